@@ -1,0 +1,41 @@
+package io.swarmgate.config;
+
+import io.helidon.config.Config;
+
+import java.time.Duration;
+
+/** {@code udp:}: the BEP 15 listener. */
+public record UdpConfig(boolean enabled, String host, int port, int workers, String connectionIdSecret,
+                        Duration maxClockSkew, boolean allowIpParam) {
+
+    public static final UdpConfig DEFAULTS = new UdpConfig(true, "::", 6969, 0, "", Duration.ofSeconds(10), false);
+
+    public static UdpConfig create(Config node) {
+        ConfigReader r = ConfigReader.of(node, "udp");
+        UdpConfig d = DEFAULTS;
+        String host = r.string("host", d.host);
+        HttpConfig.checkHost(r.key("host"), host);
+        UdpConfig c = new UdpConfig(
+                r.bool("enabled", d.enabled),
+                host,
+                r.integer("port", d.port, 0, 65535),
+                r.integer("workers", d.workers, 0, 1024),
+                r.string("connection-id-secret", d.connectionIdSecret),
+                r.duration("max-clock-skew", d.maxClockSkew),
+                r.bool("allow-ip-param", d.allowIpParam));
+        r.finish();
+        return c;
+    }
+
+    /** Workers to run: the configured number, or one per available core for 0. */
+    public int effectiveWorkers() {
+        return workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+    }
+
+    @Override
+    public String toString() {
+        return "UdpConfig[enabled=" + enabled + ", host=" + host + ", port=" + port + ", workers=" + workers
+                + ", connectionIdSecret=" + (connectionIdSecret.isEmpty() ? "\"\"" : "<redacted>")
+                + ", maxClockSkew=" + maxClockSkew + ", allowIpParam=" + allowIpParam + "]";
+    }
+}

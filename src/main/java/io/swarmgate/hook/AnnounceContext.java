@@ -1,0 +1,63 @@
+package io.swarmgate.hook;
+
+import io.swarmgate.bittorrent.AnnounceRequest;
+import io.swarmgate.bittorrent.AnnounceResponse;
+import io.swarmgate.storage.PeerPreference;
+
+import java.util.Objects;
+
+/**
+ * One announce travelling through the chain: the immutable request, and what prehooks may adjust before the
+ * store is asked (intervals, peer preference). Posthooks also see the response. Confined to one thread.
+ */
+public final class AnnounceContext {
+    private final AnnounceRequest request;
+    private int interval;
+    private int minInterval;
+    private PeerPreference preference = PeerPreference.NONE;
+    private AnnounceResponse response;
+
+    public AnnounceContext(AnnounceRequest request, int interval, int minInterval) {
+        this.request = Objects.requireNonNull(request);
+        this.interval = interval;
+        this.minInterval = minInterval;
+    }
+
+    public AnnounceRequest request() {
+        return request;
+    }
+
+    /** Seconds until the client should announce again. */
+    public int interval() {
+        return interval;
+    }
+
+    public void interval(int seconds) {
+        this.interval = seconds;
+    }
+
+    public int minInterval() {
+        return minInterval;
+    }
+
+    public void minInterval(int seconds) {
+        this.minInterval = seconds;
+    }
+
+    public PeerPreference preference() {
+        return preference;
+    }
+
+    public void preference(PeerPreference preference) {
+        this.preference = Objects.requireNonNull(preference);
+    }
+
+    /** Set once the response was filled; null in prehooks. */
+    public AnnounceResponse response() {
+        return response;
+    }
+
+    public void response(AnnounceResponse response) {
+        this.response = response;
+    }
+}
