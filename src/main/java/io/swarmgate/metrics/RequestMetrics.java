@@ -1,0 +1,71 @@
+package io.swarmgate.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.ClientError;
+import io.swarmgate.bittorrent.Frontend;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * {@code swarmgate_requests_seconds}: count and latency of every request by frontend, action, address family
+ * and result. Label values are bounded (enums and {@link ClientError.Kind} labels), never error text or an
+ * info_hash. Timers are cached per label combination so recording allocates nothing after warm-up.
+ */
+public final class RequestMetrics {
+    public static final String NAME = "swarmgate.requests";
+
+    /** The request kinds a frontend reports. */
+    public enum Action {
+        CONNECT("connect"), ANNOUNCE("announce"), SCRAPE("scrape");
+
+        private final String label;
+
+        Action(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** Result label for a request that went wrong on our side. */
+    public static final String INTERNAL = "internal";
+    public static final String OK = "ok";
+
+    private final MeterRegistry registry;
+    private final ConcurrentMap<Key, Timer> timers = new ConcurrentHashMap<>();
+
+    public RequestMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    private record Key(Frontend frontend, Action action, AddressFamily family, String result) {
+    }
+
+    /** Records one request; {@code result} is {@link #OK}, {@link #INTERNAL} or a {@link ClientError.Kind} label. */
+    public void record(Frontend frontend, Action action, AddressFamily family, String result, long nanos) {
+        timer(frontend, action, family, result).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void recordError(Frontend frontend, Action action, AddressFamily family, ClientError error, long nanos) {
+        record(frontend, action, family, error.kind().label(), nanos);
+    }
+
+    Timer timer(Frontend frontend, Action action, AddressFamily family, String result) {
+        return timers.computeIfAbsent(new Key(frontend, action, family, result), k -> Timer.builder(NAME)
+                .description("Tracker requests by frontend, action, address family and result")
+                .tag("frontend", k.frontend.label())
+                .tag("action", k.action.label())
+                .tag("address_family", k.family.label())
+                .tag("result", k.result)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry));
+    }
+}
