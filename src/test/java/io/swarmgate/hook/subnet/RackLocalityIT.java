@@ -1,0 +1,138 @@
+package io.swarmgate.hook.subnet;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.swarmgate.Swarmgate;
+import io.swarmgate.bencode.Bencode;
+import io.swarmgate.config.SwarmgateConfig;
+import io.swarmgate.testing.RawHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.swarmgate.testing.Wire.eventually;
+import static io.swarmgate.testing.Wire.id20;
+import static io.swarmgate.testing.Wire.pct;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A datacenter rollout over real loopback sockets: all of 127/8 is this host, so peers announce from
+ * 127.1.1.x (rack A), 127.1.2.x (rack B, same /16) and 127.2.x.x (elsewhere), and each must be handed its
+ * rack-mates first.
+ */
+class RackLocalityIT {
+    private static Swarmgate tracker;
+    @BeforeAll
+    static void start() {
+        tracker = Swarmgate.start(SwarmgateConfig.fromYaml("""
+                http: {port: 0}
+                udp: {enabled: false}
+                metrics: {enabled: false}
+                prehooks:
+                  - name: subnet-preference
+                    config: {ipv4-prefixes: [24, 16]}
+                """), new SimpleMeterRegistry(), InstantSource.system());
+    }
+
+    /** A fresh swarm per test, so no test's announces change another's racks. */
+    private static void populate(String torrent) throws IOException {
+        // 4 leechers in rack A, 6 in rack B, 30 elsewhere; every rack has one seeder
+        List<String> sources = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            sources.add("127.1.1." + i);
+        }
+        for (int i = 1; i <= 6; i++) {
+            sources.add("127.1.2." + i);
+        }
+        for (int i = 1; i <= 30; i++) {
+            sources.add("127.2." + i + ".1");
+        }
+        for (String source : sources) {
+            announce(torrent, source, 100);
+        }
+        for (String seeder : new String[] {"127.1.1.200", "127.1.2.200", "127.2.99.200"}) {
+            announce(torrent, seeder, 0);
+        }
+        eventually("43 peers stored", () -> {
+            try {
+                Map<?, ?> files = (Map<?, ?>) Bencode.decodeDict(RawHttp.get(null, "127.0.0.1", tracker.httpPort(),
+                        "/scrape?info_hash=" + pct(id20(torrent))).body()).get("files");
+                Map<?, ?> f = (Map<?, ?>) files.values().iterator().next();
+                return (Long) f.get("incomplete") == 40 && (Long) f.get("complete") == 3;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        tracker.close();
+    }
+
+    private static Map<String, Object> announce(String torrent, String source, long left, String... extra)
+            throws IOException {
+        String q = "/announce?info_hash=" + pct(id20(torrent)) + "&peer_id=" + pct(id20("peer-" + source))
+                + "&port=6881&uploaded=0&downloaded=0&left=" + left + String.join("", extra);
+        RawHttp.Response r = RawHttp.get(source, "127.0.0.1", tracker.httpPort(), q);
+        assertEquals(200, r.status());
+        return Bencode.decodeDict(r.body());
+    }
+
+    private static Map<String, Object> announceUnchecked(String torrent, String source, long left, String extra) {
+        try {
+            return announce(torrent, source, left, extra);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> peers(Map<String, Object> d) {
+        byte[] b = (byte[]) d.get("peers");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < b.length; i += 6) {
+            out.add((b[i] & 0xff) + "." + (b[i + 1] & 0xff) + "." + (b[i + 2] & 0xff) + "." + (b[i + 3] & 0xff));
+        }
+        return out;
+    }
+
+    @Test
+    void rackMatesFirstThenTheClusterThenEveryoneElse() throws IOException {
+        populate("rollout-a");
+        List<String> got = peers(announce("rollout-a", "127.1.1.50", 100, "&numwant=20"));
+        assertEquals(20, got.size());
+        // rack A: its seeder first (a leecher gets seeders first within a tier), then its 4 leechers
+        assertEquals("127.1.1.200", got.get(0));
+        assertTrue(got.subList(1, 5).stream().allMatch(ip -> ip.startsWith("127.1.1.")), got.toString());
+        // then rack B (same /16): seeder, then its 6 leechers
+        assertEquals("127.1.2.200", got.get(5));
+        assertTrue(got.subList(6, 12).stream().allMatch(ip -> ip.startsWith("127.1.2.")), got.toString());
+        // then the rest of the world, seeder first
+        assertEquals("127.2.99.200", got.get(12));
+        assertTrue(got.subList(13, 20).stream().allMatch(ip -> ip.startsWith("127.2.")), got.toString());
+    }
+
+    @Test
+    void aSmallNumwantIsFilledFromTheRackAlone() throws IOException {
+        populate("rollout-b");
+        List<String> got = peers(announce("rollout-b", "127.1.2.77", 100, "&numwant=5"));
+        assertEquals(5, got.size());
+        assertTrue(got.stream().allMatch(ip -> ip.startsWith("127.1.2.")), got.toString());
+    }
+
+    @Test
+    void peersWithinARackComeInRandomOrder() throws IOException {
+        populate("rollout-c");
+        java.util.Set<List<String>> orders = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            orders.add(peers(announceUnchecked("rollout-c", "127.1.2.78", 0, "&numwant=6")));
+        }
+        assertTrue(orders.size() > 1, "20 answers, always the same order: " + orders);
+    }
+}
