@@ -130,7 +130,9 @@ final class UdpWorker implements Runnable {
         } catch (ClientError e) {
             error(e.reason());
             result = e.kind().label();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (say a hook's StackOverflowError): a dead worker's socket would keep getting its
+            // SO_REUSEPORT share of packets, black-holing those clients
             LOG.log(Level.ERROR, "UDP " + (action == null ? "request" : action.label()) + " from " + from
                     + " failed: " + e, e);
             error(INTERNAL_ERROR);
@@ -138,10 +140,11 @@ final class UdpWorker implements Runnable {
             doneAnnounce = null;
             doneScrape = null;
         }
-        send();
         if (action != null) {
+            // recorded before the send, so a client that got its answer also finds it counted
             metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
         }
+        send();
         finishAfterSend();
     }
 
@@ -162,7 +165,7 @@ final class UdpWorker implements Runnable {
         }
         int numWant = Math.min(logic.config().numWant(r.numWant()), UdpFrontend.maxPeers(family));
         AnnounceRequest request = new AnnounceRequest(r.infoHash(), new Peer(r.peerId(), ip, r.port()),
-                r.downloaded(), r.left(), r.uploaded(), event, numWant, true, true, meta(r.urlData()));
+                r.uploaded(), r.downloaded(), r.left(), event, numWant, true, true, meta(r.urlData()));
         AnnounceResponse response = logic.announce(request);
         out.clear();
         UdpCodec.encodeAnnounceResponse(out, transactionId, response.interval(), response.incomplete(),

@@ -2,6 +2,7 @@ package io.swarmgate.frontend.udp;
 
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.storage.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ class ConnectionIdsTest {
     private static final IpAddress CLIENT = IpAddress.parse("198.51.100.7");
     private static final Instant START = Instant.parse("2025-06-01T12:00:00Z");
 
-    private final TestClock clock = new TestClock(START);
+    private final MutableClock clock = new MutableClock(START);
     private final ConnectionIds ids = new ConnectionIds(SECRET, SKEW, clock);
 
     @Test
@@ -59,11 +60,11 @@ class ConnectionIdsTest {
 
     @Test
     void anInstanceWhoseClockRunsAheadWithinTheSkewIsTrusted() {
-        TestClock ahead = new TestClock(START.plus(SKEW));
+        MutableClock ahead = new MutableClock(START.plus(SKEW));
         long id = new ConnectionIds(SECRET, SKEW, ahead).issue(CLIENT, 6881);
         assertTrue(ids.isValid(id, CLIENT, 6881));
 
-        TestClock tooFarAhead = new TestClock(START.plus(SKEW).plusSeconds(1));
+        MutableClock tooFarAhead = new MutableClock(START.plus(SKEW).plusSeconds(1));
         long future = new ConnectionIds(SECRET, SKEW, tooFarAhead).issue(CLIENT, 6881);
         assertFalse(ids.isValid(future, CLIENT, 6881));
     }
@@ -72,7 +73,7 @@ class ConnectionIdsTest {
     void idsIssuedJustBeforeTheSixteenBitSecondsWrapStayValid() {
         long second = START.getEpochSecond();
         long beforeWrap = (second | 0xffff) - 5; // low 16 bits 0xfffa
-        TestClock c = new TestClock(Instant.ofEpochSecond(beforeWrap));
+        MutableClock c = new MutableClock(Instant.ofEpochSecond(beforeWrap));
         ConnectionIds wrapping = new ConnectionIds(SECRET, SKEW, c);
         long id = wrapping.issue(CLIENT, 1);
         c.advance(Duration.ofSeconds(60)); // now past the wrap
