@@ -108,11 +108,17 @@ final class UdpWorker implements Runnable {
         if (in.remaining() < UdpCodec.REQUEST_HEADER_LENGTH) {
             return; // no transaction id, so no answer a client could match (BEP 15): drop
         }
+        Action action = actionOf(in.getInt(in.position() + 8));
+        if (action == null) {
+            // Not a request. Answering would let one spoofed packet start an endless error ping-pong with another
+            // tracker (or any UDP service that answers garbage); our own error packets land here, too.
+            return;
+        }
         source = from;
         sourceIp = IpAddress.of(from.getAddress()); // IPv4-mapped sources of a dual-stack socket become IPv4
         transactionId = in.getInt(in.position() + 12);
-        Action action = actionOf(in.getInt(in.position() + 8));
         AddressFamily family = sourceIp.family();
+        boolean answer = true;
         String result;
         try {
             switch (UdpCodec.decodeRequest(in)) {
@@ -125,6 +131,8 @@ final class UdpWorker implements Runnable {
             }
             result = RequestMetrics.OK;
         } catch (UdpCodecException e) {
+            // a connect without the protocol magic is not BEP 15 traffic: stay silent, as for unknown actions
+            answer = action != Action.CONNECT;
             error(e.getMessage());
             result = ClientError.Kind.BAD_REQUEST.label();
         } catch (ClientError e) {
@@ -133,18 +141,17 @@ final class UdpWorker implements Runnable {
         } catch (RuntimeException | Error e) {
             // an Error too (say a hook's StackOverflowError): a dead worker's socket would keep getting its
             // SO_REUSEPORT share of packets, black-holing those clients
-            LOG.log(Level.ERROR, "UDP " + (action == null ? "request" : action.label()) + " from " + from
-                    + " failed: " + e, e);
+            LOG.log(Level.ERROR, "UDP " + action.label() + " from " + from + " failed: " + e, e);
             error(INTERNAL_ERROR);
             result = RequestMetrics.INTERNAL;
             doneAnnounce = null;
             doneScrape = null;
         }
-        if (action != null) {
-            // recorded before the send, so a client that got its answer also finds it counted
-            metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
+        // recorded before the send, so a client that got its answer also finds it counted
+        metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
+        if (answer) {
+            send();
         }
-        send();
         finishAfterSend();
     }
 
@@ -254,7 +261,7 @@ final class UdpWorker implements Runnable {
             case 0 -> Action.CONNECT;
             case 1 -> Action.ANNOUNCE;
             case 2 -> Action.SCRAPE;
-            default -> null; // not a request action: no bounded label to count it under
+            default -> null;
         };
     }
 

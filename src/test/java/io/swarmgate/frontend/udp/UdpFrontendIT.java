@@ -334,20 +334,23 @@ class UdpFrontendIT {
     // ------------------------------------------------------------------ malformed packets and failures
 
     @Test
-    void packetsWithoutATransactionIdAreDroppedAndOthersGetAnError() throws Exception {
+    void malformedRequestsGetAnErrorAndNonRequestsNoAnswer() throws Exception {
         start();
         Client c = client("127.0.0.1");
-        c.sendRaw(new byte[15]);
-        assertThrows(SocketTimeoutException.class, () -> c.receive(300));
-        ByteBuffer unknown = ByteBuffer.allocate(16).putLong(1).putInt(9).putInt(4242);
-        c.sendRaw(unknown.array());
-        UdpErrorResponse error = (UdpErrorResponse) c.receive(5000);
-        assertEquals(4242, error.transactionId());
-        assertEquals("unknown action 9", error.message());
         byte[] shortAnnounce = new byte[50];
         ByteBuffer.wrap(shortAnnounce).putLong(1).putInt(1).putInt(4243);
         c.sendRaw(shortAnnounce);
-        assertError("announce shorter than 98 bytes", c.receive(5000));
+        UdpErrorResponse error = assertInstanceOf(UdpErrorResponse.class, c.receive(5000));
+        assertEquals(4243, error.transactionId());
+        assertEquals("announce shorter than 98 bytes", error.message());
+
+        c.sendRaw(new byte[15]); // too short for a transaction id
+        c.sendRaw(ByteBuffer.allocate(16).putLong(1).putInt(9).putInt(4244).array()); // unknown action
+        c.sendRaw(ByteBuffer.allocate(16).putLong(7).putInt(0).putInt(4245).array()); // connect without magic
+        ByteBuffer ourOwnError = ByteBuffer.allocate(64);
+        UdpCodec.encodeError(ourOwnError, 4246, "connection id expired or invalid");
+        c.sendRaw(java.util.Arrays.copyOf(ourOwnError.array(), ourOwnError.position())); // a reflected answer
+        assertThrows(SocketTimeoutException.class, () -> c.receive(300));
         assertTrue(c.connect() != 0, "still serving");
     }
 
