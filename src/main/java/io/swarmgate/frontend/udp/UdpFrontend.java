@@ -1,0 +1,202 @@
+package io.swarmgate.frontend.udp;
+
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.config.UdpConfig;
+import io.swarmgate.logic.TrackerLogic;
+import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.protocol.udp.UdpCodec;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The UDP tracker listener (BEP 15, BEP 41). {@link #start()} binds {@code udp.host:udp.port} and starts
+ * {@code udp.workers} platform threads. On Linux each worker binds its own socket to the same address with
+ * SO_REUSEPORT, so the kernel spreads datagrams over them and no two workers contend for a socket; where the
+ * option is missing the workers share one socket. Host {@code ::} is one dual-stack socket for IPv4 and IPv6.
+ *
+ * <p>Responses stay within {@link #MAX_RESPONSE_BYTES} so they travel as one unfragmented datagram on common
+ * paths: announces get at most {@link #maxPeers(AddressFamily)} peers and scrapes may ask for at most
+ * {@link #MAX_SCRAPE_INFO_HASHES} info_hashes (besides {@code tracker.max-scrape-infohashes}).
+ */
+public final class UdpFrontend implements AutoCloseable {
+    private static final Logger LOG = System.getLogger(UdpFrontend.class.getName());
+
+    /**
+     * Largest payload sent: 1500-byte Ethernet MTU less IPv6 and UDP headers (48) less room for tunnels and
+     * PPPoE. BEP 15 sizes scrapes the same way ("up to about 74 torrents" per request).
+     */
+    public static final int MAX_RESPONSE_BYTES = 1400;
+    /** (1400 - 8) / 12: a scrape answer for more would not fit {@link #MAX_RESPONSE_BYTES}. */
+    public static final int MAX_SCRAPE_INFO_HASHES =
+            (MAX_RESPONSE_BYTES - UdpCodec.RESPONSE_HEADER_LENGTH) / UdpCodec.SCRAPE_ENTRY_LENGTH;
+    private static final long JOIN_MILLIS = 5_000;
+
+    private final UdpConfig config;
+    private final TrackerLogic logic;
+    private final RequestMetrics metrics;
+    private final InstantSource clock;
+    private final byte[] configuredSecret;
+    private final List<DatagramChannel> channels = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private boolean started;
+    private boolean closed;
+
+    /**
+     * @throws ConfigException naming {@code udp.connection-id-secret} when it is set but shorter than 16 bytes
+     */
+    public UdpFrontend(UdpConfig config, TrackerLogic logic, RequestMetrics metrics, InstantSource clock) {
+        this.config = Objects.requireNonNull(config);
+        this.logic = Objects.requireNonNull(logic);
+        this.metrics = Objects.requireNonNull(metrics);
+        this.clock = Objects.requireNonNull(clock);
+        this.configuredSecret = config.connectionIdSecret().getBytes(StandardCharsets.UTF_8);
+        if (configuredSecret.length > 0 && configuredSecret.length < ConnectionIds.MIN_SECRET_BYTES) {
+            throw new ConfigException("udp.connection-id-secret", "must be at least "
+                    + ConnectionIds.MIN_SECRET_BYTES + " bytes (e.g. the output of `openssl rand -hex 32`), or empty");
+        }
+    }
+
+    /** Most peers an announce answer carries for a family: 230 IPv4 or 76 IPv6 within the payload cap. */
+    public static int maxPeers(AddressFamily family) {
+        return (MAX_RESPONSE_BYTES - UdpCodec.ANNOUNCE_RESPONSE_HEADER_LENGTH) / family.compactLength();
+    }
+
+    /**
+     * Binds and starts the workers; returns once the sockets are bound, so {@link #port()} is known.
+     *
+     * @throws IOException when the address cannot be bound (in use, not local, no IPv6)
+     */
+    public synchronized void start() throws IOException {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "closed" : "already started");
+        }
+        started = true;
+        byte[] secret = configuredSecret;
+        if (secret.length == 0) {
+            secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            LOG.log(Level.WARNING, "udp.connection-id-secret is empty: using a random secret, so UDP connection"
+                    + " ids will not survive a restart or work across instances");
+        }
+        int workers = config.effectiveWorkers();
+        try {
+            bind(workers);
+            for (int i = 0; i < workers; i++) {
+                DatagramChannel channel = channels.get(i % channels.size());
+                UdpWorker worker = new UdpWorker(channel, config, logic, metrics,
+                        new ConnectionIds(secret, config.maxClockSkew(), clock));
+                threads.add(Thread.ofPlatform().name("swarmgate-udp-" + i).daemon(false).unstarted(worker));
+            }
+        } catch (IOException | RuntimeException e) {
+            closeChannels();
+            throw e;
+        }
+        threads.forEach(Thread::start);
+        LOG.log(Level.INFO, "UDP tracker listening on " + boundAddresses() + " with " + workers + " workers"
+                + (channels.size() > 1 ? " (SO_REUSEPORT)" : ""));
+    }
+
+    private void bind(int workers) throws IOException {
+        InetAddress host = IpAddress.parse(config.host()).toInetAddress();
+        // an IPv6 socket (on "::" dual-stack: Java leaves IPV6_V6ONLY off) or an IPv4 one for an IPv4 host
+        StandardProtocolFamily family = host.getAddress().length == 4
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        DatagramChannel first = DatagramChannel.open(family);
+        channels.add(first);
+        boolean reusePort = workers > 1 && first.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        if (reusePort) {
+            first.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        first.bind(new InetSocketAddress(host, config.port()));
+        if (!reusePort) {
+            return;
+        }
+        // the rest join the first's port, which matters when port 0 asked for an ephemeral one
+        InetSocketAddress bound = (InetSocketAddress) first.getLocalAddress();
+        for (int i = 1; i < workers; i++) {
+            DatagramChannel channel = DatagramChannel.open(family);
+            channels.add(channel);
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            channel.bind(bound);
+        }
+    }
+
+    /** The local addresses listened on (one: all sockets share it); empty before {@link #start()}. */
+    public synchronized List<InetSocketAddress> boundAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (DatagramChannel channel : channels) {
+            try {
+                InetSocketAddress a = (InetSocketAddress) channel.getLocalAddress();
+                if (a != null && !out.contains(a)) {
+                    out.add(a);
+                }
+            } catch (IOException e) {
+                // closed: not listening there any more
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The bound port (the ephemeral one when {@code udp.port} is 0). */
+    public int port() {
+        List<InetSocketAddress> addresses = boundAddresses();
+        if (addresses.isEmpty()) {
+            throw new IllegalStateException("not listening");
+        }
+        return addresses.getFirst().getPort();
+    }
+
+    /**
+     * Closes the sockets, which wakes workers blocked in receive, and waits for them to finish the packet in
+     * hand. Idempotent.
+     */
+    @Override
+    public void close() {
+        List<Thread> toJoin;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeChannels();
+            toJoin = List.copyOf(threads);
+        }
+        long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000;
+        for (Thread t : toJoin) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (t.isAlive()) {
+                LOG.log(Level.WARNING, "UDP worker " + t.getName() + " still busy after close");
+            }
+        }
+    }
+
+    private void closeChannels() {
+        for (DatagramChannel channel : channels) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "closing UDP socket failed: " + e);
+            }
+        }
+    }
+}

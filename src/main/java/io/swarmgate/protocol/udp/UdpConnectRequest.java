@@ -1,0 +1,12 @@
+package io.swarmgate.protocol.udp;
+
+/**
+ * The first packet of a BEP 15 exchange: 16 bytes, the magic {@link UdpCodec#PROTOCOL_ID} in place of a
+ * connection id, action 0, transaction id.
+ */
+public record UdpConnectRequest(int transactionId) implements UdpRequest {
+    @Override
+    public UdpAction action() {
+        return UdpAction.CONNECT;
+    }
+}

@@ -1,0 +1,9 @@
+package io.swarmgate.protocol.udp;
+
+/** The tracker's answer to a connect: the connection id the client must put in its next requests. */
+public record UdpConnectResponse(int transactionId, long connectionId) implements UdpResponse {
+    @Override
+    public UdpAction action() {
+        return UdpAction.CONNECT;
+    }
+}

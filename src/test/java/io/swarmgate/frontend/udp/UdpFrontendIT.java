@@ -1,0 +1,533 @@
+package io.swarmgate.frontend.udp;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.ClientError;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.config.TrackerConfig;
+import io.swarmgate.config.UdpConfig;
+import io.swarmgate.hook.AnnounceContext;
+import io.swarmgate.hook.Hook;
+import io.swarmgate.logic.TrackerLogic;
+import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.protocol.udp.CompactPeer;
+import io.swarmgate.protocol.udp.ScrapeEntry;
+import io.swarmgate.protocol.udp.UdpAnnounceRequest;
+import io.swarmgate.protocol.udp.UdpAnnounceResponse;
+import io.swarmgate.protocol.udp.UdpCodec;
+import io.swarmgate.protocol.udp.UdpConnectRequest;
+import io.swarmgate.protocol.udp.UdpConnectResponse;
+import io.swarmgate.protocol.udp.UdpErrorResponse;
+import io.swarmgate.protocol.udp.UdpRequest;
+import io.swarmgate.protocol.udp.UdpResponse;
+import io.swarmgate.protocol.udp.UdpScrapeRequest;
+import io.swarmgate.protocol.udp.UdpScrapeResponse;
+import io.swarmgate.storage.MutableClock;
+import io.swarmgate.storage.memory.MemoryPeerStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The UDP frontend over real sockets, with the real tracker logic, a real store and a real hook. */
+class UdpFrontendIT {
+    private static final String SECRET = "integration-test-secret-0123456789";
+    private static final InfoHash TORRENT = InfoHash.fromHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    private static final InfoHash OTHER = InfoHash.fromHex("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    /** The test hook refuses announces for this torrent unless the URL data carried jwt=xyz. */
+    private static final InfoHash PROTECTED = InfoHash.fromHex("cccccccccccccccccccccccccccccccccccccccc");
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ParamsHook hook = new ParamsHook();
+    private final AtomicInteger nextPeer = new AtomicInteger();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private MemoryPeerStore store;
+    private UdpFrontend frontend;
+
+    /** Records the parameters every announce carried; refuses {@link #PROTECTED} without jwt=xyz. */
+    static final class ParamsHook implements Hook {
+        final List<Map<String, String>> seen = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void announce(AnnounceContext ctx) throws ClientError {
+            Map<String, String> params = ctx.request().meta().params();
+            seen.add(params);
+            if (params.containsKey("boom")) {
+                throw new IllegalStateException("hook exploded");
+            }
+            if (ctx.request().infoHash().equals(PROTECTED) && !"xyz".equals(params.get("jwt"))) {
+                throw ClientError.unauthorized("jwt required");
+            }
+        }
+    }
+
+    private UdpFrontend start(String host, int workers, boolean allowIpParam, TrackerConfig tracker)
+            throws IOException {
+        store = new MemoryPeerStore(Duration.ofMinutes(45), clock, () -> new SplittableRandom(7));
+        TrackerLogic logic = new TrackerLogic(tracker, store, List.of(hook), List.of());
+        UdpConfig config = new UdpConfig(true, host, 0, workers, SECRET, Duration.ofSeconds(10), allowIpParam);
+        frontend = new UdpFrontend(config, logic, new RequestMetrics(meters), clock);
+        toClose.add(frontend);
+        toClose.add(store);
+        frontend.start();
+        return frontend;
+    }
+
+    private UdpFrontend start() throws IOException {
+        return start("::", 2, false, TrackerConfig.DEFAULTS);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : toClose.reversed()) {
+            c.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ the happy path, both families
+
+    @Test
+    void connectAnnounceScrapeOverIpv4AndASecondPeerSeesTheFirst() throws Exception {
+        start();
+        Client leecher = client("127.0.0.1");
+        UdpAnnounceResponse first = leecher.announce(TORRENT, 100, -1, "");
+        assertEquals(1800, first.interval());
+        assertEquals(List.of(), first.peers(), "the announcer is not in its own answer");
+
+        // the same client socket lands on the same worker, which stored the peer before reading on
+        assertEquals(List.of(new ScrapeEntry(0, 0, 1)), leecher.scrape(TORRENT).entries());
+
+        Client seeder = client("127.0.0.1");
+        UdpAnnounceResponse second = seeder.announce(TORRENT, 0, -1, "");
+        assertEquals(1, second.leechers());
+        assertEquals(0, second.seeders());
+        assertEquals(List.of(new CompactPeer(IpAddress.parse("127.0.0.1"), leecher.port)), second.peers());
+        assertEquals(20 + 6, seeder.lastLength, "IPv4 peers are 6 bytes");
+        assertEquals(List.of(new ScrapeEntry(1, 0, 1)), seeder.scrape(TORRENT).entries());
+    }
+
+    @Test
+    void ipv6ClientsGetEighteenBytePeersFromTheIpv6SwarmOnly() throws Exception {
+        start();
+        Client v4 = client("127.0.0.1");
+        v4.announce(TORRENT, 100, -1, "");
+        Client first = client("::1");
+        first.announce(TORRENT, 100, -1, "");
+        first.scrape(TORRENT); // same worker: the announce is stored once this is answered
+
+        Client second = client("::1");
+        UdpAnnounceResponse r = second.announce(TORRENT, 100, -1, "");
+        assertEquals(List.of(new CompactPeer(IpAddress.parse("::1"), first.port)), r.peers());
+        assertEquals(20 + 18, second.lastLength, "IPv6 peers are 18 bytes");
+        assertEquals(2, r.leechers(), "counts cover both families");
+    }
+
+    @Test
+    void anIpv4OnlyListenerWithOneWorkerServesToo() throws Exception {
+        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS);
+        assertEquals(List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), frontend.port())),
+                frontend.boundAddresses());
+        Client c = client("127.0.0.1");
+        assertEquals(1800, c.announce(TORRENT, 1, -1, "").interval());
+    }
+
+    // ------------------------------------------------------------------ connection ids
+
+    @Test
+    void expiredConnectionIdsGetAnErrorPacket() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        long id = c.connect();
+        clock.advance(Duration.ofSeconds(120));
+        assertInstanceOf(UdpAnnounceResponse.class, c.exchange(c.announceRequest(id, TORRENT, 1, -1, 6881, "")));
+        clock.advance(Duration.ofSeconds(11)); // beyond two minutes plus the 10 s clock skew
+        assertError("connection id expired or invalid", c.exchange(c.announceRequest(id, TORRENT, 1, -1, 6881, "")));
+        assertError("connection id expired or invalid",
+                c.exchange(new UdpScrapeRequest(id, c.nextTransaction(), List.of(TORRENT))));
+    }
+
+    @Test
+    void forgedAndBorrowedConnectionIdsGetAnErrorPacket() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        assertError("connection id expired or invalid",
+                c.exchange(c.announceRequest(0x1234_5678_9abc_def0L, TORRENT, 1, -1, 6881, "")));
+        long someoneElses = client("127.0.0.1").connect();
+        assertError("connection id expired or invalid",
+                c.exchange(c.announceRequest(someoneElses, TORRENT, 1, -1, 6881, "")));
+        assertEquals(0, store.stats(TORRENT).incomplete(), "nothing was stored");
+        assertEquals(2, count("announce", "ipv4", "bad_request"));
+    }
+
+    // ------------------------------------------------------------------ BEP 41 URL data reaches hooks
+
+    @Test
+    void urlDataParametersReachHooks() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        c.announce(TORRENT, 1, -1, "/announce?jwt=xyz&tier=gold%20plus");
+        assertEquals(Map.of("jwt", "xyz", "tier", "gold plus"), hook.seen.getLast());
+        c.announce(TORRENT, 1, -1, "");
+        assertEquals(Map.of(), hook.seen.getLast());
+    }
+
+    @Test
+    void aHookCanRefuseOnWhatUrlDataCarried() throws Exception {
+        start();
+        Client c = client("::1");
+        assertError("jwt required", c.exchange(c.announceRequest(c.connect(), PROTECTED, 1, -1, 6881, "/announce")));
+        assertError("jwt required",
+                c.exchange(c.announceRequest(c.connect(), PROTECTED, 1, -1, 6881, "/announce?jwt=nope")));
+        UdpAnnounceResponse ok = c.announce(PROTECTED, 1, -1, "/announce?jwt=xyz");
+        assertEquals(1800, ok.interval());
+        assertEquals(2, count("announce", "ipv6", "unauthorized"));
+    }
+
+    @Test
+    void aMalformedUrlDataEscapeIsAClientError() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        assertError("malformed percent-encoding in query",
+                c.exchange(c.announceRequest(c.connect(), TORRENT, 1, -1, 6881, "/announce?jwt=%zz")));
+    }
+
+    // ------------------------------------------------------------------ announce fields
+
+    @Test
+    void portZeroIsRefused() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        assertError("invalid port 0", c.exchange(c.announceRequest(c.connect(), TORRENT, 1, -1, 0, "")));
+    }
+
+    @Test
+    void unknownEventsAndNegativeCountsAreRefused() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        long id = c.connect();
+        UdpAnnounceRequest base = c.announceRequest(id, TORRENT, 1, -1, 6881, "");
+        assertError("invalid event 9", c.exchange(new UdpAnnounceRequest(id, 1, TORRENT, base.peerId(), 0, 1, 0, 9,
+                0, 0, -1, 6881, "")));
+        assertError("invalid downloaded, left or uploaded: must not be negative", c.exchange(new UdpAnnounceRequest(
+                id, 2, TORRENT, base.peerId(), 0, -1, 0, 0, 0, 0, -1, 6881, "")));
+    }
+
+    @Test
+    void negativeNumWantMeansTheDefaultAndLargeOnesAreCapped() throws Exception {
+        start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 10, 20, 64));
+        seedPeers(TORRENT, 30, "10.0.0.", true);
+        Client c = client("127.0.0.1");
+        assertEquals(10, c.announce(TORRENT, 1, -1, "").peers().size());
+        assertEquals(10, c.announce(TORRENT, 1, -7, "").peers().size());
+        assertEquals(15, c.announce(TORRENT, 1, 15, "").peers().size());
+        assertEquals(20, c.announce(TORRENT, 1, 1000, "").peers().size());
+        assertEquals(0, c.announce(TORRENT, 1, 0, "").peers().size());
+    }
+
+    @Test
+    void ipv6AnswersStayWithinTheSafePayload() throws Exception {
+        start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 200, 200, 64));
+        seedPeers(TORRENT, 100, "2001:db8::", true);
+        Client c = client("::1");
+        UdpAnnounceResponse r = c.announce(TORRENT, 1, -1, "");
+        assertEquals(UdpFrontend.maxPeers(AddressFamily.IPV6), r.peers().size());
+        assertTrue(c.lastLength <= UdpFrontend.MAX_RESPONSE_BYTES, "answer of " + c.lastLength + " bytes");
+    }
+
+    @Test
+    void theIpFieldCountsOnlyWhenAllowed() throws Exception {
+        start("::", 2, true, TrackerConfig.DEFAULTS);
+        Client c = client("127.0.0.1");
+        c.exchange(new UdpAnnounceRequest(c.connect(), 5, TORRENT, c.peerId, 0, 1, 0, 2,
+                (int) IpAddress.parse("10.9.8.7").lo(), 0, -1, 7000, ""));
+        c.scrape(TORRENT);
+        Client other = client("127.0.0.1");
+        assertEquals(List.of(new CompactPeer(IpAddress.parse("10.9.8.7"), 7000)),
+                other.announce(TORRENT, 0, -1, "").peers());
+    }
+
+    @Test
+    void theIpFieldIsIgnoredByDefault() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        c.exchange(new UdpAnnounceRequest(c.connect(), 5, TORRENT, c.peerId, 0, 1, 0, 2, 0x0a090807, 0, -1, 7000,
+                ""));
+        c.scrape(TORRENT);
+        assertEquals(List.of(new CompactPeer(IpAddress.parse("127.0.0.1"), 7000)),
+                client("127.0.0.1").announce(TORRENT, 0, -1, "").peers());
+    }
+
+    @Test
+    void stoppedRemovesThePeer() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        c.announce(TORRENT, 1, -1, "");
+        assertEquals(1, c.scrape(TORRENT).entries().getFirst().leechers());
+        c.exchange(new UdpAnnounceRequest(c.connect(), 9, TORRENT, c.peerId, 0, 1, 0, 3, 0, 0, -1, c.port, ""));
+        assertEquals(0, c.scrape(TORRENT).entries().getFirst().leechers());
+    }
+
+    // ------------------------------------------------------------------ scrape
+
+    @Test
+    void scrapeAnswersEveryHashInRequestOrderDuplicatesIncluded() throws Exception {
+        start();
+        seedPeers(TORRENT, 3, "10.0.0.", true);
+        Client c = client("127.0.0.1");
+        UdpScrapeResponse r = (UdpScrapeResponse) c.exchange(
+                new UdpScrapeRequest(c.connect(), 3, List.of(OTHER, TORRENT, OTHER)));
+        assertEquals(List.of(new ScrapeEntry(0, 0, 0), new ScrapeEntry(3, 0, 0), new ScrapeEntry(0, 0, 0)),
+                r.entries());
+    }
+
+    @Test
+    void tooManyInfoHashesAreRefused() throws Exception {
+        start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 50, 200, 1000));
+        Client c = client("127.0.0.1");
+        long id = c.connect();
+        List<InfoHash> many = Collections.nCopies(UdpFrontend.MAX_SCRAPE_INFO_HASHES + 1, TORRENT);
+        assertError("too many info_hashes: at most 116 per UDP scrape",
+                c.exchange(new UdpScrapeRequest(id, 1, many)));
+        UdpScrapeResponse max = (UdpScrapeResponse) c.exchange(
+                new UdpScrapeRequest(id, 2, Collections.nCopies(UdpFrontend.MAX_SCRAPE_INFO_HASHES, TORRENT)));
+        assertEquals(116, max.entries().size());
+        assertTrue(c.lastLength <= UdpFrontend.MAX_RESPONSE_BYTES);
+    }
+
+    @Test
+    void theTrackersScrapeLimitAppliesToo() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        assertError("too many info_hashes: at most 64 per scrape",
+                c.exchange(new UdpScrapeRequest(c.connect(), 1, Collections.nCopies(65, TORRENT))));
+        assertEquals(1, count("scrape", "ipv4", "too_large"));
+    }
+
+    // ------------------------------------------------------------------ malformed packets and failures
+
+    @Test
+    void malformedRequestsGetAnErrorAndNonRequestsNoAnswer() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        byte[] shortAnnounce = new byte[50];
+        ByteBuffer.wrap(shortAnnounce).putLong(1).putInt(1).putInt(4243);
+        c.sendRaw(shortAnnounce);
+        UdpErrorResponse error = assertInstanceOf(UdpErrorResponse.class, c.receive(5000));
+        assertEquals(4243, error.transactionId());
+        assertEquals("announce shorter than 98 bytes", error.message());
+
+        c.sendRaw(new byte[15]); // too short for a transaction id
+        c.sendRaw(ByteBuffer.allocate(16).putLong(1).putInt(9).putInt(4244).array()); // unknown action
+        c.sendRaw(ByteBuffer.allocate(16).putLong(7).putInt(0).putInt(4245).array()); // connect without magic
+        ByteBuffer ourOwnError = ByteBuffer.allocate(64);
+        UdpCodec.encodeError(ourOwnError, 4246, "connection id expired or invalid");
+        c.sendRaw(java.util.Arrays.copyOf(ourOwnError.array(), ourOwnError.position())); // a reflected answer
+        assertThrows(SocketTimeoutException.class, () -> c.receive(300));
+        assertTrue(c.connect() != 0, "still serving");
+    }
+
+    @Test
+    void anUnexpectedFailureIsAGenericErrorAndServingGoesOn() throws Exception {
+        start();
+        Client c = client("127.0.0.1");
+        assertError("internal error",
+                c.exchange(c.announceRequest(c.connect(), TORRENT, 1, -1, 6881, "/announce?boom=1")));
+        assertEquals(1, count("announce", "ipv4", "internal"));
+        assertEquals(1800, c.announce(TORRENT, 1, -1, "").interval());
+        assertTrue(count("connect", "ipv4", "ok") >= 2);
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    @Test
+    void closeStopsWorkersAndFreesThePortPromptly() throws Exception {
+        start("127.0.0.1", 3, false, TrackerConfig.DEFAULTS);
+        int port = frontend.port();
+        client("127.0.0.1").connect();
+        long before = System.nanoTime();
+        frontend.close();
+        assertTrue(System.nanoTime() - before < Duration.ofSeconds(2).toNanos(), "close took too long");
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith("swarmgate-udp-") && t.isAlive()), "workers still running");
+        try (DatagramChannel again = DatagramChannel.open()) {
+            again.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port)); // no SO_REUSEPORT
+        }
+        assertEquals(List.of(), frontend.boundAddresses());
+    }
+
+    @Test
+    void instancesSharingTheSecretAcceptEachOthersIds() throws Exception {
+        start();
+        UdpFrontend first = frontend;
+        UdpFrontend second = start();
+        Client c = client("127.0.0.1");
+        long fromSecond = c.connect();
+        Client sameSocketToFirst = new Client(c, first.port());
+        assertInstanceOf(UdpAnnounceResponse.class,
+                sameSocketToFirst.exchange(c.announceRequest(fromSecond, TORRENT, 1, -1, 6881, "")));
+        assertTrue(second.port() != first.port());
+    }
+
+    @Test
+    void anEmptySecretMeansARandomOneAndStillServes() throws Exception {
+        store = new MemoryPeerStore(Duration.ofMinutes(45), clock, () -> new SplittableRandom(7));
+        TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS, store, List.of(), List.of());
+        frontend = new UdpFrontend(new UdpConfig(true, "::1", 0, 0, "", Duration.ofSeconds(10), false), logic,
+                new RequestMetrics(meters), clock);
+        toClose.add(frontend);
+        frontend.start();
+        Client c = client("::1");
+        assertEquals(1800, c.announce(TORRENT, 1, -1, "").interval());
+    }
+
+    @Test
+    void aShortSecretIsRefusedAtStartUp() {
+        UdpConfig config = new UdpConfig(true, "::", 0, 1, "short", Duration.ofSeconds(10), false);
+        TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS,
+                new MemoryPeerStore(Duration.ofMinutes(1), clock, () -> new SplittableRandom(1)), List.of(), List.of());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new UdpFrontend(config, logic, new RequestMetrics(meters), clock));
+        assertEquals("udp.connection-id-secret", e.key());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void seedPeers(InfoHash infoHash, int n, String prefix, boolean seeders) {
+        for (int i = 1; i <= n; i++) {
+            byte[] id = new byte[20];
+            ByteBuffer.wrap(id).putInt(16, i);
+            String address = prefix + (prefix.contains(":") ? Integer.toHexString(i) : Integer.toString(i));
+            store.putPeer(infoHash, new Peer(PeerId.of(id), IpAddress.parse(address), 6881), seeders);
+        }
+    }
+
+    private long count(String action, String family, String result) {
+        Timer t = meters.find(RequestMetrics.NAME).tags("frontend", "udp", "action", action,
+                "address_family", family, "result", result).timer();
+        return t == null ? 0 : t.count();
+    }
+
+    private static void assertError(String message, UdpResponse response) {
+        UdpErrorResponse error = assertInstanceOf(UdpErrorResponse.class, response);
+        assertEquals(message, error.message());
+    }
+
+    private Client client(String loopback) throws IOException {
+        Client c = new Client(loopback, frontend.port(), nextPeer.incrementAndGet());
+        toClose.add(c.socket);
+        return c;
+    }
+
+    /** A BEP 15 client built on the shared codec. */
+    static final class Client {
+        final DatagramSocket socket;
+        final InetSocketAddress tracker;
+        final AddressFamily family;
+        final PeerId peerId;
+        final int port;
+        int lastLength;
+        private int transaction;
+
+        Client(String loopback, int trackerPort, int n) throws IOException {
+            InetAddress address = InetAddress.getByName(loopback);
+            socket = new DatagramSocket(new InetSocketAddress(address, 0));
+            tracker = new InetSocketAddress(address, trackerPort);
+            family = IpAddress.of(address).family();
+            port = socket.getLocalPort();
+            byte[] id = "-SG0001-000000000000".getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer.wrap(id).putInt(16, n);
+            peerId = PeerId.of(id);
+        }
+
+        /** The same socket and peer, talking to another tracker port on the same address. */
+        Client(Client other, int trackerPort) {
+            socket = other.socket;
+            tracker = new InetSocketAddress(other.tracker.getAddress(), trackerPort);
+            family = other.family;
+            peerId = other.peerId;
+            port = other.port;
+            transaction = 1000;
+        }
+
+        int nextTransaction() {
+            return ++transaction;
+        }
+
+        long connect() throws IOException {
+            int tid = nextTransaction();
+            UdpConnectResponse r = (UdpConnectResponse) exchange(new UdpConnectRequest(tid));
+            assertEquals(tid, r.transactionId());
+            return r.connectionId();
+        }
+
+        UdpAnnounceRequest announceRequest(long connectionId, InfoHash infoHash, long left, int numWant, int port,
+                                           String urlData) {
+            return new UdpAnnounceRequest(connectionId, nextTransaction(), infoHash, peerId, 0, left, 0, 0, 0, 0,
+                    numWant, port, urlData);
+        }
+
+        UdpAnnounceResponse announce(InfoHash infoHash, long left, int numWant, String urlData) throws IOException {
+            UdpResponse r = exchange(announceRequest(connect(), infoHash, left, numWant, port, urlData));
+            return assertInstanceOf(UdpAnnounceResponse.class, r, r::toString);
+        }
+
+        UdpScrapeResponse scrape(InfoHash infoHash) throws IOException {
+            UdpResponse r = exchange(new UdpScrapeRequest(connect(), nextTransaction(), List.of(infoHash)));
+            return assertInstanceOf(UdpScrapeResponse.class, r, r::toString);
+        }
+
+        UdpResponse exchange(UdpRequest request) throws IOException {
+            ByteBuffer out = ByteBuffer.allocate(4096);
+            UdpCodec.encodeRequest(out, request);
+            socket.send(new DatagramPacket(out.array(), out.position(), tracker));
+            UdpResponse response = receive(5000);
+            assertEquals(request.transactionId(), response.transactionId());
+            return response;
+        }
+
+        void sendRaw(byte[] packet) throws IOException {
+            socket.send(new DatagramPacket(packet, packet.length, tracker));
+        }
+
+        UdpResponse receive(int timeoutMillis) throws IOException {
+            byte[] in = new byte[65536];
+            DatagramPacket packet = new DatagramPacket(in, in.length);
+            socket.setSoTimeout(timeoutMillis);
+            socket.receive(packet);
+            lastLength = packet.getLength();
+            try {
+                return UdpCodec.decodeResponse(ByteBuffer.wrap(in, 0, packet.getLength()), family);
+            } catch (io.swarmgate.protocol.udp.UdpCodecException e) {
+                throw new AssertionError("tracker sent a malformed packet: " + e.getMessage(), e);
+            }
+        }
+    }
+}
