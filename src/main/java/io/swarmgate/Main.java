@@ -98,7 +98,8 @@ public final class Main {
             err.println("start-up failed: " + e.getMessage());
             return 1;
         }
-        LOG.log(Level.INFO, "swarmgate started: http " + (tracker.httpPort() < 0 ? "off" : "port " + tracker.httpPort()));
+        LOG.log(Level.INFO, "swarmgate started: http " + (tracker.httpPort() < 0 ? "off" : "port " + tracker.httpPort())
+                + ", udp " + (tracker.udpPort() < 0 ? "off" : "port " + tracker.udpPort()));
         try {
             stop.await();
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmgate.config.HookSpec;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.frontend.http.HttpFrontend;
+import io.swarmgate.frontend.udp.UdpFrontend;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookRegistry;
 import io.swarmgate.hook.HookServices;
@@ -12,6 +13,8 @@ import io.swarmgate.metrics.RequestMetrics;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.InstantSource;
@@ -36,6 +39,7 @@ public final class Swarmgate implements AutoCloseable {
     private final TrackerLogic logic;
     private final List<AutoCloseable> listeners = new ArrayList<>();
     private HttpFrontend http;
+    private UdpFrontend udp;
 
     private Swarmgate(SwarmgateConfig config, ScheduledExecutorService scheduler, PeerStore store,
                       TrackerLogic logic) {
@@ -65,7 +69,7 @@ public final class Swarmgate implements AutoCloseable {
             List<Hook> post = hooks(config.posthooks(), registry, services, built);
             TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
-            tracker.startListeners(new RequestMetrics(meters));
+            tracker.startListeners(new RequestMetrics(meters), clock);
             tracker.scheduleGarbageCollection();
             return tracker;
         } catch (RuntimeException e) {
@@ -97,12 +101,21 @@ public final class Swarmgate implements AutoCloseable {
         return hooks;
     }
 
-    private void startListeners(RequestMetrics requestMetrics) {
+    private void startListeners(RequestMetrics requestMetrics, InstantSource clock) {
         try {
             if (config.http().enabled()) {
                 http = HttpFrontend.start(config.http(), logic, requestMetrics);
                 listeners.add(http);
             }
+            if (config.udp().enabled()) {
+                udp = new UdpFrontend(config.udp(), logic, requestMetrics, clock);
+                listeners.add(udp);
+                udp.start();
+            }
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot listen on udp " + config.udp().host() + " port "
+                    + config.udp().port() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -122,6 +135,11 @@ public final class Swarmgate implements AutoCloseable {
 
     public SwarmgateConfig config() {
         return config;
+    }
+
+    /** The bound UDP port, or -1 when UDP is disabled. */
+    public int udpPort() {
+        return udp == null ? -1 : udp.port();
     }
 
     /** The bound HTTP port, or -1 when HTTP is disabled. */
