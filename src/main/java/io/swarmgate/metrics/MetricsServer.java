@@ -7,11 +7,16 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.config.MetricsConfig;
 import io.swarmgate.logging.JsonStrings;
 
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -68,10 +73,29 @@ public final class MetricsServer implements AutoCloseable {
         try {
             s.server.start();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("metrics listener cannot bind " + hostPort(config.host(), config.port())
-                    + " (metrics.host/metrics.port): " + rootMessage(e), e);
+            throw cannotBind(config, rootMessage(e), e);
+        }
+        if (!s.server.isRunning()) {
+            // Helidon logs a failed bind and returns a stopped server instead of throwing
+            throw cannotBind(config, bindProblem(config), null);
         }
         return s;
+    }
+
+    private static IllegalStateException cannotBind(MetricsConfig config, String why, Throwable cause) {
+        return new IllegalStateException("metrics listener cannot bind " + hostPort(config.host(), config.port())
+                + " (metrics.host/metrics.port): " + why, cause);
+    }
+
+    /** Why the address cannot be bound, asked of the OS again since Helidon only logged it. */
+    private static String bindProblem(MetricsConfig config) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(
+                    InetAddress.getByAddress(IpAddress.parse(config.host()).bytes()), config.port()));
+            return "the listener did not start (see the error logged above)";
+        } catch (IOException | IllegalArgumentException e) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
     }
 
     private void routing(HttpRouting.Builder rules) {
