@@ -1,6 +1,10 @@
 package io.swarmgate.metrics;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
@@ -12,6 +16,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.lang.management.ManagementFactory;
 
 /**
  * The process's one meter registry: a {@link PrometheusMeterRegistry} with the JVM and process binders bound
@@ -27,6 +33,24 @@ public final class Meters implements AutoCloseable {
 
     private Meters(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        // Two of Micrometer's process meters fail promtool's naming lints: a counter in nanoseconds
+        // (process_cpu_time_ns_total) and a gauge ending in _count (system_cpu_count). The first is replaced by
+        // the name the Prometheus Java client uses, in seconds; the second is renamed.
+        registry.config()
+                .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")))
+                .meterFilter(new MeterFilter() {
+                    @Override
+                    public Meter.Id map(Meter.Id id) {
+                        return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+                    }
+                });
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .baseUnit("seconds")
+                    .description("CPU time used by the process")
+                    .register(registry);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);

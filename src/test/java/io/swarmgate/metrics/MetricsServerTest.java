@@ -85,7 +85,7 @@ class MetricsServerTest {
     void jvmAndProcessMetricsAreExported() throws Exception {
         Exposition e = Exposition.parse(get("/metrics").body());
         for (String name : List.of("jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
-                "process_cpu_usage", "system_cpu_count", "process_uptime_seconds", "process_files_open_files",
+                "process_cpu_usage", "process_cpu_seconds_total", "system_cpus", "process_uptime_seconds", "process_files_open_files",
                 "jvm_info")) {
             assertTrue(e.names().contains(name), name + " missing; names: " + e.names());
         }

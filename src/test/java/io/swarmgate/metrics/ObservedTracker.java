@@ -1,0 +1,78 @@
+package io.swarmgate.metrics;
+
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.ClientError;
+import io.swarmgate.bittorrent.Frontend;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.config.MetricsConfig;
+import io.swarmgate.storage.MutableClock;
+import io.swarmgate.storage.PeerExpiry;
+import io.swarmgate.storage.memory.MemoryPeerStore;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The meters of a running tracker, registered by the real components (request metrics, a memory store with
+ * its gauges and expiry, the JVM binders) after some traffic, behind a real metrics listener.
+ */
+final class ObservedTracker implements AutoCloseable {
+    final Meters meters = Meters.create();
+    final MemoryPeerStore store = new MemoryPeerStore(Duration.ofMinutes(31),
+            new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), SplittableRandom::new);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final PeerExpiry expiry;
+    final MetricsServer server;
+
+    ObservedTracker() {
+        RequestMetrics requests = new RequestMetrics(meters.registry());
+        for (Frontend f : Frontend.values()) {
+            for (AddressFamily family : AddressFamily.values()) {
+                for (RequestMetrics.Action a : RequestMetrics.Action.values()) {
+                    requests.record(f, a, family, RequestMetrics.OK, 150_000);
+                }
+                requests.recordError(f, RequestMetrics.Action.ANNOUNCE, family,
+                        ClientError.unauthorized("token expired"), 80_000);
+            }
+        }
+        requests.record(Frontend.HTTP, RequestMetrics.Action.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.INTERNAL,
+                3_000_000);
+        StoreMetrics.bind(store, meters.registry());
+        store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);
+        store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 2), IpAddress.parse("fd00::7"), 6881), false);
+        expiry = PeerExpiry.start(store, Duration.ofHours(1), scheduler, meters.registry());
+        server = MetricsServer.start(new MetricsConfig(true, "127.0.0.1", 0), meters.registry(), Readiness.READY);
+    }
+
+    String scrape() throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> res = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new AssertionError("/metrics answered " + res.statusCode());
+            }
+            return res.body();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        expiry.close();
+        scheduler.shutdownNow();
+        store.close();
+        meters.close();
+    }
+}
