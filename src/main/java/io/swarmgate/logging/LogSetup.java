@@ -1,6 +1,10 @@
 package io.swarmgate.logging;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
@@ -32,13 +36,24 @@ public final class LogSetup {
     /** The same, writing to {@code out} (tests). */
     static void configure(LogFormat format, Level level, OutputStream out) {
         System.setProperty(HELIDON_LOGGING_DISABLED, "true");
-        LogManager.getLogManager().reset();
-        Logger root = Logger.getLogger("");
         java.util.logging.Level jul = julLevel(level);
-        root.setLevel(jul);
+        // Levels go in as LogManager configuration rather than Logger.setLevel: JUL holds loggers weakly, and a
+        // level set on a logger nobody references is lost when it is collected.
+        String properties = "handlers=\n"
+                + ".level=" + jul.getName() + "\n"
+                // Helidon's list of loaded features is build detail, not an event (shown from debug on); its
+                // bind and stop lines stay
+                + "io.helidon.common.features.level="
+                + (jul.intValue() <= java.util.logging.Level.FINE.intValue() ? jul.getName() : "WARNING") + "\n";
+        try {
+            LogManager.getLogManager().readConfiguration(
+                    new ByteArrayInputStream(properties.getBytes(StandardCharsets.ISO_8859_1)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // cannot happen: an in-memory stream
+        }
         Handler handler = new LineHandler(out, format == LogFormat.JSON ? new JsonLineFormatter() : new TextLineFormatter());
         handler.setLevel(jul);
-        root.addHandler(handler);
+        Logger.getLogger("").addHandler(handler);
     }
 
     /** {@code --log-level}: error, warn, info, debug, trace (or off, all), any case. */
