@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DashboardTest {
     private static final Path DASHBOARD = Path.of("deploy/grafana/swarmgate.json");
     private static final Path PROMETHEUS = Path.of("deploy/prometheus/prometheus.yml");
+    private static final Path ALERTS = Path.of("deploy/prometheus/alerts.yml");
     private static final Pattern METRIC = Pattern.compile("\\b(?:swarmgate|jvm|process|system)_[A-Za-z0-9_]*");
     private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
 
@@ -119,6 +120,19 @@ class DashboardTest {
         }
     }
 
+    @Test
+    void everyMetricTheAlertsUseIsExported() throws Exception {
+        List<String> lines = Files.readAllLines(ALERTS).stream().filter(l -> !l.strip().startsWith("#")).toList();
+        Set<String> used = metricNames(lines);
+        assertTrue(used.contains("swarmgate_gc_seconds_count"), "alerts use: " + used);
+        try (ObservedTracker tracker = new ObservedTracker()) {
+            Set<String> missing = new TreeSet<>(used);
+            missing.removeAll(Exposition.parse(tracker.scrape()).names());
+            missing.removeAll(FROM_OTHER_COMPONENTS);
+            assertEquals(Set.of(), missing, "used by alerts.yml but not in /metrics");
+        }
+    }
+
     /** jvm_gc_pause_seconds only appears after a collection: ask for one and wait for its notification. */
     private static Set<String> gcHasRun(ObservedTracker tracker) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -154,7 +168,9 @@ class DashboardTest {
         String yml = Files.readString(PROMETHEUS);
         assertTrue(yml.contains("\"localhost:" + MetricsConfig.DEFAULTS.port() + "\""), yml);
         Promtool.require();
+        // also checks the rule files it loads (alerts.yml)
         Promtool.Result r = Promtool.run(null, "check", "config", PROMETHEUS.toString());
         assertEquals(0, r.exitCode(), "promtool check config:\n" + r.output());
+        assertTrue(r.output().contains("1 rule files found"), r.output());
     }
 }
