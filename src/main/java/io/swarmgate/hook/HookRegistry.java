@@ -13,6 +13,10 @@ public final class HookRegistry {
     /** The built-in hooks. */
     public static HookRegistry builtIn() {
         HookRegistry registry = new HookRegistry();
+        registry.register(new io.swarmgate.hook.subnet.SubnetPreferenceHookFactory());
+        registry.register(new io.swarmgate.hook.approval.ClientApprovalHookFactory());
+        registry.register(new io.swarmgate.hook.approval.TorrentApprovalHookFactory());
+        registry.register(new io.swarmgate.hook.interval.IntervalVariationHookFactory());
         return registry;
     }
 
