@@ -32,17 +32,16 @@ class DashboardTest {
     private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
 
     /**
-     * Meters registered by components merged from other branches (the jwt and approval hooks), not by
-     * {@link ObservedTracker}. TODO(integrator): register them there by instantiating those hooks, then empty
-     * this list; the test below fails for any name here that has become live, to keep the list honest.
+     * Meters of the jwt hook, which is on another branch and not yet built by {@link ObservedTracker}.
+     * TODO(integrator): once the jwt hook is merged, build it there (as the approval hook is) and empty this
+     * list; the test below fails for any name here that has become live, to keep the list honest.
      */
     private static final Set<String> FROM_OTHER_COMPONENTS = Set.of(
             "swarmgate_jwt_verifications_total",
             "swarmgate_jwt_cache_hits_total",
             "swarmgate_jwt_jwks_refreshes_total",
             "swarmgate_jwt_jwks_last_success_age_seconds",
-            "swarmgate_jwt_jwks_keys",
-            "swarmgate_approval_rejected_total");
+            "swarmgate_jwt_jwks_keys");
 
     /** Panel queries and template variable queries (Grafana's label_values(...), not PromQL). */
     static List<String> queries() throws IOException {

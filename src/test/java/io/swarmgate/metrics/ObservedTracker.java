@@ -8,6 +8,10 @@ import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.config.MetricsConfig;
+import io.swarmgate.config.SwarmgateConfig;
+import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookServices;
+import io.swarmgate.hook.approval.ClientApprovalHookFactory;
 import io.swarmgate.storage.MutableClock;
 import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.memory.MemoryPeerStore;
@@ -25,7 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The meters of a running tracker, registered by the real components (request metrics, a memory store with
- * its gauges and expiry, the JVM binders) after some traffic, behind a real metrics listener.
+ * its gauges and expiry, an approval hook, the JVM binders) after some traffic, behind a real metrics listener.
  */
 final class ObservedTracker implements AutoCloseable {
     final Meters meters = Meters.create();
@@ -33,6 +37,7 @@ final class ObservedTracker implements AutoCloseable {
             new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), SplittableRandom::new);
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final PeerExpiry expiry;
+    private final Hook approval;
     final MetricsServer server;
 
     ObservedTracker() {
@@ -52,6 +57,12 @@ final class ObservedTracker implements AutoCloseable {
         store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);
         store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 2), IpAddress.parse("fd00::7"), 6881), false);
         expiry = PeerExpiry.start(store, Duration.ofHours(1), scheduler, meters.registry());
+        // hooks register their own meters when built, as the tracker builds them
+        HookServices services = new HookServices(java.time.InstantSource.system(), SplittableRandom::new,
+                meters.registry(), scheduler);
+        approval = new ClientApprovalHookFactory().create(
+                SwarmgateConfig.fromYaml("prehooks: [{name: client-approval, config: {deny: [-XX]}}]")
+                        .prehooks().getFirst().config(), services);
         server = MetricsServer.start(new MetricsConfig(true, "127.0.0.1", 0), meters.registry(), Readiness.READY);
     }
 
@@ -71,6 +82,7 @@ final class ObservedTracker implements AutoCloseable {
     public void close() {
         server.close();
         expiry.close();
+        approval.close();
         scheduler.shutdownNow();
         store.close();
         meters.close();
