@@ -1,0 +1,84 @@
+package io.swarmgate.metrics;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * The process's one meter registry: a {@link PrometheusMeterRegistry} with the JVM and process binders bound
+ * (memory, GC, threads, class loading, CPU, uptime, open files). Components get {@link #registry()} injected and
+ * register their own meters; closing this stops the GC listener and closes the registry.
+ *
+ * <p>JVM and process meters keep Micrometer's standard names ({@code jvm_*}, {@code process_*},
+ * {@code system_*}) so stock JVM dashboards work; swarmgate's own meters are named {@code swarmgate.*}.
+ */
+public final class Meters implements AutoCloseable {
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+
+    private Meters(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        // Two of Micrometer's process meters fail promtool's naming lints: a counter in nanoseconds
+        // (process_cpu_time_ns_total) and a gauge ending in _count (system_cpu_count). The first is replaced by
+        // the name the Prometheus Java client uses, in seconds; the second is renamed.
+        registry.config()
+                .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")))
+                .meterFilter(new MeterFilter() {
+                    @Override
+                    public Meter.Id map(Meter.Id id) {
+                        return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+                    }
+                });
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+                    .baseUnit("seconds")
+                    .description("CPU time used by the process")
+                    .register(registry);
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** A registry on the system clock with the JVM and process meters bound. */
+    public static Meters create() {
+        return create(Clock.SYSTEM);
+    }
+
+    /** The same on a given clock (tests use {@code MockClock} to step time for gauges that cache). */
+    public static Meters create(Clock clock) {
+        return new Meters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock));
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

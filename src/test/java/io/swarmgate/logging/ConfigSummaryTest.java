@@ -1,0 +1,86 @@
+package io.swarmgate.logging;
+
+import io.swarmgate.config.SwarmgateConfig;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The start-up line shows what runs, defaults included, and never a secret. */
+class ConfigSummaryTest {
+
+    @Test
+    void showsEffectiveValuesWithTheFilesKeyNames() {
+        String s = ConfigSummary.render(SwarmgateConfig.fromYaml("""
+                tracker:
+                  announce-interval: 20m
+                http:
+                  trusted-proxies: [10.0.0.0/8]
+                """));
+        assertTrue(s.startsWith("tracker{announce-interval=20m, min-announce-interval=15m, default-numwant=50, "
+                + "max-numwant=200, max-scrape-infohashes=64} http{enabled=true, host=::, port=6969, "
+                + "announce-routes=[/announce], scrape-routes=[/scrape], real-ip-header=\"\", "
+                + "trusted-proxies=[10.0.0.0/8], allow-ip-param=false} udp{"), s);
+        assertTrue(s.contains(" storage{type=memory, peer-lifetime=31m, gc-interval=1m} "), s);
+        assertTrue(s.contains(" metrics{enabled=true, host=0.0.0.0, port=6880} "), s);
+        assertTrue(s.endsWith(" prehooks=[] posthooks=[]"), s);
+        assertFalse(s.contains("\n"), "one line");
+    }
+
+    @Test
+    void secretsAreRedactedAndUnsetSecretsShowAsEmpty() {
+        String unset = ConfigSummary.render(SwarmgateConfig.defaults());
+        assertTrue(unset.contains("connection-id-secret=\"\""), unset);
+
+        String s = ConfigSummary.render(SwarmgateConfig.fromYaml("""
+                udp:
+                  connection-id-secret: hunter2-udp
+                prehooks:
+                  - name: jwt
+                    config:
+                      issuer: https://auth.example
+                      jwks-url: https://svc:hunter2-url@auth.example/jwks.json
+                      hmac-secret: hunter2-hmac
+                      clientPassword: hunter2-camel
+                      api_token: hunter2-snake
+                      audience: [swarm, mirror]
+                      keys:
+                        - kid: a
+                          value: hunter2-nested
+                      signing:
+                        private-key: hunter2-deep
+                        algorithm: ES256
+                posthooks:
+                  - name: approval
+                    config:
+                      file: /etc/swarmgate/approved.txt
+                """));
+        assertFalse(s.contains("hunter2"), s);
+        assertTrue(s.contains("connection-id-secret=<redacted>"), s);
+        assertTrue(s.contains("hmac-secret=<redacted>"), s);
+        assertTrue(s.contains("clientPassword=<redacted>"), s);
+        assertTrue(s.contains("api_token=<redacted>"), s);
+        assertTrue(s.contains("private-key=<redacted>"), s);
+        assertTrue(s.contains("jwks-url=https://<redacted>@auth.example/jwks.json"), s);
+        // what is not secret stays readable
+        assertTrue(s.contains("prehooks=[jwt{"), s);
+        assertTrue(s.contains("issuer=https://auth.example"), s);
+        assertTrue(s.contains("audience=[swarm, mirror]"), s);
+        assertTrue(s.contains("algorithm=ES256"), s);
+        assertTrue(s.contains("posthooks=[approval{file=/etc/swarmgate/approved.txt}]"), s);
+    }
+
+    @Test
+    void secretNamesAreFoundInAnyCase() {
+        assertTrue(ConfigSummary.isSecretName("connection-id-secret"));
+        assertTrue(ConfigSummary.isSecretName("connectionIdSecret"));
+        assertTrue(ConfigSummary.isSecretName("API_KEY"));
+        assertTrue(ConfigSummary.isSecretName("tokens"));
+        assertFalse(ConfigSummary.isSecretName("jwks-url"));
+        assertFalse(ConfigSummary.isSecretName("monkey"));
+        assertFalse(ConfigSummary.isSecretName("keyring-path-ish"));
+        assertEquals("redis://<redacted>@db:6379/0", ConfigSummary.redactUrls("redis://:pw@db:6379/0"));
+        assertEquals("http://db:6379/a@b", ConfigSummary.redactUrls("http://db:6379/a@b"));
+    }
+}

@@ -1,0 +1,90 @@
+package io.swarmgate.metrics;
+
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.ClientError;
+import io.swarmgate.bittorrent.Frontend;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.config.MetricsConfig;
+import io.swarmgate.config.SwarmgateConfig;
+import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookServices;
+import io.swarmgate.hook.approval.ClientApprovalHookFactory;
+import io.swarmgate.storage.MutableClock;
+import io.swarmgate.storage.PeerExpiry;
+import io.swarmgate.storage.memory.MemoryPeerStore;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The meters of a running tracker, registered by the real components (request metrics, a memory store with
+ * its gauges and expiry, an approval hook, the JVM binders) after some traffic, behind a real metrics listener.
+ */
+final class ObservedTracker implements AutoCloseable {
+    final Meters meters = Meters.create();
+    final MemoryPeerStore store = new MemoryPeerStore(Duration.ofMinutes(31),
+            new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), SplittableRandom::new);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final PeerExpiry expiry;
+    private final Hook approval;
+    final MetricsServer server;
+
+    ObservedTracker() {
+        RequestMetrics requests = new RequestMetrics(meters.registry());
+        for (Frontend f : Frontend.values()) {
+            for (AddressFamily family : AddressFamily.values()) {
+                for (RequestMetrics.Action a : RequestMetrics.Action.values()) {
+                    requests.record(f, a, family, RequestMetrics.OK, 150_000);
+                }
+                requests.recordError(f, RequestMetrics.Action.ANNOUNCE, family,
+                        ClientError.unauthorized("token expired"), 80_000);
+            }
+        }
+        requests.record(Frontend.HTTP, RequestMetrics.Action.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.INTERNAL,
+                3_000_000);
+        StoreMetrics.bind(store, meters.registry());
+        store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);
+        store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 2), IpAddress.parse("fd00::7"), 6881), false);
+        expiry = PeerExpiry.start(store, Duration.ofHours(1), scheduler, meters.registry());
+        // hooks register their own meters when built, as the tracker builds them
+        HookServices services = new HookServices(java.time.InstantSource.system(), SplittableRandom::new,
+                meters.registry(), scheduler);
+        approval = new ClientApprovalHookFactory().create(
+                SwarmgateConfig.fromYaml("prehooks: [{name: client-approval, config: {deny: [-XX]}}]")
+                        .prehooks().getFirst().config(), services);
+        server = MetricsServer.start(new MetricsConfig(true, "127.0.0.1", 0), meters.registry(), Readiness.READY);
+    }
+
+    String scrape() throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> res = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new AssertionError("/metrics answered " + res.statusCode());
+            }
+            return res.body();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        expiry.close();
+        approval.close();
+        scheduler.shutdownNow();
+        store.close();
+        meters.close();
+    }
+}

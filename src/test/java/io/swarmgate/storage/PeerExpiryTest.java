@@ -1,0 +1,162 @@
+package io.swarmgate.storage;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.SwarmStats;
+import io.swarmgate.storage.memory.MemoryPeerStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Peer expiry on a real store: what it removes is counted, failures are survived and counted too. */
+class PeerExpiryTest {
+    private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final MemoryPeerStore store = new MemoryPeerStore(Duration.ofMinutes(31), clock, SplittableRandom::new);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void close() {
+        scheduler.shutdownNow();
+        store.close();
+    }
+
+    private static Peer peer(int n) {
+        return new Peer(new PeerId(7, 7, n), IpAddress.ipv4(0x0a000000 | n), 6881);
+    }
+
+    private Timer timer(String result) {
+        return registry.get(PeerExpiry.TIMER).tag("result", result).timer();
+    }
+
+    private double expired() {
+        return registry.get(PeerExpiry.EXPIRED).counter().count();
+    }
+
+    @Test
+    void countsThePeersThatStoppedAnnouncing() {
+        PeerExpiry expiry = PeerExpiry.unscheduled(store, registry);
+        InfoHash t = new InfoHash(1, 2, 3);
+        store.putPeer(t, peer(1), true);
+        store.putPeer(t, peer(2), false);
+        clock.advance(Duration.ofMinutes(20));
+        store.putPeer(t, peer(3), false);
+        clock.advance(Duration.ofMinutes(12)); // peers 1 and 2 are now 32 minutes silent, peer 3 only 12
+
+        expiry.runOnce();
+        assertEquals(2, expired());
+        assertEquals(1, timer("ok").count());
+        assertEquals(1, store.stats(t).incomplete());
+
+        expiry.runOnce();
+        assertEquals(2, expired(), "nothing more to expire");
+        assertEquals(2, timer("ok").count());
+        assertEquals(0, timer("error").count());
+    }
+
+    @Test
+    void aFailingPassIsCountedAndTheNextOneStillRuns() {
+        boolean[] fail = {true};
+        PeerStore flaky = new ForwardingStore(store) {
+            @Override
+            public int collectGarbage() {
+                if (fail[0]) {
+                    throw new IllegalStateException("store unreachable");
+                }
+                return super.collectGarbage();
+            }
+        };
+        PeerExpiry expiry = PeerExpiry.unscheduled(flaky, registry);
+        expiry.runOnce();
+        expiry.runOnce();
+        assertEquals(2, timer("error").count());
+        fail[0] = false;
+        expiry.runOnce();
+        assertEquals(1, timer("ok").count());
+    }
+
+    @Test
+    void runsEveryIntervalOnTheSchedulerUntilClosed() throws InterruptedException {
+        PeerExpiry expiry = PeerExpiry.start(store, Duration.ofMillis(5), scheduler, registry);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (timer("ok").count() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(timer("ok").count() >= 3, "passes: " + timer("ok").count());
+        expiry.close();
+        Thread.sleep(20); // a pass already running may finish
+        long after = timer("ok").count();
+        Thread.sleep(50);
+        assertEquals(after, timer("ok").count(), "no passes after close");
+    }
+
+    @Test
+    void refusesANonPositiveInterval() {
+        assertThrows(IllegalArgumentException.class,
+                () -> PeerExpiry.start(store, Duration.ZERO, scheduler, registry));
+    }
+
+    /** Forwards everything to a real store; subclasses override what they break. */
+    private static class ForwardingStore implements PeerStore {
+        private final PeerStore d;
+
+        ForwardingStore(PeerStore d) {
+            this.d = d;
+        }
+
+        @Override
+        public void putPeer(InfoHash infoHash, Peer peer, boolean seeder) {
+            d.putPeer(infoHash, peer, seeder);
+        }
+
+        @Override
+        public void removePeer(InfoHash infoHash, Peer peer) {
+            d.removePeer(infoHash, peer);
+        }
+
+        @Override
+        public void completePeer(InfoHash infoHash, Peer peer) {
+            d.completePeer(infoHash, peer);
+        }
+
+        @Override
+        public List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
+                                      PeerPreference preference) {
+            return d.selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference);
+        }
+
+        @Override
+        public SwarmStats stats(InfoHash infoHash) {
+            return d.stats(infoHash);
+        }
+
+        @Override
+        public int collectGarbage() {
+            return d.collectGarbage();
+        }
+
+        @Override
+        public StoreTotals totals() {
+            return d.totals();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
