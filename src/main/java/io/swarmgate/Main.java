@@ -1,26 +1,27 @@
 package io.swarmgate;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.SwarmgateConfig;
+import io.swarmgate.logging.ConfigSummary;
+import io.swarmgate.logging.LogFormat;
+import io.swarmgate.logging.LogSetup;
+import io.swarmgate.metrics.Meters;
 
 import java.io.PrintStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line: {@code --config FILE} runs the tracker until SIGTERM or SIGINT, which stop it cleanly
- * with exit status 0.
+ * with exit status 0; {@code keys} and {@code token} are the operator tools for the JWT hook.
  */
 public final class Main {
-    private static final Logger LOG = System.getLogger(Main.class.getName());
     static final String USAGE = """
-            usage: java -jar swarmgate.jar --config FILE [--log-format text|json]
-                   java -jar swarmgate.jar keys generate --alg ES256 --kid ID [--out DIR]
+            usage: java -jar swarmgate.jar --config FILE [--log-format text|json] [--log-level info|debug|...]
+                   java -jar swarmgate.jar keys generate --alg ES256|RS256|EdDSA --kid ID [--out DIR]
                    java -jar swarmgate.jar token --key FILE --issuer ISS --audience AUD --infohash HEX [--ttl 1h]
             """;
 
@@ -36,45 +37,48 @@ public final class Main {
             return subcommand(args, out, err);
         }
         Path config = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("--config needs a file\n" + USAGE);
-                        return 2;
+        LogFormat format = LogFormat.TEXT;
+        Level level = Level.INFO;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--config" -> config = Path.of(value(args, ++i, "--config"));
+                    case "--log-format" -> format = LogFormat.parse(value(args, ++i, "--log-format"));
+                    case "--log-level" -> level = LogSetup.parseLevel(value(args, ++i, "--log-level"));
+                    case "-h", "--help" -> {
+                        out.print(USAGE);
+                        return 0;
                     }
-                    config = Path.of(args[++i]);
-                }
-                case "--log-format" -> {
-                    if (i + 1 >= args.length || !Arrays.asList("text", "json").contains(args[i + 1])) {
-                        err.println("--log-format needs text or json\n" + USAGE);
-                        return 2;
-                    }
-                    i++;
-                }
-                case "-h", "--help" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                default -> {
-                    err.println("unknown option " + args[i] + "\n" + USAGE);
-                    return 2;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
-        }
-        if (config == null) {
-            err.println("--config FILE is required\n" + USAGE);
+            if (config == null) {
+                throw new IllegalArgumentException("--config FILE is required");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.print(USAGE);
             return 2;
         }
+        LogSetup.configure(format, level);
         return serve(config, err);
     }
 
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
     private static int subcommand(String[] args, PrintStream out, PrintStream err) {
-        err.println("unknown command " + args[0] + "\n" + USAGE);
+        err.println("unknown command " + args[0]);
+        err.print(USAGE);
         return 2;
     }
 
     private static int serve(Path file, PrintStream err) {
+        Logger log = System.getLogger(Main.class.getName());
         SwarmgateConfig config;
         try {
             config = SwarmgateConfig.load(file, System.getenv());
@@ -85,29 +89,36 @@ public final class Main {
             err.println("cannot read configuration " + file + ": " + e.getMessage());
             return 1;
         }
+        log.log(Level.INFO, "starting swarmgate with " + ConfigSummary.render(config));
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
-        Swarmgate tracker;
-        try {
-            tracker = Swarmgate.start(config, new SimpleMeterRegistry(), InstantSource.system());
-        } catch (ConfigException e) {
-            err.println("configuration error: " + e.getMessage());
-            return 1;
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "start-up failed: " + e.getMessage(), e);
-            err.println("start-up failed: " + e.getMessage());
-            return 1;
+        try (Meters meters = Meters.create()) {
+            Swarmgate tracker;
+            try {
+                tracker = Swarmgate.start(config, meters.registry(), InstantSource.system());
+            } catch (ConfigException e) {
+                err.println("configuration error: " + e.getMessage());
+                return 1;
+            } catch (RuntimeException e) {
+                log.log(Level.ERROR, "start-up failed: " + e.getMessage());
+                err.println("start-up failed: " + e.getMessage());
+                return 1;
+            }
+            log.log(Level.INFO, "swarmgate started: http " + port(tracker.httpPort()) + ", udp "
+                    + port(tracker.udpPort()) + ", metrics " + port(tracker.metricsPort()));
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.log(Level.INFO, "shutting down");
+            tracker.close();
+            log.log(Level.INFO, "stopped");
         }
-        LOG.log(Level.INFO, "swarmgate started: http " + (tracker.httpPort() < 0 ? "off" : "port " + tracker.httpPort())
-                + ", udp " + (tracker.udpPort() < 0 ? "off" : "port " + tracker.udpPort()));
-        try {
-            stop.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        LOG.log(Level.INFO, "shutting down");
-        tracker.close();
-        LOG.log(Level.INFO, "stopped");
         return 0;
+    }
+
+    private static String port(int port) {
+        return port < 0 ? "off" : "port " + port;
     }
 }

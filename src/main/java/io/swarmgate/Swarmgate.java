@@ -1,6 +1,7 @@
 package io.swarmgate;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swarmgate.config.HookSpec;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.frontend.http.HttpFrontend;
@@ -9,7 +10,11 @@ import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookRegistry;
 import io.swarmgate.hook.HookServices;
 import io.swarmgate.logic.TrackerLogic;
+import io.swarmgate.metrics.MetricsServer;
+import io.swarmgate.metrics.Readiness;
 import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.metrics.StoreMetrics;
+import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 
@@ -38,8 +43,11 @@ public final class Swarmgate implements AutoCloseable {
     private final PeerStore store;
     private final TrackerLogic logic;
     private final List<AutoCloseable> listeners = new ArrayList<>();
+    private volatile boolean closing;
+    private PeerExpiry expiry;
     private HttpFrontend http;
     private UdpFrontend udp;
+    private MetricsServer metricsServer;
 
     private Swarmgate(SwarmgateConfig config, ScheduledExecutorService scheduler, PeerStore store,
                       TrackerLogic logic) {
@@ -50,10 +58,14 @@ public final class Swarmgate implements AutoCloseable {
     }
 
     /**
-     * Starts everything the configuration enables. On failure, whatever was started is closed again and the
-     * exception propagates (a {@link io.swarmgate.config.ConfigException} names the offending key).
+     * Starts everything the configuration enables. With {@code metrics.enabled}, {@code meters} must be a
+     * {@link PrometheusMeterRegistry} (it is what /metrics serves). On failure, whatever was started is closed
+     * again and the exception propagates (a {@link io.swarmgate.config.ConfigException} names the key).
      */
     public static Swarmgate start(SwarmgateConfig config, MeterRegistry meters, InstantSource clock) {
+        if (config.metrics().enabled() && !(meters instanceof PrometheusMeterRegistry)) {
+            throw new IllegalArgumentException("metrics.enabled needs a PrometheusMeterRegistry");
+        }
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swarmgate-background");
             t.setDaemon(true);
@@ -63,14 +75,14 @@ public final class Swarmgate implements AutoCloseable {
         PeerStore store = null;
         try {
             store = new MemoryPeerStore(config.storage().peerLifetime(), clock, ThreadLocalRandom::current);
+            StoreMetrics.bind(store, meters);
             HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler);
             HookRegistry registry = HookRegistry.builtIn();
             List<Hook> pre = hooks(config.prehooks(), registry, services, built);
             List<Hook> post = hooks(config.posthooks(), registry, services, built);
             TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
-            tracker.startListeners(new RequestMetrics(meters), clock);
-            tracker.scheduleGarbageCollection();
+            tracker.startListeners(new RequestMetrics(meters), meters, clock);
             return tracker;
         } catch (RuntimeException e) {
             built.forEach(Hook::close);
@@ -101,8 +113,9 @@ public final class Swarmgate implements AutoCloseable {
         return hooks;
     }
 
-    private void startListeners(RequestMetrics requestMetrics, InstantSource clock) {
+    private void startListeners(RequestMetrics requestMetrics, MeterRegistry meters, InstantSource clock) {
         try {
+            expiry = PeerExpiry.start(store, config.storage().gcInterval(), scheduler, meters);
             if (config.http().enabled()) {
                 http = HttpFrontend.start(config.http(), logic, requestMetrics);
                 listeners.add(http);
@@ -111,6 +124,9 @@ public final class Swarmgate implements AutoCloseable {
                 udp = new UdpFrontend(config.udp(), logic, requestMetrics, clock);
                 listeners.add(udp);
                 udp.start();
+            }
+            if (config.metrics().enabled()) {
+                metricsServer = MetricsServer.start(config.metrics(), (PrometheusMeterRegistry) meters, readiness());
             }
         } catch (IOException e) {
             close();
@@ -122,19 +138,32 @@ public final class Swarmgate implements AutoCloseable {
         }
     }
 
-    private void scheduleGarbageCollection() {
-        long every = config.storage().gcInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                store.collectGarbage();
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "peer expiry failed", e);
+    /** Ready when listeners are up, the store answers and every hook is ready (e.g. a JWK set loaded). */
+    private Readiness readiness() {
+        return () -> {
+            List<String> reasons = new ArrayList<>();
+            if (closing) {
+                reasons.add("shutting down");
+                return reasons;
             }
-        }, every, every, TimeUnit.MILLISECONDS);
+            if (http != null && !http.isRunning()) {
+                reasons.add("http listener not running");
+            }
+            if (!store.isReady()) {
+                reasons.add("store not reachable");
+            }
+            reasons.addAll(logic.notReadyReasons());
+            return reasons;
+        };
     }
 
     public SwarmgateConfig config() {
         return config;
+    }
+
+    /** The bound HTTP port, or -1 when HTTP is disabled. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
     }
 
     /** The bound UDP port, or -1 when UDP is disabled. */
@@ -142,9 +171,9 @@ public final class Swarmgate implements AutoCloseable {
         return udp == null ? -1 : udp.port();
     }
 
-    /** The bound HTTP port, or -1 when HTTP is disabled. */
-    public int httpPort() {
-        return http == null ? -1 : http.port();
+    /** The bound metrics port, or -1 when metrics are disabled. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     TrackerLogic logic() {
@@ -155,18 +184,21 @@ public final class Swarmgate implements AutoCloseable {
         return store;
     }
 
-    /** Stops listeners first (no new requests), then hooks, background work and the store. */
+    /**
+     * Reports "shutting down" on /health/ready, stops the listeners (no new requests), then hooks, background
+     * work and the store, and the metrics listener last.
+     */
     @Override
     public void close() {
+        closing = true;
         for (int i = listeners.size() - 1; i >= 0; i--) {
-            try {
-                listeners.get(i).close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "closing " + listeners.get(i).getClass().getSimpleName() + " failed: " + e);
-            }
+            closeQuietly(listeners.get(i));
         }
         listeners.clear();
         logic.close();
+        if (expiry != null) {
+            expiry.close();
+        }
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
@@ -174,5 +206,16 @@ public final class Swarmgate implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
+        if (metricsServer != null) {
+            closeQuietly(metricsServer);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing " + c.getClass().getSimpleName() + " failed: " + e);
+        }
     }
 }

@@ -35,6 +35,11 @@ public final class HttpFrontend implements AutoCloseable {
                 .routing(r -> r.register(service))
                 .build()
                 .start();
+        if (!server.isRunning()) {
+            // Helidon logs a failed bind and returns a stopped server instead of throwing
+            throw new IllegalStateException("cannot listen on http " + config.host() + " port " + config.port()
+                    + " (http.host / http.port): address in use or not available");
+        }
         return new HttpFrontend(server);
     }
 
