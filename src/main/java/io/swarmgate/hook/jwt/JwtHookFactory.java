@@ -30,7 +30,7 @@ public final class JwtHookFactory implements HookFactory {
     }
 
     static JwtHook start(JwtConfig config, HookServices services, String urlKey) {
-        if ("http".equalsIgnoreCase(config.jwkSetUrl().getScheme())) {
+        if ("http".equalsIgnoreCase(config.jwkSetUrl().getScheme()) && !isLoopback(config.jwkSetUrl().getHost())) {
             LOG.log(Level.WARNING, urlKey + " is plain http: whoever can alter that traffic can make the tracker "
                     + "accept their tokens. Use https outside tests.");
         }
@@ -46,5 +46,11 @@ public final class JwtHookFactory implements HookFactory {
         JwtHook hook = new JwtHook(config, keys, services.clock(), services.meters());
         hook.schedule(services.scheduler());
         return hook;
+    }
+
+    /** Plain http to this machine (a sidecar, a test) cannot be tampered with on the way; no DNS lookup here. */
+    private static boolean isLoopback(String host) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
     }
 }
