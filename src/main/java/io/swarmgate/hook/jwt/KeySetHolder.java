@@ -181,7 +181,7 @@ final class KeySetHolder implements AutoCloseable {
             refreshOk.increment();
             if (failing) {
                 failing = false;
-                LOG.log(Level.INFO, "JWK set from " + source.url() + " fetched again: " + set.size() + " keys");
+                LOG.log(Level.INFO, "JWK set from " + source.url() + " fetched again: " + set.size() + (set.size() == 1 ? " key" : " keys"));
             }
             return true;
         } catch (IOException e) {
@@ -194,8 +194,9 @@ final class KeySetHolder implements AutoCloseable {
         refreshError.increment();
         if (!failing) {
             failing = true;
+            int n = current() == null ? 0 : current().size();
             LOG.log(Level.WARNING, "JWK set from " + source.url() + " not refreshed (" + problem + "); keeping the "
-                    + (current() == null ? 0 : current().size()) + " keys we have for at most " + Durations.format(config.maxStale())
+                    + n + (n == 1 ? " key" : " keys") + " we have for at most " + Durations.format(config.maxStale())
                     + " after the last good fetch. Further failures are counted, not logged, until a fetch succeeds.");
         }
         return false;
