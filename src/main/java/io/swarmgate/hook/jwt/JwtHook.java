@@ -187,7 +187,7 @@ final class JwtHook implements Hook {
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw reject(Rejection.MALFORMED);
         }
         if (jwt instanceof PlainJWT) {
@@ -220,14 +220,14 @@ final class JwtHook implements Hook {
             if (!signed.verify(key.verifier())) {
                 throw reject(Rejection.BAD_SIGNATURE);
             }
-        } catch (JOSEException | IllegalStateException e) {
+        } catch (JOSEException | RuntimeException e) {
             // unsupported critical header, or a signature of the wrong shape for the key
             throw reject(Rejection.BAD_SIGNATURE);
         }
         JWTClaimsSet claims;
         try {
             claims = signed.getJWTClaimsSet();
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw reject(Rejection.MALFORMED);
         }
         if (!config.issuer().equals(claims.getIssuer())) {

@@ -56,7 +56,13 @@ record KeySet(Map<String, SigningKey> keys, List<String> skipped, boolean hasPri
      * @throws ParseException when the document is not a usable key set
      */
     static KeySet parse(String document, KeySet previous) throws ParseException {
-        JWKSet set = JWKSet.parse(document);
+        JWKSet set;
+        try {
+            set = JWKSet.parse(document);
+        } catch (RuntimeException e) {
+            // nimbus lets some shapes through as NullPointer or ClassCast exceptions; all mean "not a set"
+            throw new ParseException("not a JWK set: " + e, 0);
+        }
         Map<String, SigningKey> keys = new HashMap<>();
         List<String> skipped = new ArrayList<>();
         boolean privateParts = false;

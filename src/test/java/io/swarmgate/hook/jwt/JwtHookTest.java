@@ -35,6 +35,7 @@ import static io.swarmgate.hook.jwt.JwtFixture.scrape;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a client holding (or not holding) a registry token sees when it announces or scrapes. */
 class JwtHookTest {
@@ -109,6 +110,44 @@ class JwtHookTest {
         String token = f.token(RSA);
         refused("malformed jwt", hook, token.substring(0, token.indexOf('.') + 5));
         assertEquals(4, f.count("swarmgate.jwt.verifications", "malformed"));
+    }
+
+    @Test
+    void anyMangledTokenIsAClientErrorNeverAnInternalOne() throws Exception {
+        JwtHook hook = hook();
+        String good = f.token(EC);
+        var random = new java.util.SplittableRandom(41);
+        String alphabet = "ABCxyz019-_.=+/ {}\"\\:,";
+        List<String> headers = List.of("{\"alg\":\"ES256\",\"kid\":123}", "{\"alg\":123}", "[]", "null",
+                "{\"alg\":\"ES256\",\"kid\":\"ec-1\",\"crit\":[\"exp\"],\"exp\":1}",
+                "{\"alg\":\"ES256\",\"kid\":\"ec-1\",\"b64\":false,\"crit\":[\"b64\"]}",
+                "{\"alg\":\"ES256\",\"kid\":\"ec-1\",\"enc\":\"A128GCM\"}",
+                "{\"alg\":\"RSA-OAEP\",\"enc\":\"A128GCM\"}", "{\"alg\":\"ES256\",\"kid\":\"ec-1\"}");
+        var b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String[] parts = good.split("\\.");
+        int admitted = 0;
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder t = new StringBuilder(good);
+            switch (i % 4) {
+                case 0 -> t.setCharAt(random.nextInt(t.length()), alphabet.charAt(random.nextInt(alphabet.length())));
+                case 1 -> t.setLength(random.nextInt(t.length()));
+                case 2 -> t.insert(random.nextInt(t.length()), alphabet.charAt(random.nextInt(alphabet.length())));
+                default -> {
+                    String h = headers.get(random.nextInt(headers.size()));
+                    t.setLength(0);
+                    t.append(b64.encodeToString(h.getBytes())).append('.').append(parts[1]).append('.')
+                            .append(random.nextBoolean() ? parts[2] : "");
+                }
+            }
+            try {
+                admit(hook, t.toString());
+                admitted++;
+            } catch (ClientError e) {
+                assertEquals(ClientError.Kind.UNAUTHORIZED, e.kind());
+            }
+        }
+        // a changed character can still decode to the same bytes (base64url padding bits); nothing else passes
+        assertTrue(admitted < 100, "admitted " + admitted);
     }
 
     @Test
