@@ -29,15 +29,19 @@ import java.util.regex.Pattern;
  * {@code swarmgate keys generate --alg ES256 --kid 2026-11 [--out DIR]}: makes a signing key pair for a registry
  * (or a demo). Writes the private JWK to {@code DIR/<kid>.private.jwk.json} (owner-only permissions) and adds
  * the public key to {@code DIR/jwks.json}, creating it if needed. Adding rather than overwriting is the first
- * step of a key rotation: the set then publishes the old and the new key side by side.
+ * step of a key rotation: the set then publishes the old and the new key side by side. {@code keys remove
+ * --kid OLD} is the last step.
  */
 public final class KeysCommand {
     static final String USAGE = """
             usage: swarmgate keys generate --alg RS256|ES256|EdDSA --kid KID [--out DIR] [--bits 2048|3072|4096]
+                   swarmgate keys remove --kid KID [--dir DIR]
 
-              Writes DIR/<KID>.private.jwk.json (the private signing key; keep it secret) and adds the public
-              key to DIR/jwks.json (created if missing; the JWK set the tracker's jwk-set-url points at).
-              --out defaults to the current directory; --bits applies to RS256 only (default 2048).
+              generate  writes DIR/<KID>.private.jwk.json (the private signing key; keep it secret) and adds the
+                        public key to DIR/jwks.json (created if missing; the JWK set the tracker's jwk-set-url
+                        points at). --out defaults to the current directory; --bits is for RS256 (default 2048).
+              remove    takes the public key KID out of DIR/jwks.json (the last step of a rotation: tokens it
+                        signed stop working at the tracker's next refresh). The private key file is left alone.
             """;
     static final String JWKS_FILE = "jwks.json";
     private static final Pattern KID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -53,6 +57,14 @@ public final class KeysCommand {
     /** Runs {@code keys ...} (the arguments after {@code keys}); returns the exit status: 0, 1 failure, 2 usage. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
+            if (args.length > 0 && args[0].equals("remove")) {
+                Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length), Set.of("kid", "dir"),
+                        Set.of());
+                if (!o.positional().isEmpty()) {
+                    throw new Options.UsageException("unexpected argument '" + o.positional().get(0) + "'");
+                }
+                return remove(o.required("kid"), Path.of(o.get("dir", ".")), out, err);
+            }
             if (args.length == 0 || !args[0].equals("generate")) {
                 if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
                     out.print(USAGE);
@@ -154,6 +166,36 @@ public final class KeysCommand {
             return 1;
         } catch (JOSEException e) {
             err.println("swarmgate keys: key generation failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int remove(String kid, Path dir, PrintStream out, PrintStream err) {
+        Path jwksFile = dir.resolve(JWKS_FILE);
+        try {
+            List<JWK> keys = new ArrayList<>(JWKSet.parse(Files.readString(jwksFile, StandardCharsets.UTF_8)).getKeys());
+            if (!keys.removeIf(k -> kid.equals(k.getKeyID()))) {
+                err.println("swarmgate keys: " + jwksFile + " has no key with kid '" + kid + "'");
+                return 1;
+            }
+            if (keys.isEmpty()) {
+                err.println("swarmgate keys: '" + kid + "' is the only key in " + jwksFile
+                        + "; generate its successor first (a set without keys admits nobody)");
+                return 1;
+            }
+            writeAtomically(jwksFile, jwkSetJson(keys));
+            out.println("removed '" + kid + "' from " + jwksFile + " (" + keys.size()
+                    + (keys.size() == 1 ? " key" : " keys") + " left); tokens signed with it stop working once"
+                    + " trackers refresh the set");
+            return 0;
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("swarmgate keys: " + jwksFile + " does not exist");
+            return 1;
+        } catch (ParseException e) {
+            err.println("swarmgate keys: " + jwksFile + " is not a JWK set: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("swarmgate keys: cannot update " + jwksFile + ": " + e);
             return 1;
         }
     }

@@ -244,5 +244,9 @@ final class JwtFixture implements AutoCloseable {
         void advance(Duration d) {
             now = now.plus(d);
         }
+
+        void set(Instant instant) {
+            now = instant;
+        }
     }
 }
