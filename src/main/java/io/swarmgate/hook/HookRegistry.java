@@ -14,6 +14,10 @@ public final class HookRegistry {
     public static HookRegistry builtIn() {
         HookRegistry registry = new HookRegistry();
         registry.register(new io.swarmgate.hook.jwt.JwtHookFactory());
+        registry.register(new io.swarmgate.hook.subnet.SubnetPreferenceHookFactory());
+        registry.register(new io.swarmgate.hook.approval.ClientApprovalHookFactory());
+        registry.register(new io.swarmgate.hook.approval.TorrentApprovalHookFactory());
+        registry.register(new io.swarmgate.hook.interval.IntervalVariationHookFactory());
         return registry;
     }
 

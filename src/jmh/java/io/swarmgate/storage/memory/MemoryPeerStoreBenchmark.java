@@ -1,0 +1,89 @@
+package io.swarmgate.storage.memory;
+
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.storage.PeerPreference;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One 10,000-peer IPv4 swarm spread over 40 /24 racks in 4 /16s, a fifth of it seeders: the cost of picking 50
+ * peers for a leecher without and with a locality preference, and of a re-announce (a refresh in place).
+ * Run: {@code ./mvnw -B -Pbench -DskipTests test-compile exec:exec} (see docs/storage.md).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class MemoryPeerStoreBenchmark {
+    static final int PEERS = 10_000;
+    static final int RACKS = 40;
+
+    /** The swarm and the peers that announce to it (all members, so selection excludes the announcer). */
+    @State(Scope.Benchmark)
+    public static class Swarm {
+        final InfoHash infoHash = new InfoHash(0x1234_5678_9abc_def0L, 42, 7);
+        MemoryPeerStore store;
+        Peer[] members;
+
+        @Setup
+        public void fill() {
+            store = new MemoryPeerStore(Duration.ofMinutes(31), InstantSource.system(), ThreadLocalRandom::current);
+            members = new Peer[PEERS];
+            SplittableRandom rnd = new SplittableRandom(1);
+            for (int i = 0; i < PEERS; i++) {
+                int rack = i % RACKS;
+                // 10.<rack % 4>.<rack>.<host>: racks are /24s, every ten racks share a /16
+                int address = 10 << 24 | (rack % 4) << 16 | rack << 8 | (i / RACKS + 1);
+                Peer p = new Peer(new PeerId(rnd.nextLong(), rnd.nextLong(), rnd.nextInt()),
+                        IpAddress.ipv4(address), 6881 + i / (RACKS * 250));
+                members[i] = p;
+                store.putPeer(infoHash, p, i % 5 == 0);
+            }
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Announcer {
+        @Param({"none", "24,16"})
+        public String preference;
+        PeerPreference pref;
+        int next;
+
+        @Setup
+        public void parse() {
+            pref = preference.equals("none") ? PeerPreference.NONE
+                    : new PeerPreference(java.util.Arrays.stream(preference.split(",")).map(Integer::valueOf).toList());
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Cursor {
+        int next;
+    }
+
+    @Benchmark
+    public List<Peer> selectPeers(Swarm swarm, Announcer announcer) {
+        Peer me = swarm.members[announcer.next++ % PEERS | 1]; // odd indexes: leechers
+        return swarm.store.selectPeers(swarm.infoHash, me, false, 50, announcer.pref);
+    }
+
+    @Benchmark
+    public void putPeerRefresh(Swarm swarm, Cursor cursor) {
+        int i = cursor.next++ % PEERS;
+        swarm.store.putPeer(swarm.infoHash, swarm.members[i], i % 5 == 0);
+    }
+}

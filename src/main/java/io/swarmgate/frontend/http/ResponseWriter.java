@@ -1,0 +1,114 @@
+package io.swarmgate.frontend.http;
+
+import io.swarmgate.bencode.Bencode;
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.AnnounceResponse;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.ScrapeResponse;
+import io.swarmgate.bittorrent.SwarmStats;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Bencodes tracker answers. Dictionary keys are written in raw byte order, as BEP 3 requires (chihaya writes
+ * them unsorted, which strict clients reject). The compact announce, the hot path, is written directly in
+ * that order: complete, incomplete, interval, min interval, peers, peers6.
+ */
+final class ResponseWriter {
+    private ResponseWriter() {
+    }
+
+    /**
+     * Compact (BEP 23 / BEP 7): {@code peers} is always present (empty for an IPv6 announcer), {@code peers6}
+     * only when the announcer is IPv6. Dict mode: a list of {ip, peer id, port} with peer id left out for
+     * no_peer_id.
+     */
+    static byte[] announce(AnnounceResponse r, AddressFamily family, boolean compact, boolean noPeerId) {
+        if (!compact) {
+            return announceDict(r, noPeerId);
+        }
+        int peerBytes = r.peers().size() * family.compactLength();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + peerBytes);
+        out.write('d');
+        key(out, "complete");
+        integer(out, r.complete());
+        key(out, "incomplete");
+        integer(out, r.incomplete());
+        key(out, "interval");
+        integer(out, r.interval());
+        key(out, "min interval");
+        integer(out, r.minInterval());
+        byte[] peers = new byte[peerBytes];
+        int off = 0;
+        for (Peer p : r.peers()) {
+            off = p.writeCompact(peers, off);
+        }
+        key(out, "peers");
+        if (family == AddressFamily.IPV4) {
+            string(out, peers);
+        } else {
+            string(out, new byte[0]);
+            key(out, "peers6");
+            string(out, peers);
+        }
+        out.write('e');
+        return out.toByteArray();
+    }
+
+    private static byte[] announceDict(AnnounceResponse r, boolean noPeerId) {
+        List<Object> peers = new ArrayList<>(r.peers().size());
+        for (Peer p : r.peers()) {
+            Map<String, Object> d = new HashMap<>();
+            d.put("ip", p.ip().toString());
+            d.put("port", p.port());
+            if (!noPeerId) {
+                d.put("peer id", p.id().bytes());
+            }
+            peers.add(d);
+        }
+        Map<String, Object> m = new HashMap<>();
+        m.put("complete", r.complete());
+        m.put("incomplete", r.incomplete());
+        m.put("interval", r.interval());
+        m.put("min interval", r.minInterval());
+        m.put("peers", peers);
+        return Bencode.encode(m);
+    }
+
+    /** BEP 48: files keyed by the raw 20-byte info_hash (sorted as bytes by the encoder). */
+    static byte[] scrape(ScrapeResponse r) {
+        Map<byte[], Object> files = new HashMap<>();
+        for (Map.Entry<InfoHash, SwarmStats> e : r.files().entrySet()) {
+            SwarmStats s = e.getValue();
+            files.put(e.getKey().bytes(), Map.of("complete", s.complete(), "incomplete", s.incomplete(),
+                    "downloaded", s.downloaded()));
+        }
+        return Bencode.encode(Map.of("files", files));
+    }
+
+    static byte[] failure(String reason) {
+        return Bencode.encode(Map.of("failure reason", reason));
+    }
+
+    private static void key(ByteArrayOutputStream out, String key) {
+        string(out, key.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void string(ByteArrayOutputStream out, byte[] b) {
+        out.writeBytes(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+        out.write(':');
+        out.writeBytes(b);
+    }
+
+    private static void integer(ByteArrayOutputStream out, long v) {
+        out.write('i');
+        out.writeBytes(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
+        out.write('e');
+    }
+}

@@ -1,0 +1,138 @@
+package io.swarmgate.frontend.http;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.AnnounceRequest;
+import io.swarmgate.bittorrent.AnnounceResponse;
+import io.swarmgate.bittorrent.ClientError;
+import io.swarmgate.bittorrent.Frontend;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.ScrapeRequest;
+import io.swarmgate.bittorrent.ScrapeResponse;
+import io.swarmgate.config.HttpConfig;
+import io.swarmgate.frontend.QueryString;
+import io.swarmgate.logic.TrackerLogic;
+import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.metrics.RequestMetrics.Action;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * The HTTP announce and scrape routes: query in, bencoded dictionary out. Every client mistake is answered
+ * with HTTP 200 and a {@code failure reason} saying what was wrong (clients show that text; a 4xx status
+ * would hide it); an unexpected failure is logged once with context and the client sees a generic reason.
+ */
+public final class TrackerHttpService implements HttpService {
+    private static final Logger LOG = System.getLogger(TrackerHttpService.class.getName());
+    static final String INTERNAL_REASON = "internal server error";
+    private static final HeaderName AUTHORIZATION = HeaderNames.AUTHORIZATION;
+
+    private final HttpConfig config;
+    private final TrackerLogic logic;
+    private final RequestMetrics metrics;
+    private final ClientAddressResolver addresses;
+    private final HeaderName realIpHeader;
+
+    public TrackerHttpService(HttpConfig config, TrackerLogic logic, RequestMetrics metrics) {
+        this.config = config;
+        this.logic = logic;
+        this.metrics = metrics;
+        this.addresses = new ClientAddressResolver(config.realIpHeader(), config.trustedProxies());
+        this.realIpHeader = config.realIpHeader().isEmpty() ? null : HeaderNames.create(config.realIpHeader());
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        for (String route : config.announceRoutes()) {
+            rules.get(route, this::announce);
+        }
+        for (String route : config.scrapeRoutes()) {
+            rules.get(route, this::scrape);
+        }
+    }
+
+    private void announce(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        IpAddress client = clientAddress(req);
+        AnnounceRequest request = null;
+        AnnounceResponse response;
+        try {
+            QueryString q = QueryString.parse(req.query().rawValue());
+            request = AnnounceParser.announce(q, client, config.allowIpParam(), logic.config(), bearer(req));
+            response = logic.announce(request);
+        } catch (ClientError e) {
+            send(res, ResponseWriter.failure(e.reason()));
+            metrics.recordError(Frontend.HTTP, Action.ANNOUNCE, client.family(), e, System.nanoTime() - start);
+            return;
+        } catch (RuntimeException e) {
+            internalError(res, Action.ANNOUNCE, client, request == null ? "" : " info_hash " + request.infoHash(), e,
+                    start);
+            return;
+        }
+        AddressFamily family = request.family();
+        send(res, ResponseWriter.announce(response, family, request.compact(), request.noPeerId()));
+        metrics.record(Frontend.HTTP, Action.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
+        // the answer is out: the store update does not delay it
+        logic.afterAnnounce(request, response);
+    }
+
+    private void scrape(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        IpAddress client = clientAddress(req);
+        ScrapeRequest request;
+        ScrapeResponse response;
+        try {
+            QueryString q = QueryString.parse(req.query().rawValue());
+            request = AnnounceParser.scrape(q, client, logic.config().maxScrapeInfoHashes(), bearer(req));
+            response = logic.scrape(request);
+        } catch (ClientError e) {
+            send(res, ResponseWriter.failure(e.reason()));
+            metrics.recordError(Frontend.HTTP, Action.SCRAPE, client.family(), e, System.nanoTime() - start);
+            return;
+        } catch (RuntimeException e) {
+            internalError(res, Action.SCRAPE, client, "", e, start);
+            return;
+        }
+        send(res, ResponseWriter.scrape(response));
+        metrics.record(Frontend.HTTP, Action.SCRAPE, client.family(), RequestMetrics.OK, System.nanoTime() - start);
+        logic.afterScrape(request, response);
+    }
+
+    private void internalError(ServerResponse res, Action action, IpAddress client, String context,
+                               RuntimeException e, long start) {
+        LOG.log(Level.ERROR, "http " + action.label() + " from " + client + context + " failed", e);
+        send(res, ResponseWriter.failure(INTERNAL_REASON));
+        metrics.record(Frontend.HTTP, action, client.family(), RequestMetrics.INTERNAL, System.nanoTime() - start);
+    }
+
+    private IpAddress clientAddress(ServerRequest req) {
+        SocketAddress remote = req.remotePeer().address();
+        IpAddress connection = IpAddress.of(((InetSocketAddress) remote).getAddress());
+        if (realIpHeader == null) {
+            return connection;
+        }
+        return addresses.resolve(connection, req.headers().first(realIpHeader).orElse(null));
+    }
+
+    private static String bearer(ServerRequest req) {
+        String auth = req.headers().first(AUTHORIZATION).orElse("");
+        if (auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).strip();
+        }
+        return "";
+    }
+
+    private static void send(ServerResponse res, byte[] body) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(body);
+    }
+}

@@ -1,0 +1,51 @@
+package io.swarmgate.hook.subnet;
+
+import io.helidon.config.Config;
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.config.ConfigReader;
+
+import java.util.List;
+
+/**
+ * {@code config:} of {@code subnet-preference}: locality tiers per address family as prefix lengths, nearest
+ * (longest) first. An absent key takes the default; an explicit empty list means no preference for that
+ * family (a random selection, as without the hook).
+ */
+record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Prefixes) {
+
+    static final SubnetPreferenceConfig DEFAULTS = new SubnetPreferenceConfig(List.of(24, 16), List.of(64, 48));
+
+    SubnetPreferenceConfig {
+        ipv4Prefixes = checkTiers(ipv4Prefixes, 32, "ipv4-prefixes");
+        ipv6Prefixes = checkTiers(ipv6Prefixes, 128, "ipv6-prefixes");
+    }
+
+    static SubnetPreferenceConfig create(Config node) {
+        ConfigReader r = ConfigReader.of(node, node.key().toString());
+        List<Integer> v4 = checkTiers(r.integers("ipv4-prefixes", DEFAULTS.ipv4Prefixes, 1, 32), 32,
+                r.key("ipv4-prefixes"));
+        List<Integer> v6 = checkTiers(r.integers("ipv6-prefixes", DEFAULTS.ipv6Prefixes, 1, 128), 128,
+                r.key("ipv6-prefixes"));
+        r.finish();
+        return new SubnetPreferenceConfig(v4, v6);
+    }
+
+    /**
+     * Tiers must be strictly decreasing: the store fills from the first tier first, so a wider prefix before a
+     * narrower one (or a repeat) would make a later tier unreachable, which is a mistake worth refusing.
+     */
+    private static List<Integer> checkTiers(List<Integer> prefixes, int bits, String key) {
+        List<Integer> copy = List.copyOf(prefixes);
+        for (int i = 0; i < copy.size(); i++) {
+            int p = copy.get(i);
+            if (p < 1 || p > bits) {
+                throw new ConfigException(key, "prefix lengths must be between 1 and " + bits + ", got " + p);
+            }
+            if (i > 0 && p >= copy.get(i - 1)) {
+                throw new ConfigException(key, "prefix lengths must be strictly decreasing, nearest tier first"
+                        + " (e.g. [24, 16]), got " + copy);
+            }
+        }
+        return copy;
+    }
+}

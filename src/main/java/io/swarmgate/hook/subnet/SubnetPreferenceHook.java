@@ -1,0 +1,31 @@
+package io.swarmgate.hook.subnet;
+
+import io.swarmgate.hook.AnnounceContext;
+import io.swarmgate.hook.Hook;
+import io.swarmgate.storage.PeerPreference;
+
+import java.util.List;
+
+/**
+ * Sets the announce's {@link PeerPreference} to the tiers of the announcer's address family. Peers of the
+ * other family are never returned anyway (BEP 7 swarms are per family), so one list per family is all the
+ * store needs. Both preferences are built once: the request path allocates nothing.
+ */
+final class SubnetPreferenceHook implements Hook {
+    private final PeerPreference ipv4;
+    private final PeerPreference ipv6;
+
+    SubnetPreferenceHook(SubnetPreferenceConfig config) {
+        this.ipv4 = preference(config.ipv4Prefixes());
+        this.ipv6 = preference(config.ipv6Prefixes());
+    }
+
+    private static PeerPreference preference(List<Integer> prefixes) {
+        return prefixes.isEmpty() ? PeerPreference.NONE : new PeerPreference(prefixes);
+    }
+
+    @Override
+    public void announce(AnnounceContext ctx) {
+        ctx.preference(ctx.request().peer().ip().isIpv4() ? ipv4 : ipv6);
+    }
+}

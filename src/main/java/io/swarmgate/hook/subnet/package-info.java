@@ -1,0 +1,7 @@
+/**
+ * The {@code subnet-preference} prehook: it tells the peer store which locality tiers to fill an announcer's
+ * peer list from, as prefix lengths of the announcer's own address family (nearest first), so that peers in
+ * the same rack (/24) come before peers in the same data centre (/16) and those before everyone else. The
+ * hook only states the preference; the store orders and cuts the peers.
+ */
+package io.swarmgate.hook.subnet;

@@ -1,0 +1,84 @@
+package io.swarmgate.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SwarmgateConfigTest {
+
+    private static String error(String yaml) {
+        return assertThrows(ConfigException.class, () -> SwarmgateConfig.fromYaml(yaml)).getMessage();
+    }
+
+    @Test
+    void shippedFileEqualsTheDefaultsInCode() {
+        SwarmgateConfig file = SwarmgateConfig.load(Path.of("config/swarmgate.yaml"), Map.of());
+        SwarmgateConfig defaults = SwarmgateConfig.defaults();
+        assertEquals(defaults.tracker(), file.tracker());
+        assertEquals(defaults.http(), file.http());
+        assertEquals(defaults.udp(), file.udp());
+        assertEquals(defaults.metrics(), file.metrics());
+        assertEquals(defaults.storage().type(), file.storage().type());
+        assertEquals(defaults.storage().peerLifetime(), file.storage().peerLifetime());
+        assertEquals(defaults.storage().gcInterval(), file.storage().gcInterval());
+        assertEquals(List.of(), file.prehooks());
+        assertEquals(TrackerConfig.DEFAULTS, file.tracker());
+        assertEquals(Duration.ofMinutes(30), file.tracker().announceInterval());
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertTrue(error("tracker:\n  announce-interval: -5m\n").startsWith("tracker.announce-interval:"));
+        assertTrue(error("tracker:\n  default-numwant: 100\n  max-numwant: 10\n").startsWith("tracker.max-numwant:"));
+        assertTrue(error("tracker:\n  max-numwant: lots\n").startsWith("tracker.max-numwant:"));
+        assertTrue(error("http:\n  port: 70000\n").startsWith("http.port:"));
+        assertTrue(error("http:\n  prot: 80\n").startsWith("http.prot: unknown key"));
+        assertTrue(error("htp:\n  port: 80\n").startsWith("htp: unknown section"));
+        assertTrue(error("http:\n  trusted-proxies: [10.0.0.0/40]\n").startsWith("http.trusted-proxies:"));
+        assertTrue(error("http:\n  host: example.com\n").startsWith("http.host:"));
+        assertTrue(error("storage:\n  type: cassandra\n").startsWith("storage.type:"));
+        assertTrue(error("storage:\n  peer-lifetime: 10m\n").startsWith("storage.peer-lifetime:"));
+        assertTrue(error("tracker:\n  min-announce-interval: 2h\n").startsWith("tracker.min-announce-interval:"));
+        assertTrue(error("prehooks:\n  - config: {}\n").startsWith("prehooks.0.name:"));
+        assertTrue(error("prehooks:\n  - name: x\n    confg: {}\n").startsWith("prehooks.0.confg: unknown key"));
+    }
+
+    @Test
+    void durationsAcceptShortAndIsoForms() {
+        assertEquals(Duration.ofMinutes(90), Durations.parse("1h30m"));
+        assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
+        assertEquals(Duration.ofMinutes(15), Durations.parse("PT15M"));
+        assertEquals("30m", Durations.format(Duration.ofMinutes(30)));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("5 minutes"));
+    }
+
+    @Test
+    void environmentVariablesOverrideFileKeys(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "http:\n  port: 7000\n  real-ip-header: \"\"\nudp:\n  connection-id-secret: \"\"\n");
+        SwarmgateConfig c = SwarmgateConfig.load(file, Map.of(
+                "SWARMGATE_HTTP__PORT", "7100",
+                "SWARMGATE_HTTP__REAL_IP_HEADER", "X-Forwarded-For",
+                "SWARMGATE_UDP__CONNECTION_ID_SECRET", "s3cret",
+                "HTTP_PROXY", "http://ignored"));
+        assertEquals(7100, c.http().port());
+        assertEquals("X-Forwarded-For", c.http().realIpHeader());
+        assertEquals("s3cret", c.udp().connectionIdSecret());
+        assertTrue(!c.udp().toString().contains("s3cret"), "secret must not appear in logs");
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SwarmgateConfig.load(Path.of("no/such.yaml"), Map.of()));
+        assertTrue(e.getMessage().contains("no such file"));
+    }
+}

@@ -1,0 +1,122 @@
+package io.swarmgate.hook.approval;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.ClientError;
+import io.swarmgate.bittorrent.Frontend;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.RequestMeta;
+import io.swarmgate.bittorrent.ScrapeRequest;
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.hook.AnnounceContext;
+import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookServices;
+import io.swarmgate.hook.ScrapeContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.InstantSource;
+import java.util.List;
+
+import static io.swarmgate.testing.HookFixtures.announce;
+import static io.swarmgate.testing.HookFixtures.hookConfig;
+import static io.swarmgate.testing.HookFixtures.infoHash;
+import static io.swarmgate.testing.HookFixtures.peerId;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ClientApprovalHookTest {
+    private final MeterRegistry meters = new SimpleMeterRegistry();
+
+    private Hook hook(String yaml) {
+        return new ClientApprovalHookFactory().create(hookConfig(yaml),
+                new HookServices(InstantSource.system(), () -> null, meters, null));
+    }
+
+    private static void announceAs(Hook hook, String peerIdPrefix) throws ClientError {
+        hook.announce(new AnnounceContext(announce(infoHash(1), peerIdPrefix, "10.0.0.1"), 1800, 900));
+    }
+
+    private double rejected() {
+        return meters.counter("swarmgate.approval.rejected", "hook", "client-approval").count();
+    }
+
+    @Test
+    void allowListAdmitsOnlyListedClients() throws Exception {
+        Hook hook = hook("allow: [-qB, -TR4050-]");
+        announceAs(hook, "-qB4650-");
+        announceAs(hook, "-qB5010-");
+        announceAs(hook, "-TR4050-");
+        ClientError e = assertThrows(ClientError.class, () -> announceAs(hook, "-TR4060-"));
+        assertEquals(ClientError.Kind.UNAPPROVED, e.kind());
+        assertEquals("unapproved client", e.reason());
+        assertThrows(ClientError.class, () -> announceAs(hook, "-UT3550-"));
+        assertEquals(2, rejected());
+    }
+
+    @Test
+    void denyListRefusesOnlyListedClients() throws Exception {
+        Hook hook = hook("deny:\n  - -UT\n  - M7-");
+        ClientError e = assertThrows(ClientError.class, () -> announceAs(hook, "-UT3550-"));
+        assertEquals("unapproved client", e.reason());
+        // Mainline style "M7-1-2--": not Azureus style, so its client id is the first 6 bytes
+        assertThrows(ClientError.class, () -> announceAs(hook, "M7-1-2--"));
+        announceAs(hook, "-qB4650-");
+        announceAs(hook, "-TR4050-");
+        assertEquals(2, rejected());
+    }
+
+    @Test
+    void anEntryMatchesExactlyWhenItIsAPrefixOfTheClientId() {
+        List<String> entries = List.of("-qB4650-", "-qB", "-qB465", "-qB4650", "S58B", "S58B--", "S58B---",
+                "-", "-qB46", "M7-1-2", "x");
+        List<String> ids = List.of("-qB4650-", "-qB4651-", "-qB465xx", "-qB4650x", "S58B-----", "S58B--x",
+                "M7-1-2--", "-xxxxxx-", "-qB4650-zz", "xxxxxxxx", "--------");
+        for (String entry : entries) {
+            ClientApprovalHook hook = new ClientApprovalHook(
+                    new ClientApprovalConfig(ListMode.ALLOW, List.of(entry)), meters.counter("unused"));
+            for (String idPrefix : ids) {
+                PeerId id = peerId(idPrefix);
+                assertEquals(id.clientId().startsWith(entry), hook.listed(id),
+                        "entry '" + entry + "' against client id '" + id.clientId() + "'");
+            }
+        }
+    }
+
+    @Test
+    void scrapesAreNotChecked() {
+        Hook hook = hook("allow: [-qB]");
+        ScrapeRequest scrape = new ScrapeRequest(List.of(infoHash(1)), AddressFamily.IPV4,
+                RequestMeta.of(Frontend.HTTP));
+        assertDoesNotThrow(() -> hook.scrape(new ScrapeContext(scrape)));
+    }
+
+    @Test
+    void bothListsSetIsAStartUpError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook("allow: [-qB]\ndeny: [-UT]"));
+        assertEquals("prehooks.0.config.deny", e.key());
+    }
+
+    @Test
+    void neitherListSetIsAStartUpError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook(""));
+        assertEquals("prehooks.0.config", e.key());
+        e = assertThrows(ConfigException.class, () -> hook("allow: []"));
+        assertEquals("prehooks.0.config.allow", e.key());
+    }
+
+    @Test
+    void entriesThatCanNeverMatchAreRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook("allow: [-qB4650-x]"));
+        assertEquals("prehooks.0.config.allow", e.key());
+        e = assertThrows(ConfigException.class, () -> hook("deny: [\"-qB\\u00e9\"]"));
+        assertEquals("prehooks.0.config.deny", e.key());
+    }
+
+    @Test
+    void unknownKeyIsAStartUpError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook("allow: [-qB]\nallowed: [-TR]"));
+        assertEquals("prehooks.0.config.allowed", e.key());
+    }
+}

@@ -1,0 +1,82 @@
+package io.swarmgate.hook.subnet;
+
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.hook.AnnounceContext;
+import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookRegistry;
+import io.swarmgate.storage.PeerPreference;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.swarmgate.testing.HookFixtures.announce;
+import static io.swarmgate.testing.HookFixtures.hookConfig;
+import static io.swarmgate.testing.HookFixtures.infoHash;
+import static io.swarmgate.testing.HookFixtures.services;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SubnetPreferenceHookTest {
+
+    private static Hook hook(String yaml) throws Exception {
+        return HookRegistry.builtIn().factory("subnet-preference", "prehooks.0.name")
+                .create(hookConfig(yaml), services(null, null));
+    }
+
+    private static PeerPreference preferenceFor(Hook hook, String ip) throws Exception {
+        AnnounceContext ctx = new AnnounceContext(announce(infoHash(1), "-qB4650-", ip), 1800, 900);
+        hook.announce(ctx);
+        return ctx.preference();
+    }
+
+    @Test
+    void ipv4AnnouncerGetsIpv4TiersAndIpv6AnnouncerGetsIpv6Tiers() throws Exception {
+        Hook hook = hook("ipv4-prefixes: [28, 20, 8]\nipv6-prefixes: [56, 40]");
+        assertEquals(List.of(28, 20, 8), preferenceFor(hook, "127.1.1.5").prefixes());
+        assertEquals(List.of(56, 40), preferenceFor(hook, "2001:db8::5").prefixes());
+        // an IPv4-mapped IPv6 address is an IPv4 peer (IpAddress normalises it), so it gets the IPv4 tiers
+        assertEquals(List.of(28, 20, 8), preferenceFor(hook, "::ffff:10.0.0.1").prefixes());
+    }
+
+    @Test
+    void absentKeysTakeTheDefaults() throws Exception {
+        Hook hook = hook("");
+        assertEquals(List.of(24, 16), preferenceFor(hook, "10.1.2.3").prefixes());
+        assertEquals(List.of(64, 48), preferenceFor(hook, "2001:db8::1").prefixes());
+    }
+
+    @Test
+    void anEmptyListMeansNoPreferenceForThatFamilyOnly() throws Exception {
+        Hook hook = hook("ipv4-prefixes: []\nipv6-prefixes: [64]");
+        assertTrue(preferenceFor(hook, "10.1.2.3").isNone());
+        assertEquals(List.of(64), preferenceFor(hook, "2001:db8::1").prefixes());
+    }
+
+    @Test
+    void refusesPrefixesOutOfRangeNamingTheKey() {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook("ipv4-prefixes: [33, 16]"));
+        assertEquals("prehooks.0.config.ipv4-prefixes", e.key());
+        e = assertThrows(ConfigException.class, () -> hook("ipv4-prefixes: [24, 0]"));
+        assertEquals("prehooks.0.config.ipv4-prefixes", e.key());
+        e = assertThrows(ConfigException.class, () -> hook("ipv6-prefixes: [129]"));
+        assertEquals("prehooks.0.config.ipv6-prefixes", e.key());
+        e = assertThrows(ConfigException.class, () -> hook("ipv6-prefixes: [64, wide]"));
+        assertEquals("prehooks.0.config.ipv6-prefixes", e.key());
+    }
+
+    @Test
+    void refusesTiersThatAreNotNearestFirst() {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook("ipv4-prefixes: [16, 24]"));
+        assertEquals("prehooks.0.config.ipv4-prefixes", e.key());
+        assertTrue(e.getMessage().contains("strictly decreasing"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> hook("ipv6-prefixes: [64, 64]"));
+        assertEquals("prehooks.0.config.ipv6-prefixes", e.key());
+    }
+
+    @Test
+    void refusesUnknownKeys() {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook("ipv4-prefix: [24]"));
+        assertEquals("prehooks.0.config.ipv4-prefix", e.key());
+    }
+}

@@ -1,0 +1,646 @@
+package io.swarmgate.storage;
+
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.SwarmStats;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What every {@link PeerStore} must do, as a swarm's peers would notice it. A store's test extends this class
+ * and says how to make the store; the clock is moved by hand, so expiry needs no sleeping.
+ */
+public abstract class PeerStoreContract {
+    protected static final Duration LIFETIME = Duration.ofMinutes(31);
+    private static final PeerPreference RACK4 = new PeerPreference(List.of(24, 16));
+    private static final PeerPreference RACK6 = new PeerPreference(List.of(64, 48));
+
+    protected MutableClock clock;
+    protected PeerStore store;
+    private int nextId;
+
+    /** A fresh, empty store whose peers live {@code peerLifetime} by {@code clock}. */
+    protected abstract PeerStore newStore(Duration peerLifetime, MutableClock clock);
+
+    @BeforeEach
+    void openStore() {
+        clock = new MutableClock(Instant.parse("2025-03-01T12:00:00Z"));
+        store = newStore(LIFETIME, clock);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    protected static InfoHash torrent(int n) {
+        // spread over the whole id space, like the SHA-1 output real info_hashes are
+        return new InfoHash(n * 0x9E3779B97F4A7C15L, ~n * 0xC2B2AE3D27D4EB4FL, n);
+    }
+
+    /** A peer with a fresh peer_id. */
+    protected Peer peer(String address, int port) {
+        return peer(address, port, ++nextId);
+    }
+
+    protected static Peer peer(String address, int port, int id) {
+        return new Peer(new PeerId(0x2d5347303130302dL, id, id * 31), IpAddress.parse(address), port);
+    }
+
+    private static Set<String> endpoints(List<Peer> peers) {
+        Set<String> out = new HashSet<>();
+        for (Peer p : peers) {
+            out.add(p.toString());
+        }
+        return out;
+    }
+
+    private static void assertDistinct(List<Peer> peers) {
+        assertEquals(peers.size(), endpoints(peers).size(), "a peer was returned twice: " + peers);
+    }
+
+    private static boolean shares(Peer a, Peer b, int prefix) {
+        return a.ip().sharesPrefix(b.ip(), prefix);
+    }
+
+    private List<Peer> select(InfoHash t, Peer announcer, boolean seeder, int numWant) {
+        List<Peer> peers = store.selectPeers(t, announcer, seeder, numWant, PeerPreference.NONE);
+        assertDistinct(peers);
+        return peers;
+    }
+
+    private List<Peer> select(InfoHash t, Peer announcer, boolean seeder, int numWant, PeerPreference pref) {
+        List<Peer> peers = store.selectPeers(t, announcer, seeder, numWant, pref);
+        assertDistinct(peers);
+        return peers;
+    }
+
+    // ---- counts ----------------------------------------------------------------------------------------------
+
+    @Test
+    void unknownTorrentIsEmpty() {
+        assertEquals(SwarmStats.EMPTY, store.stats(torrent(1)));
+        assertEquals(List.of(), select(torrent(1), peer("10.0.0.1", 6881), false, 50));
+        store.removePeer(torrent(1), peer("10.0.0.1", 6881));
+        assertEquals(new StoreTotals(0, 0, 0, 0, 0), store.totals());
+        assertEquals(0, store.collectGarbage());
+    }
+
+    @Test
+    void putCountsSeedersAndLeechers() {
+        InfoHash t = torrent(1);
+        store.putPeer(t, peer("10.0.0.1", 6881), true);
+        store.putPeer(t, peer("10.0.0.2", 6881), true);
+        store.putPeer(t, peer("10.0.0.3", 6881), false);
+        store.putPeer(t, peer("10.0.0.3", 6882), false);
+        store.putPeer(t, peer("10.0.0.4", 6881), false);
+        assertEquals(new SwarmStats(2, 3, 0), store.stats(t));
+        assertEquals(new StoreTotals(1, 2, 3, 0, 0), store.totals());
+    }
+
+    @Test
+    void reannounceRefreshesWithoutCountingTwice() {
+        InfoHash t = torrent(1);
+        for (int i = 0; i < 3; i++) {
+            store.putPeer(t, peer("10.0.0.1", 6881, 7), false);
+        }
+        assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
+    }
+
+    @Test
+    void peerMovesBetweenSeedersAndLeechers() {
+        InfoHash t = torrent(1);
+        Peer p = peer("10.0.0.1", 6881);
+        store.putPeer(t, p, false);
+        store.putPeer(t, p, true);
+        assertEquals(new SwarmStats(1, 0, 0), store.stats(t));
+        assertEquals(new StoreTotals(1, 1, 0, 0, 0), store.totals());
+        store.putPeer(t, p, false);
+        assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
+        assertEquals(new StoreTotals(1, 0, 1, 0, 0), store.totals());
+    }
+
+    @Test
+    void removeForgetsSeederOrLeecher() {
+        InfoHash t = torrent(1);
+        Peer seeder = peer("10.0.0.1", 6881);
+        Peer leecher = peer("10.0.0.2", 6881);
+        Peer other = peer("10.0.0.3", 6881);
+        store.putPeer(t, seeder, true);
+        store.putPeer(t, leecher, false);
+        store.putPeer(t, other, false);
+        store.removePeer(t, seeder);
+        store.removePeer(t, leecher);
+        store.removePeer(t, peer("10.0.0.9", 6881)); // unknown: nothing happens
+        store.removePeer(t, peer("10.0.0.3", 6882)); // same address, other port: a different peer
+        assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
+        assertEquals(Set.of(other.toString()), endpoints(select(t, peer("10.0.0.7", 1), false, 50)));
+    }
+
+    @Test
+    void completeCountsADownloadAndMakesASeeder() {
+        InfoHash t = torrent(1);
+        Peer p = peer("10.0.0.1", 6881);
+        store.putPeer(t, p, false);
+        store.completePeer(t, p);
+        assertEquals(new SwarmStats(1, 0, 1), store.stats(t));
+        store.completePeer(t, peer("10.0.0.2", 6881)); // first seen with event=completed
+        assertEquals(new SwarmStats(2, 0, 2), store.stats(t));
+        assertEquals(new SwarmStats(0, 0, 0), store.stats(torrent(2)), "downloads are per info_hash");
+        // a seeder asking gets no seeders: both are seeders now
+        assertEquals(List.of(), select(t, peer("10.0.0.3", 6881), true, 50));
+    }
+
+    @Test
+    void statsAddBothFamiliesAndTotalsKeepThemApart() {
+        InfoHash t = torrent(1);
+        store.putPeer(t, peer("10.0.0.1", 6881), true);
+        store.putPeer(t, peer("2001:db8::1", 6881), true);
+        store.putPeer(t, peer("2001:db8::2", 6881), false);
+        store.completePeer(t, peer("2001:db8::3", 6881));
+        assertEquals(new SwarmStats(3, 1, 1), store.stats(t));
+        store.putPeer(torrent(2), peer("10.0.0.1", 6881), false);
+        assertEquals(new StoreTotals(2, 1, 1, 2, 1), store.totals());
+    }
+
+    // ---- selection -------------------------------------------------------------------------------------------
+
+    @Test
+    void familiesAreSeparateSwarms() {
+        InfoHash t = torrent(1);
+        for (int i = 1; i <= 5; i++) {
+            store.putPeer(t, peer("10.0.0." + i, 6881), i % 2 == 0);
+            store.putPeer(t, peer("2001:db8::" + i, 6881), i % 2 == 0);
+        }
+        List<Peer> v4 = select(t, peer("10.0.1.1", 6881), false, 50);
+        List<Peer> v6 = select(t, peer("2001:db8:1::1", 6881), false, 50);
+        assertEquals(5, v4.size());
+        assertEquals(5, v6.size());
+        assertTrue(v4.stream().allMatch(p -> p.ip().isIpv4()), v4::toString);
+        assertTrue(v6.stream().noneMatch(p -> p.ip().isIpv4()), v6::toString);
+    }
+
+    @Test
+    void announcerIsNeverReturned() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.0.0.5", 6881);
+        for (int i = 1; i <= 10; i++) {
+            store.putPeer(t, peer("10.0.0." + i, 6881), i > 5);
+        }
+        store.putPeer(t, peer("10.0.0.5", 6882), false); // same address, other port: someone else
+        for (PeerPreference pref : List.of(PeerPreference.NONE, RACK4)) {
+            List<Peer> asLeecher = select(t, me, false, 50, pref);
+            assertEquals(10, asLeecher.size(), asLeecher::toString);
+            assertFalse(endpoints(asLeecher).contains(me.toString()), asLeecher::toString);
+            // its entry may still say leecher while it now announces as a seeder (or the other way round)
+            List<Peer> asSeeder = select(t, me, true, 50, pref);
+            assertEquals(5, asSeeder.size(), asSeeder::toString);
+            assertFalse(endpoints(asSeeder).contains(me.toString()), asSeeder::toString);
+        }
+    }
+
+    @Test
+    void announcerStoredAsSeederIsNotReturnedWhenItAnnouncesAsLeecher() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.0.0.5", 6881);
+        store.putPeer(t, me, true);
+        store.putPeer(t, peer("10.0.0.6", 6881), true);
+        List<Peer> peers = select(t, me, false, 50);
+        assertEquals(List.of("10.0.0.6:6881"), peers.stream().map(Peer::toString).toList());
+    }
+
+    @Test
+    void seederGetsLeechersOnly() {
+        InfoHash t = torrent(1);
+        for (int i = 1; i <= 10; i++) {
+            store.putPeer(t, peer("10.0.0." + i, 6881), i <= 6);
+        }
+        Set<String> got = endpoints(select(t, peer("10.0.1.1", 6881), true, 50));
+        assertEquals(Set.of("10.0.0.7:6881", "10.0.0.8:6881", "10.0.0.9:6881", "10.0.0.10:6881"), got);
+        store.removePeer(t, peer("10.0.0.7", 6881));
+        store.removePeer(t, peer("10.0.0.8", 6881));
+        store.removePeer(t, peer("10.0.0.9", 6881));
+        store.removePeer(t, peer("10.0.0.10", 6881));
+        assertEquals(List.of(), select(t, peer("10.0.1.1", 6881), true, 50), "only seeders left");
+    }
+
+    @Test
+    void leecherGetsSeedersFirst() {
+        InfoHash t = torrent(1);
+        Set<String> seeders = new HashSet<>();
+        for (int i = 1; i <= 25; i++) {
+            Peer p = peer("10.0." + i + ".1", 6881);
+            boolean seeder = i % 5 == 0;
+            store.putPeer(t, p, seeder);
+            if (seeder) {
+                seeders.add(p.toString());
+            }
+        }
+        for (int round = 0; round < 20; round++) {
+            List<Peer> peers = select(t, peer("10.0.0.99", 6881), false, 8);
+            assertEquals(8, peers.size());
+            assertEquals(seeders, endpoints(peers.subList(0, 5)), "all 5 seeders come first: " + peers);
+            assertTrue(peers.subList(5, 8).stream().noneMatch(p -> seeders.contains(p.toString())), peers::toString);
+        }
+    }
+
+    @Test
+    void numWantCutsTheAnswer() {
+        InfoHash t = torrent(1);
+        for (int i = 1; i <= 30; i++) {
+            store.putPeer(t, peer("10.0.0." + i, 6881), false);
+        }
+        assertEquals(7, select(t, peer("10.0.1.1", 6881), false, 7).size());
+        assertEquals(1, select(t, peer("10.0.1.1", 6881), false, 1).size());
+        assertEquals(0, select(t, peer("10.0.1.1", 6881), false, 0).size());
+        assertEquals(30, select(t, peer("10.0.1.1", 6881), false, 200).size());
+    }
+
+    @Test
+    void selectionIsRandomAndCoversTheSwarm() {
+        InfoHash t = torrent(1);
+        Set<String> all = new HashSet<>();
+        for (int i = 1; i <= 30; i++) {
+            Peer p = peer("10.0." + (i % 3) + "." + i, 6881);
+            store.putPeer(t, p, false);
+            all.add(p.toString());
+        }
+        Set<String> seen = new HashSet<>();
+        Set<List<String>> answers = new HashSet<>();
+        for (int draw = 0; draw < 200; draw++) {
+            List<Peer> peers = select(t, peer("10.9.9.9", 6881), false, 5);
+            assertEquals(5, peers.size());
+            seen.addAll(endpoints(peers));
+            answers.add(peers.stream().map(Peer::toString).toList());
+        }
+        assertEquals(all, seen, "every peer of the swarm turns up over 200 draws");
+        assertTrue(answers.size() > 100, "answers vary: " + answers.size() + " distinct of 200");
+    }
+
+    @Test
+    void reannounceReplacesPeerId() {
+        InfoHash t = torrent(1);
+        store.putPeer(t, peer("10.0.0.1", 6881, 1), false);
+        store.putPeer(t, peer("10.0.0.1", 6881, 2), false);
+        store.putPeer(t, peer("2001:db8::1", 6881, 3), true);
+        store.putPeer(t, peer("2001:db8::1", 6881, 4), true);
+        assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
+        assertEquals(List.of(peer("10.0.0.1", 6881, 2)), select(t, peer("10.0.0.2", 6881), false, 50));
+        assertEquals(List.of(peer("2001:db8::1", 6881, 4)), select(t, peer("2001:db8::2", 6881), false, 50));
+    }
+
+    @Test
+    void selectedPeersCarryTheirAnnouncedIdentity() {
+        InfoHash t = torrent(1);
+        Peer v4 = peer("203.0.113.250", 65535, 11);
+        Peer v6 = peer("fe80::ffff:1", 1, 12); // high bit set: address order is unsigned
+        store.putPeer(t, v4, true);
+        store.putPeer(t, v6, true);
+        assertEquals(List.of(v4), select(t, peer("10.0.0.1", 0), false, 5));
+        assertEquals(List.of(v6), select(t, peer("2001:db8::1", 0), false, 5));
+    }
+
+    // ---- expiry ----------------------------------------------------------------------------------------------
+
+    @Test
+    void peersExpireAfterTheirLifetime() {
+        InfoHash t = torrent(1);
+        Peer early = peer("10.0.0.1", 6881);
+        Peer late = peer("10.0.0.2", 6881);
+        store.putPeer(t, early, true);
+        clock.advance(Duration.ofMinutes(20));
+        store.putPeer(t, late, false);
+        clock.advance(LIFETIME.minusMinutes(20).minusSeconds(1));
+        assertEquals(0, store.collectGarbage(), "not yet past its lifetime");
+        assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(1, store.collectGarbage());
+        assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
+        assertEquals(List.of(late.toString()),
+                select(t, peer("10.0.0.3", 6881), false, 50).stream().map(Peer::toString).toList());
+        assertEquals(new StoreTotals(1, 0, 1, 0, 0), store.totals());
+        clock.advance(Duration.ofMinutes(20));
+        assertEquals(1, store.collectGarbage());
+        assertEquals(new StoreTotals(0, 0, 0, 0, 0), store.totals(), "an empty swarm is gone after GC");
+        assertEquals(0, store.stats(t).complete() + store.stats(t).incomplete());
+    }
+
+    @Test
+    void reannouncingKeepsAPeerAlive() {
+        InfoHash t = torrent(1);
+        Peer p = peer("2001:db8::1", 6881);
+        store.putPeer(t, p, false);
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofMinutes(30));
+            store.putPeer(t, p, false);
+            assertEquals(0, store.collectGarbage());
+        }
+        clock.advance(Duration.ofMinutes(30));
+        store.completePeer(t, p);
+        clock.advance(Duration.ofMinutes(30));
+        assertEquals(0, store.collectGarbage());
+        assertEquals(new SwarmStats(1, 0, 1), store.stats(t));
+    }
+
+    @Test
+    void garbageCollectionRemovesEmptySwarmsFromTotals() {
+        for (int n = 1; n <= 3; n++) {
+            store.putPeer(torrent(n), peer("10.0.0.1", 6881), false);
+            store.putPeer(torrent(n), peer("2001:db8::1", 6881), true);
+        }
+        store.removePeer(torrent(2), peer("10.0.0.1", 6881));
+        store.removePeer(torrent(2), peer("2001:db8::1", 6881));
+        assertEquals(0, store.collectGarbage());
+        assertEquals(new StoreTotals(2, 0, 2, 2, 0), store.totals());
+        clock.advance(LIFETIME.plusSeconds(1));
+        assertEquals(4, store.collectGarbage());
+        assertEquals(new StoreTotals(0, 0, 0, 0, 0), store.totals());
+    }
+
+    // ---- locality tiers --------------------------------------------------------------------------------------
+
+    /** Asserts that peers come tier by tier and, for a leecher, seeders before leechers within a tier. */
+    private static void assertTierOrder(List<Peer> peers, Peer me, List<Integer> prefixes, Set<String> seeders,
+                                        boolean meIsSeeder) {
+        int previousRank = -1;
+        for (Peer p : peers) {
+            int tier = prefixes.size();
+            for (int k = prefixes.size() - 1; k >= 0; k--) {
+                if (shares(p, me, prefixes.get(k))) {
+                    tier = k;
+                }
+            }
+            int rank = tier * 2 + (seeders.contains(p.toString()) ? 0 : 1);
+            if (meIsSeeder) {
+                assertFalse(seeders.contains(p.toString()), "a seeder got a seeder: " + peers);
+            }
+            assertTrue(rank >= previousRank, "out of tier order at " + p + ": " + peers);
+            previousRank = rank;
+        }
+    }
+
+    @Test
+    void ipv4TiersComeNearestFirst() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Set<String> seeders = new HashSet<>();
+        List<String> addresses = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            addresses.add("10.1.1." + (i * 50));      // my /24 (the rack), around my own address
+            addresses.add("10.1." + (i * 60) + ".1"); // my /16, another /24
+            addresses.add("10." + (i * 2) + ".1.1");  // elsewhere in 10/8, sorting on both sides of me
+            addresses.add("192.0.2." + i);
+        }
+        addresses.add("10.1.0.255");
+        addresses.add("10.1.2.0");
+        for (int i = 0; i < addresses.size(); i++) {
+            Peer p = peer(addresses.get(i), 6881);
+            store.putPeer(t, p, i % 3 == 0);
+            if (i % 3 == 0) {
+                seeders.add(p.toString());
+            }
+        }
+        for (int round = 0; round < 30; round++) {
+            List<Peer> asLeecher = select(t, me, false, 100, RACK4);
+            assertEquals(addresses.size(), asLeecher.size());
+            assertTierOrder(asLeecher, me, List.of(24, 16), seeders, false);
+            assertEquals(4, asLeecher.stream().takeWhile(p -> shares(p, me, 24)).count(), asLeecher::toString);
+            List<Peer> asSeeder = select(t, me, true, 100, RACK4);
+            assertEquals(addresses.size() - seeders.size(), asSeeder.size());
+            assertTierOrder(asSeeder, me, List.of(24, 16), seeders, true);
+        }
+    }
+
+    @Test
+    void ipv6TiersComeNearestFirst() {
+        InfoHash t = torrent(1);
+        Peer me = peer("2001:db8:1:1::101", 6881);
+        Set<String> seeders = new HashSet<>();
+        List<String> addresses = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            addresses.add("2001:db8:1:1::" + (i * 100));         // my /64
+            addresses.add("2001:db8:1:" + (i * 1000) + "::1");   // my /48
+            addresses.add("2001:db8:" + (i * 2) + ":1::1");      // elsewhere in 2001:db8::/32
+            addresses.add("fd00::" + i);                         // far away, high bit set
+        }
+        addresses.add("2001:db8:1::ffff");
+        addresses.add("2001:db8:1:2::");
+        addresses.add("2001:db8:1:1:ffff:ffff:ffff:ffff");
+        for (int i = 0; i < addresses.size(); i++) {
+            Peer p = peer(addresses.get(i), 6881);
+            store.putPeer(t, p, i % 2 == 0);
+            if (i % 2 == 0) {
+                seeders.add(p.toString());
+            }
+        }
+        for (int round = 0; round < 30; round++) {
+            List<Peer> peers = select(t, me, false, 100, RACK6);
+            assertEquals(addresses.size(), peers.size());
+            assertTierOrder(peers, me, List.of(64, 48), seeders, false);
+            assertEquals(5, peers.stream().takeWhile(p -> shares(p, me, 64)).count(), peers::toString);
+            assertTierOrder(select(t, me, true, 100, RACK6), me, List.of(64, 48), seeders, true);
+        }
+    }
+
+    @Test
+    void selectionIsRandomWithinATier() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Set<String> rack = new HashSet<>();
+        for (int i = 1; i <= 10; i++) {
+            Peer p = peer("10.1.1." + (i * 20), 6881);
+            store.putPeer(t, p, true);
+            rack.add(p.toString());
+        }
+        for (int i = 1; i <= 50; i++) {
+            store.putPeer(t, peer("10." + i + ".0.1", 6881), true);
+        }
+        Set<String> seen = new HashSet<>();
+        for (int draw = 0; draw < 200; draw++) {
+            List<Peer> peers = select(t, me, false, 3, RACK4);
+            assertTrue(rack.containsAll(endpoints(peers)), "only rack-mates while the rack has enough: " + peers);
+            seen.addAll(endpoints(peers));
+        }
+        assertEquals(rack, seen, "every rack-mate turns up");
+    }
+
+    @Test
+    void numWantCutsAfterTierOrdering() {
+        InfoHash t = torrent(1);
+        SplittableRandom rnd = new SplittableRandom(42);
+        Peer me = peer("10.77.7.200", 6881);
+        int added = 0;
+        while (added < 5_000 - 12) {
+            int address = rnd.nextInt();
+            if ((address >>> 8) == (10 << 16 | 77 << 8 | 7)) {
+                continue; // keep the rack to the 12 below
+            }
+            store.putPeer(t, new Peer(new PeerId(1, added, 0), IpAddress.ipv4(address), 6881), added % 4 == 0);
+            added++;
+        }
+        Set<String> rack = new HashSet<>();
+        for (int i = 1; i <= 12; i++) {
+            Peer p = peer("10.77.7." + (i * 10), 6881);
+            store.putPeer(t, p, i <= 3);
+            rack.add(p.toString());
+        }
+        assertEquals(5_000, store.stats(t).complete() + store.stats(t).incomplete());
+        for (boolean meIsSeeder : new boolean[] {false, true}) {
+            for (int draw = 0; draw < 20; draw++) {
+                List<Peer> peers = select(t, me, meIsSeeder, 10, RACK4);
+                assertEquals(10, peers.size());
+                int rackMates = (int) peers.stream().filter(p -> rack.contains(p.toString())).count();
+                // as a seeder it gets the rack's 9 leechers, then one from further away
+                assertEquals(meIsSeeder ? 9 : 10, rackMates, peers::toString);
+            }
+        }
+    }
+
+    @Test
+    void aRackWithoutSeedersStillGetsOne() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        for (int i = 1; i <= 12; i++) {
+            store.putPeer(t, peer("10.1.1." + i, 6881), false);
+        }
+        for (int i = 1; i <= 5; i++) {
+            store.putPeer(t, peer("10.1." + (10 + i) + ".1", 6881), false);
+        }
+        for (int i = 1; i <= 20; i++) {
+            store.putPeer(t, peer("172.16." + i + ".1", 6881), true);
+        }
+        Predicate<Peer> rack = p -> shares(p, me, 24);
+        for (int draw = 0; draw < 20; draw++) {
+            List<Peer> peers = select(t, me, false, 10, RACK4);
+            assertEquals(10, peers.size());
+            assertEquals(9, peers.stream().filter(rack).count(), peers::toString);
+            assertTrue(peers.get(9).toString().startsWith("172.16."), "the seeder is from the rest: " + peers);
+        }
+        // a seeder in my /16: the nearest tier that has one gives it
+        Peer near = peer("10.1.200.200", 6881);
+        store.putPeer(t, near, true);
+        for (int draw = 0; draw < 20; draw++) {
+            List<Peer> peers = select(t, me, false, 10, RACK4);
+            assertEquals(9, peers.stream().filter(rack).count(), peers::toString);
+            assertEquals(near, peers.get(9));
+        }
+        // no seeder anywhere: leechers of the rack only, nothing to replace
+        store.removePeer(t, near);
+        for (int i = 1; i <= 20; i++) {
+            store.removePeer(t, peer("172.16." + i + ".1", 6881));
+        }
+        List<Peer> peers = select(t, me, false, 10, RACK4);
+        assertEquals(10, peers.stream().filter(rack).count(), peers::toString);
+        // a seeder in the rack is ordinary tier order
+        store.putPeer(t, peer("10.1.1.99", 6881), true);
+        peers = select(t, me, false, 10, RACK4);
+        assertEquals("10.1.1.99:6881", peers.get(0).toString());
+        assertEquals(10, peers.stream().filter(rack).count(), peers::toString);
+    }
+
+    @Test
+    void noPreferenceMeansNoTiers() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Set<String> far = new HashSet<>();
+        for (int i = 1; i <= 20; i++) {
+            store.putPeer(t, peer("10.1.1." + i, 6881), true);
+            Peer p = peer("192.0.2." + i, 6881);
+            store.putPeer(t, p, true);
+            far.add(p.toString());
+        }
+        Set<String> seen = new HashSet<>();
+        for (int draw = 0; draw < 50; draw++) {
+            seen.addAll(endpoints(select(t, me, false, 3)));
+        }
+        seen.retainAll(far);
+        assertNotEquals(Set.of(), seen, "without a preference, far peers are as likely as near ones");
+    }
+
+    // ---- concurrency -----------------------------------------------------------------------------------------
+
+    @Test
+    void concurrentAnnouncesKeepCountsRight() throws Exception {
+        int threads = 4;
+        int perThread = 3_000;
+        InfoHash[] torrents = {torrent(1), torrent(2), torrent(3)};
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int th = 0; th < threads; th++) {
+                int thread = th;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        InfoHash t = torrents[i % torrents.length];
+                        String address = thread % 2 == 0
+                                ? "10." + thread + "." + (i >>> 8) + "." + (i & 0xff)
+                                : "2001:db8:" + thread + "::" + Integer.toHexString(i);
+                        Peer p = peer(address, 6881, i);
+                        store.putPeer(t, p, i % 3 == 0);
+                        store.putPeer(t, p, i % 3 == 0); // refresh
+                        if (i % 5 == 0) {
+                            store.putPeer(t, p, i % 3 != 0); // move
+                        }
+                        if (i % 7 == 0) {
+                            store.removePeer(t, p);
+                        }
+                        List<Peer> peers = store.selectPeers(t, p, i % 2 == 0, 20, i % 4 == 0 ? RACK4 : PeerPreference.NONE);
+                        assertDistinct(peers);
+                        assertFalse(endpoints(peers).contains(p.toString()));
+                        if (i % 50 == 0) {
+                            store.totals();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+        long seeders = 0;
+        long leechers = 0;
+        for (int i = 0; i < perThread; i++) {
+            if (i % 7 == 0) {
+                continue;
+            }
+            boolean seeder = (i % 3 == 0) != (i % 5 == 0);
+            seeders += seeder ? threads : 0;
+            leechers += seeder ? 0 : threads;
+        }
+        long statSeeders = 0;
+        long statLeechers = 0;
+        for (InfoHash t : torrents) {
+            statSeeders += store.stats(t).complete();
+            statLeechers += store.stats(t).incomplete();
+        }
+        assertEquals(seeders, statSeeders);
+        assertEquals(leechers, statLeechers);
+        StoreTotals totals = store.totals();
+        assertEquals(3, totals.swarms());
+        assertEquals(seeders, totals.seeders4() + totals.seeders6());
+        assertEquals(leechers, totals.leechers4() + totals.leechers6());
+        assertEquals(seeders / 2, totals.seeders4(), "threads 0 and 2 announce IPv4, 1 and 3 IPv6");
+    }
+}

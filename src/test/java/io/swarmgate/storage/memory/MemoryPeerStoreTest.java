@@ -1,0 +1,98 @@
+package io.swarmgate.storage.memory;
+
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.SwarmStats;
+import io.swarmgate.storage.MutableClock;
+import io.swarmgate.storage.PeerStore;
+import io.swarmgate.storage.PeerStoreContract;
+import io.swarmgate.storage.StoreTotals;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MemoryPeerStoreTest extends PeerStoreContract {
+
+    @Override
+    protected PeerStore newStore(Duration peerLifetime, MutableClock clock) {
+        return new MemoryPeerStore(peerLifetime, clock, ThreadLocalRandom::current);
+    }
+
+    @Test
+    void downloadCountResetsOnceTheSwarmIsEmptyAndCollected() {
+        InfoHash t = torrent(1);
+        Peer p = peer("10.0.0.1", 6881);
+        store.completePeer(t, p);
+        store.removePeer(t, p);
+        assertEquals(new SwarmStats(0, 0, 1), store.stats(t), "an empty swarm keeps its count until GC");
+        store.collectGarbage();
+        assertEquals(SwarmStats.EMPTY, store.stats(t));
+    }
+
+    @Test
+    void rejectsNonsenseSettings() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new MemoryPeerStore(Duration.ofMillis(500), clock, ThreadLocalRandom::current));
+        assertThrows(IllegalArgumentException.class,
+                () -> new MemoryPeerStore(LIFETIME, clock, ThreadLocalRandom::current, 100));
+    }
+
+    @Test
+    void memoryIsGivenBackWhenSwarmsShrink() {
+        MemoryPeerStore memory = (MemoryPeerStore) store;
+        long empty = memory.estimatedBytes();
+        InfoHash t = torrent(1);
+        for (int i = 0; i < 10_000; i++) {
+            store.putPeer(t, new Peer(new PeerId(i, i, i), IpAddress.ipv4(0x0a000000 + i * 7), 6881), i % 2 == 0);
+        }
+        long full = memory.estimatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            if (i % 10 != 0) {
+                store.removePeer(t, new Peer(new PeerId(i, i, i), IpAddress.ipv4(0x0a000000 + i * 7), 6881));
+            }
+        }
+        long thinned = memory.estimatedBytes();
+        assertTrue(thinned - empty < (full - empty) / 4, "kept " + thinned + " of " + full + " bytes");
+        clock.advance(LIFETIME.plusSeconds(1));
+        store.collectGarbage();
+        assertEquals(empty, memory.estimatedBytes());
+    }
+
+    /**
+     * The sizing target: at most 64 bytes per peer. A million IPv4 peers in 10,000 swarms of 100, a quarter of
+     * them seeders; bytes are counted from the arrays' real capacities, so the bound is exact, not a GC guess.
+     */
+    @Test
+    void aMillionIpv4PeersFitIn64BytesEach() {
+        MemoryPeerStore memory = (MemoryPeerStore) store;
+        int peers = fill(memory, 1_000_000, 10_000);
+        assertEquals(new StoreTotals(10_000, peers / 4, peers - peers / 4, 0, 0), store.totals());
+        double perPeer = (double) memory.estimatedBytes() / peers;
+        System.out.printf("MemoryPeerStore: %.1f bytes per IPv4 peer (1,000,000 peers, 10,000 swarms)%n", perPeer);
+        assertTrue(perPeer <= 64, perPeer + " bytes per peer");
+    }
+
+    /** Puts {@code peers} random IPv4 peers into {@code swarms} swarms, every fourth a seeder; returns the count. */
+    static int fill(PeerStore store, int peers, int swarms) {
+        SplittableRandom rnd = new SplittableRandom(7);
+        InfoHash[] torrents = new InfoHash[swarms];
+        for (int i = 0; i < swarms; i++) {
+            torrents[i] = new InfoHash(rnd.nextLong(), rnd.nextLong(), rnd.nextInt());
+        }
+        for (int i = 0; i < peers; i++) {
+            // distinct addresses, so every put is a new peer
+            Peer p = new Peer(new PeerId(rnd.nextLong(), rnd.nextLong(), rnd.nextInt()),
+                    IpAddress.ipv4(i * 0x9E3779B1), 6881);
+            store.putPeer(torrents[i % swarms], p, i % 4 == 0);
+        }
+        return peers;
+    }
+}
