@@ -22,7 +22,8 @@ import java.util.Set;
  *
  * @param issuer                   the {@code iss} every token must carry, compared exactly
  * @param audience                 a value the token's {@code aud} (string or array) must contain
- * @param jwkSetUrl                where the public keys are: {@code https:}, {@code http:} or {@code file:}
+ * @param jwkSetUrl                where the public keys are: {@code https:}, {@code http:} or {@code file:} (a
+ *                                 relative {@code file:} path is made absolute against the working directory)
  * @param refreshInterval          how often the JWK set is fetched again
  * @param maxStale                 how long known keys keep working while every refresh fails
  * @param fetchTimeout             connect timeout, and the limit for the whole response of one fetch
@@ -111,10 +112,13 @@ public record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration 
                 }
             }
             case "file" -> {
-                if (uri.getPath() == null || uri.getPath().isEmpty()) {
+                String path = uri.isOpaque() ? uri.getSchemeSpecificPart() : uri.getPath();
+                if (path == null || path.isEmpty() || uri.getAuthority() != null) {
                     throw new ConfigException(r.key("jwk-set-url"),
-                            "a file: URL needs an absolute path, e.g. file:/etc/swarmgate/jwks.json");
+                            "a file: URL needs a path, e.g. file:/etc/swarmgate/jwks.json, got '" + text + "'");
                 }
+                // file:keys-example/jwks.json is relative to the working directory at start-up
+                uri = java.nio.file.Path.of(path).toAbsolutePath().normalize().toUri();
             }
             default -> throw new ConfigException(r.key("jwk-set-url"),
                     "must be an https:, http: or file: URL, got '" + text + "'");

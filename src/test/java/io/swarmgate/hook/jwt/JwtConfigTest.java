@@ -100,7 +100,10 @@ class JwtConfigTest {
     void keySetUrlMustBeHttpOrFile() {
         assertEquals("file", readOnly(REQUIRED[0], REQUIRED[1], "jwk-set-url: file:/etc/swarmgate/jwks.json")
                 .jwkSetUrl().getScheme());
-        for (String bad : new String[] {"ftp://example.com/jwks.json", "jwks.json", "https:///nohost"}) {
+        assertEquals(java.nio.file.Path.of("keys-example/jwks.json").toAbsolutePath().toUri(),
+                readOnly(REQUIRED[0], REQUIRED[1], "jwk-set-url: file:keys-example/jwks.json").jwkSetUrl());
+        for (String bad : new String[] {"ftp://example.com/jwks.json", "jwks.json", "https:///nohost",
+                "file://otherhost/jwks.json", "'file:'"}) {
             ConfigException e = assertThrows(ConfigException.class,
                     () -> readOnly(REQUIRED[0], REQUIRED[1], "jwk-set-url: " + bad));
             assertEquals("prehooks.0.config.jwk-set-url", e.key(), bad);
