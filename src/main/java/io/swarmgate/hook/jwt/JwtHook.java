@@ -141,10 +141,10 @@ final class JwtHook implements Hook {
         }
     }
 
-    /** The {@code jwt} parameter wins over a bearer token when a request carries both. */
+    /** The {@code jwt} parameter wins over a bearer token when a request carries both (an empty one does not). */
     static String token(RequestMeta meta) {
         String t = meta.params().get("jwt");
-        return t != null ? t : meta.bearerToken();
+        return t != null && !t.isEmpty() ? t : meta.bearerToken();
     }
 
     private ClientError reject(Rejection r) {
@@ -157,7 +157,8 @@ final class JwtHook implements Hook {
         if (token.isEmpty()) {
             throw reject(Rejection.MISSING);
         }
-        if (keys.stale()) {
+        long now = clock.millis();
+        if (keys.stale(now)) {
             // the registry may have withdrawn a key long ago without us hearing of it
             throw reject(Rejection.KEYS_STALE);
         }
@@ -165,7 +166,7 @@ final class JwtHook implements Hook {
         if (cached != null) {
             KeySet current = keys.current();
             if (current.get(cached.key().kid()) == cached.key()) {
-                if (clock.millis() > cached.expiresAtMs()) {
+                if (now > cached.expiresAtMs()) {
                     cache.remove(token);
                     throw reject(Rejection.EXPIRED);
                 }
@@ -175,12 +176,12 @@ final class JwtHook implements Hook {
             // its key was withdrawn or replaced: verify from scratch against what is published now
             cache.remove(token);
         }
-        VerifiedToken verified = verifyFully(token);
+        VerifiedToken verified = verifyFully(token, now);
         cache.put(token, verified);
         return verified;
     }
 
-    private VerifiedToken verifyFully(String token) throws ClientError {
+    private VerifiedToken verifyFully(String token, long now) throws ClientError {
         if (token.length() > MAX_TOKEN_CHARS) {
             throw reject(Rejection.MALFORMED);
         }
@@ -236,7 +237,6 @@ final class JwtHook implements Hook {
         if (!claims.getAudience().contains(config.audience())) {
             throw reject(Rejection.AUDIENCE_MISMATCH);
         }
-        long now = clock.millis();
         Date exp = claims.getExpirationTime();
         if (exp == null && config.requireExp()) {
             throw reject(Rejection.NO_EXPIRY);

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class KeySetHolder implements AutoCloseable {
     private static final Logger LOG = System.getLogger(KeySetHolder.class.getName());
+    /** How long an announce with an unknown kid waits for the fetch it caused; a healthy registry answers in ms. */
+    static final Duration UNKNOWN_KID_WAIT = Duration.ofSeconds(2);
 
     private final JwtConfig config;
     private final JwkSetSource source;
@@ -44,7 +46,8 @@ final class KeySetHolder implements AutoCloseable {
     private CompletableFuture<Boolean> inFlight;       // guarded by lock
     private Instant lastUnknownKidFetch = Instant.MIN; // guarded by lock
     private volatile Instant lastSuccess;
-    private boolean failing;                           // only touched by the single fetching thread
+    private volatile long staleAfterMs = Long.MIN_VALUE;
+    private boolean failing;                           // only touched by the one fetch under way
 
     KeySetHolder(JwtConfig config, JwkSetSource source, InstantSource clock, MeterRegistry registry) {
         this.config = config;
@@ -90,8 +93,12 @@ final class KeySetHolder implements AutoCloseable {
 
     /** Whether the last good fetch is older than {@code jwk-set-max-stale}; the keys are then not trusted. */
     boolean stale() {
-        Instant last = lastSuccess;
-        return last == null || Duration.between(last, clock.instant()).compareTo(config.maxStale()) > 0;
+        return stale(clock.millis());
+    }
+
+    /** {@link #stale()} at {@code nowMs}, without allocating: called on every announce. */
+    boolean stale(long nowMs) {
+        return nowMs > staleAfterMs;
     }
 
     String notReadyReason() {
@@ -113,41 +120,54 @@ final class KeySetHolder implements AutoCloseable {
     }
 
     /**
-     * Fetches the set now (the periodic refresh; tests call it directly). Joins a fetch already under way.
+     * Fetches the set now, on the calling thread (the periodic refresh; tests call it directly). When a fetch is
+     * already under way, waits for that one instead of starting another.
      *
      * @return whether the fetch succeeded
      */
     boolean refresh() {
-        return await(startOrJoin(false));
+        CompletableFuture<Boolean> running;
+        CompletableFuture<Boolean> mine = null;
+        synchronized (lock) {
+            running = inFlight;
+            if (running == null) {
+                mine = inFlight = new CompletableFuture<>();
+            }
+        }
+        if (mine == null) {
+            return await(running, config.fetchTimeout().plusSeconds(5));
+        }
+        runFetch(mine);
+        return mine.join();
     }
 
     /**
-     * A token named a kid we do not know: fetch again, unless a fetch for that reason ran within the spacing.
-     * Joins a fetch already under way, which is what a rotation looks like: many clients arrive at once with
-     * the new kid and all wait for the same fetch.
+     * A token named a kid we do not know: fetch again, unless a fetch for that reason started within the
+     * spacing. The fetch runs on its own (virtual) thread and callers wait at most {@link #UNKNOWN_KID_WAIT}:
+     * a rotation looks like many clients arriving at once with the new kid, and they all wait for the same
+     * fetch; a slow registry must not hold announce threads for the whole fetch timeout.
      *
-     * @return whether a fetch ran (or was joined) and succeeded
+     * @return whether a fetch ran (or was joined) and succeeded within the wait
      */
     boolean refreshForUnknownKid() {
-        CompletableFuture<Boolean> f = startOrJoin(true);
-        return f != null && await(f);
-    }
-
-    private CompletableFuture<Boolean> startOrJoin(boolean unknownKid) {
-        CompletableFuture<Boolean> mine;
+        CompletableFuture<Boolean> f;
         synchronized (lock) {
-            if (inFlight != null) {
-                return inFlight;
-            }
-            if (unknownKid) {
+            f = inFlight;
+            if (f == null) {
                 Instant now = clock.instant();
                 if (Duration.between(lastUnknownKidFetch, now).compareTo(config.unknownKidRefetchSpacing()) < 0) {
-                    return null;
+                    return false;
                 }
                 lastUnknownKidFetch = now;
+                CompletableFuture<Boolean> mine = new CompletableFuture<>();
+                f = inFlight = mine;
+                Thread.ofVirtual().name("swarmgate-jwks-fetch").start(() -> runFetch(mine));
             }
-            mine = inFlight = new CompletableFuture<>();
         }
+        return await(f, UNKNOWN_KID_WAIT);
+    }
+
+    private void runFetch(CompletableFuture<Boolean> mine) {
         boolean ok = false;
         try {
             ok = fetchOnce();
@@ -157,13 +177,11 @@ final class KeySetHolder implements AutoCloseable {
             }
             mine.complete(ok);
         }
-        return mine;
     }
 
-    private boolean await(CompletableFuture<Boolean> f) {
+    private static boolean await(CompletableFuture<Boolean> f, Duration limit) {
         try {
-            // the fetch itself is bounded by jwk-set-timeout; the margin covers parsing
-            return f.get(config.fetchTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -204,7 +222,9 @@ final class KeySetHolder implements AutoCloseable {
 
     private void install(KeySet set) {
         KeySet old = current.getAndSet(set);
-        lastSuccess = clock.instant();
+        Instant now = clock.instant();
+        lastSuccess = now;
+        staleAfterMs = now.toEpochMilli() + config.maxStale().toMillis();
         if (old == null || !old.skipped().equals(set.skipped()) || old.hasPrivateParts() != set.hasPrivateParts()) {
             for (String s : set.skipped()) {
                 LOG.log(Level.INFO, "JWK set from " + source.url() + ": skipping " + s);

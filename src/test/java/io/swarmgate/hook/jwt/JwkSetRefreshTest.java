@@ -233,6 +233,25 @@ class JwkSetRefreshTest {
     }
 
     @Test
+    void slowRegistryHoldsAnAnnounceWithANewKidAtMostTwoSeconds() throws Exception {
+        JwtHook hook = hook("jwk-set-timeout: 10s");
+        jwks.body = JwtFixture.jwks(RSA, EC);
+        jwks.mode = JwksDispatcher.Mode.SLOW_HEADERS; // answers after 3 s
+        long t0 = System.nanoTime();
+        refused("unknown signing key", hook, f.token(EC));
+        long waited = System.nanoTime() - t0;
+        assertTrue(waited >= KeySetHolder.UNKNOWN_KID_WAIT.toNanos() - 50_000_000L
+                && waited < KeySetHolder.UNKNOWN_KID_WAIT.toNanos() + 700_000_000L, "waited " + waited / 1_000_000 + " ms");
+        // the fetch it started carries on and brings the key in for the next announce
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (f.gauge("swarmgate.jwt.jwks.keys") < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        admit(hook, f.token(EC));
+        assertEquals(2, server.getRequestCount());
+    }
+
+    @Test
     void tricklingRegistryIsCutOffByTheWholeResponseLimit() throws ClientError {
         // headers arrive at once, the body at 160 bytes/s: a per-read timeout would never fire
         JwtHook hook = hook("jwk-set-timeout: 500ms");
