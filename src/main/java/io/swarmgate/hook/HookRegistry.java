@@ -13,6 +13,7 @@ public final class HookRegistry {
     /** The built-in hooks. */
     public static HookRegistry builtIn() {
         HookRegistry registry = new HookRegistry();
+        registry.register(new io.swarmgate.hook.jwt.JwtHookFactory());
         registry.register(new io.swarmgate.hook.subnet.SubnetPreferenceHookFactory());
         registry.register(new io.swarmgate.hook.approval.ClientApprovalHookFactory());
         registry.register(new io.swarmgate.hook.approval.TorrentApprovalHookFactory());
