@@ -1,5 +1,7 @@
 package io.swarmgate;
 
+import io.swarmgate.cli.KeysCommand;
+import io.swarmgate.cli.TokenCommand;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.logging.ConfigSummary;
@@ -22,6 +24,7 @@ public final class Main {
     static final String USAGE = """
             usage: java -jar swarmgate.jar --config FILE [--log-format text|json] [--log-level info|debug|...]
                    java -jar swarmgate.jar keys generate --alg ES256|RS256|EdDSA --kid ID [--out DIR]
+                   java -jar swarmgate.jar keys remove --kid ID [--dir DIR]
                    java -jar swarmgate.jar token --key FILE --issuer ISS --audience AUD --infohash HEX [--ttl 1h]
             """;
 
@@ -72,9 +75,16 @@ public final class Main {
     }
 
     private static int subcommand(String[] args, PrintStream out, PrintStream err) {
-        err.println("unknown command " + args[0]);
-        err.print(USAGE);
-        return 2;
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "keys" -> KeysCommand.run(rest, out, err);
+            case "token" -> TokenCommand.run(rest, out, err);
+            default -> {
+                err.println("unknown command " + args[0]);
+                err.print(USAGE);
+                yield 2;
+            }
+        };
     }
 
     private static int serve(Path file, PrintStream err) {

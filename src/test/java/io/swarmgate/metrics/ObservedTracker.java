@@ -38,9 +38,10 @@ final class ObservedTracker implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final PeerExpiry expiry;
     private final Hook approval;
+    private final Hook jwt;
     final MetricsServer server;
 
-    ObservedTracker() {
+    ObservedTracker() throws Exception {
         RequestMetrics requests = new RequestMetrics(meters.registry());
         for (Frontend f : Frontend.values()) {
             for (AddressFamily family : AddressFamily.values()) {
@@ -63,6 +64,24 @@ final class ObservedTracker implements AutoCloseable {
         approval = new ClientApprovalHookFactory().create(
                 SwarmgateConfig.fromYaml("prehooks: [{name: client-approval, config: {deny: [-XX]}}]")
                         .prehooks().getFirst().config(), services);
+        jwt = new io.swarmgate.hook.jwt.JwtHookFactory().create(SwarmgateConfig.fromYaml("""
+                prehooks:
+                  - name: jwt
+                    config:
+                      issuer: https://registry.example.com
+                      audience: swarmgate
+                      jwk-set-url: file:keys-example/jwks.json
+                """).prehooks().getFirst().config(), services);
+        try {
+            // one refused announce, so the verification counter has a sample
+            jwt.announce(new io.swarmgate.hook.AnnounceContext(new io.swarmgate.bittorrent.AnnounceRequest(
+                    new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 3), IpAddress.parse("10.1.2.4"), 6881), 0, 0, 5,
+                    io.swarmgate.bittorrent.Event.NONE, 10, true, false,
+                    io.swarmgate.bittorrent.RequestMeta.of(Frontend.HTTP)), 1800, 900));
+            throw new AssertionError("an announce without a token must be refused");
+        } catch (ClientError expected) {
+            // counted as a verification with a refusal result
+        }
         server = MetricsServer.start(new MetricsConfig(true, "127.0.0.1", 0), meters.registry(), Readiness.READY);
     }
 
@@ -83,6 +102,7 @@ final class ObservedTracker implements AutoCloseable {
         server.close();
         expiry.close();
         approval.close();
+        jwt.close();
         scheduler.shutdownNow();
         store.close();
         meters.close();
