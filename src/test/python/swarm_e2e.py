@@ -90,6 +90,7 @@ class Client:
         self.answered = []  # events of announces the tracker answered, in order
         self.sent = []  # events of announces sent and not yet answered
         self.finished = False
+        self.flushed = False
         self.peers_seen = set()
         params = lt.add_torrent_params()
         params.ti = ti
@@ -127,6 +128,9 @@ class Client:
         elif kind in ("torrent_error_alert", "file_error_alert", "listen_failed_alert", "fastresume_rejected_alert",
                       "hash_failed_alert", "metadata_failed_alert"):
             raise Failure(f"{self.name}: {kind}: {a.message()}")
+        elif kind == "cache_flushed_alert":
+            self.flushed = True
+            log(f"{self.name}: disk writes flushed")
         elif kind == "torrent_finished_alert":
             self.finished = True
             log(f"{self.name}: torrent finished")
@@ -229,6 +233,11 @@ def run(args):
     leecher = Client("leecher", ti, leech_dir, announce, seed=False)
     clients.append(leecher)
     wait_for(clients, lambda: leecher.finished, "the leecher to finish downloading", left())
+    # "finished" means every piece passed its hash check, which libtorrent 2.0 does on blocks that may still be
+    # waiting in its store buffer: reading the file now could see holes. flush_cache waits for those writes.
+    leecher.flushed = False
+    leecher.handle.flush_cache()
+    wait_for(clients, lambda: leecher.flushed, "the leecher's disk writes", left())
     wait_for(clients, lambda: "completed" in leecher.answered,
              "the tracker to answer the leecher's 'completed' announce", left())
 
