@@ -27,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static io.swarmgate.testing.Wire.pct;
@@ -53,25 +54,33 @@ class RealClientIT {
     private static final int EXCHANGE_SECONDS = 90;
 
     /**
-     * One way for the clients to reach the tracker: the tracker's YAML and the announce URL the clients get,
-     * built from the started tracker and the torrent's v1 info hash (40 hex digits) so that a case can put a
-     * token for that torrent into the query. Every case keeps HTTP on: the test scrapes over HTTP, with the
-     * announce URL's query (a JWT) appended as clients do.
+     * One way for the clients to reach the tracker. {@code yaml} is the tracker's configuration, given a fresh
+     * directory for any files it needs (keys); {@code announceUrl} is the URL both clients announce to, given
+     * the started tracker and the torrent's v1 info hash (40 hex digits), so that a case can put a token for that
+     * torrent into the query. Every case keeps HTTP on: the test scrapes over HTTP, carrying the announce URL's
+     * query (a token) as clients do.
      */
-    record Case(String name, String yaml, BiFunction<Swarmgate, String, String> announceUrl) {
+    record Case(String name, Function<Path, String> yaml, BiFunction<Swarmgate, String, String> announceUrl) {
+        Case(String name, String yaml, BiFunction<Swarmgate, String, String> announceUrl) {
+            this(name, dir -> yaml, announceUrl);
+        }
+
         @Override
         public String toString() {
             return name;
         }
     }
 
+    private static final String HTTP_ONLY = """
+            http: {port: 0}
+            udp: {enabled: false}
+            metrics: {enabled: false}
+            """;
+
     static Stream<Case> cases() {
         return Stream.of(
-                new Case("http", """
-                        http: {port: 0}
-                        udp: {enabled: false}
-                        metrics: {enabled: false}
-                        """, (tracker, infoHash) -> "http://127.0.0.1:" + tracker.httpPort() + "/announce"));
+                new Case("http", HTTP_ONLY,
+                        (tracker, infoHash) -> "http://127.0.0.1:" + tracker.httpPort() + "/announce"));
     }
 
     @BeforeAll
@@ -98,8 +107,9 @@ class RealClientIT {
     @MethodSource("cases")
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void seederAndLeecherShareAFileThroughTheTrackerOnly(Case c, @TempDir Path dir) throws Exception {
-        try (Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(c.yaml()), new SimpleMeterRegistry(),
-                InstantSource.system());
+        Path files = Files.createDirectory(dir.resolve("tracker"));
+        try (Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(c.yaml().apply(files)),
+                new SimpleMeterRegistry(), InstantSource.system());
              Swarm swarm = Swarm.start(dir)) {
             String infoHash = swarm.expect("info_hash ", 60);
             String announce = c.announceUrl().apply(tracker, infoHash);
@@ -245,13 +255,20 @@ class RealClientIT {
             }
         }
 
+        /** Ends the script if a failure left it running; its clients then stop without waiting for us. */
         @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
+        public void close() {
+            if (!process.isAlive()) {
+                return;
+            }
+            process.destroy();
+            try {
                 if (!process.waitFor(15, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
                 }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
