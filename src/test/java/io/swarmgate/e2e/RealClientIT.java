@@ -1,0 +1,275 @@
+package io.swarmgate.e2e;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.swarmgate.Swarmgate;
+import io.swarmgate.bencode.Bencode;
+import io.swarmgate.config.SwarmgateConfig;
+import io.swarmgate.testing.RawHttp;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static io.swarmgate.testing.Wire.pct;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real BitTorrent clients: Debian's python3-libtorrent runs a seeder and a leecher on loopback
+ * (src/test/python/swarm_e2e.py) with DHT, local discovery, UPnP, NAT-PMP and PEX off and a private torrent,
+ * so the tracker is the only way they find each other. The download must complete byte for byte, and the
+ * tracker's scrape must show what happened: two seeders and one download while both are in the swarm, nobody
+ * once they have sent "stopped".
+ *
+ * <p>Skipped when /usr/bin/python3 cannot import libtorrent, except under {@code CI=true}, where that fails:
+ * .ci/run installs python3-libtorrent, so a missing module there is a broken build, not a reason to skip.
+ */
+class RealClientIT {
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path SCRIPT = Path.of("src/test/python/swarm_e2e.py");
+    private static final String PAYLOAD_MIB = "4";
+    /** The script's own limit for seeding, downloading and announcing; the waits below are longer. */
+    private static final int EXCHANGE_SECONDS = 90;
+
+    /**
+     * One way for the clients to reach the tracker. {@code yaml} is the tracker's configuration, given a fresh
+     * directory for any files it needs (keys); {@code announceUrl} is the URL both clients announce to, given
+     * the started tracker and the torrent's v1 info hash (40 hex digits), so that a case can put a token for that
+     * torrent into the query. Every case keeps HTTP on: the test scrapes over HTTP, carrying the announce URL's
+     * query (a token) as clients do.
+     */
+    record Case(String name, Function<Path, String> yaml, BiFunction<Swarmgate, String, String> announceUrl) {
+        Case(String name, String yaml, BiFunction<Swarmgate, String, String> announceUrl) {
+            this(name, dir -> yaml, announceUrl);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final String HTTP_ONLY = """
+            http: {port: 0}
+            udp: {enabled: false}
+            metrics: {enabled: false}
+            """;
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                new Case("http", HTTP_ONLY,
+                        (tracker, infoHash) -> "http://127.0.0.1:" + tracker.httpPort() + "/announce"));
+    }
+
+    @BeforeAll
+    static void needsLibtorrent() throws Exception {
+        boolean available = Files.isExecutable(PYTHON) && probe();
+        if (!available && "true".equals(System.getenv("CI"))) {
+            fail(PYTHON + " cannot import libtorrent, and CI=true: .ci/run should have installed python3-libtorrent");
+        }
+        assumeTrue(available, PYTHON + " cannot import libtorrent (apt-get install python3-libtorrent)");
+        assertTrue(Files.isRegularFile(SCRIPT), SCRIPT.toAbsolutePath() + " is missing (run from the project root)");
+    }
+
+    private static boolean probe() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import libtorrent")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return p.exitValue() == 0;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void seederAndLeecherShareAFileThroughTheTrackerOnly(Case c, @TempDir Path dir) throws Exception {
+        Path files = Files.createDirectory(dir.resolve("tracker"));
+        try (Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(c.yaml().apply(files)),
+                new SimpleMeterRegistry(), InstantSource.system());
+             Swarm swarm = Swarm.start(dir)) {
+            String infoHash = swarm.expect("info_hash ", 60);
+            String announce = c.announceUrl().apply(tracker, infoHash);
+            swarm.send(announce);
+
+            swarm.expect("complete", EXCHANGE_SECONDS + 30);
+            Scrape scrape = new Scrape(tracker.httpPort(), announce, infoHash);
+            scrape.await(new Counts(2, 0, 1), "both clients seeding, one download counted", swarm);
+
+            swarm.send(""); // let go: both clients pause, which sends "stopped"
+            swarm.expect("stopped", 60);
+            int status = swarm.exit(60);
+            assertEquals(0, status, () -> "swarm_e2e.py exited with " + status + "\n" + swarm.log());
+            // downloaded is not checked here: the peer expiry may drop the now empty swarm, counter and all
+            scrape.await(new Counts(0, 0, Counts.ANY), "both clients gone after 'stopped'", swarm);
+        }
+    }
+
+    record Counts(long complete, long incomplete, long downloaded) {
+        static final long ANY = -1;
+
+        boolean matches(Counts actual) {
+            return complete == actual.complete && incomplete == actual.incomplete
+                    && (downloaded == ANY || downloaded == actual.downloaded);
+        }
+    }
+
+    /** An HTTP scrape of the case's torrent, carrying the announce URL's query (a token) like clients do. */
+    private record Scrape(int httpPort, String announceUrl, String infoHashHex) {
+        /** The store is updated after the answer is sent, so the counts may lag the client's view briefly. */
+        void await(Counts expected, String what, Swarm swarm) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Counts last = counts();
+            while (!expected.matches(last) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                last = counts();
+            }
+            Counts seen = last;
+            assertTrue(expected.matches(seen), () -> what + ": expected " + expected + " (-1: any), scrape says "
+                    + seen + "\n" + swarm.log());
+        }
+
+        Counts counts() {
+            byte[] hash = HexFormat.of().parseHex(infoHashHex);
+            String query = URI.create(announceUrl).getRawQuery();
+            String path = "/scrape?" + (query == null ? "" : query + "&") + "info_hash=" + pct(hash);
+            try {
+                RawHttp.Response r = RawHttp.get(null, "127.0.0.1", httpPort, path);
+                assertEquals(200, r.status(), r::text);
+                Map<String, Object> d = Bencode.decodeDict(r.body());
+                Map<?, ?> files = (Map<?, ?>) d.get("files");
+                assertTrue(files != null, () -> "scrape answered " + r.text());
+                Map<?, ?> f = (Map<?, ?>) files.get(new String(hash, StandardCharsets.ISO_8859_1));
+                return new Counts((Long) f.get("complete"), (Long) f.get("incomplete"), (Long) f.get("downloaded"));
+            } catch (IOException e) {
+                throw new AssertionError("scrape failed", e);
+            }
+        }
+    }
+
+    /**
+     * The running script: its stdout protocol lines arrive on a queue (read by a thread, so every wait is
+     * bounded), its stderr goes to a file that every failure message includes.
+     */
+    private static final class Swarm implements AutoCloseable {
+        private static final String EOF = "\u0000eof";
+        private final Process process;
+        private final Path log;
+        private final Writer stdin;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        private Swarm(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+            this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process is gone; EOF below says so
+                } finally {
+                    lines.add(EOF);
+                }
+            }, "swarm_e2e-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Swarm start(Path dir) throws IOException {
+            Path log = dir.resolve("swarm_e2e.log");
+            Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), "--announce", "-",
+                    "--dir", dir.resolve("work").toString(), "--size-mib", PAYLOAD_MIB,
+                    "--timeout", Integer.toString(EXCHANGE_SECONDS), "--hold")
+                    .redirectError(log.toFile())
+                    .start();
+            return new Swarm(p, log);
+        }
+
+        /** Waits for the next protocol line, which must start with {@code prefix}; returns the rest. */
+        String expect(String prefix, int seconds) throws InterruptedException {
+            String line = lines.poll(seconds, TimeUnit.SECONDS);
+            if (line == null) {
+                fail("no '" + prefix.strip() + "' from swarm_e2e.py within " + seconds + " s\n" + log());
+            }
+            if (line.equals(EOF)) {
+                lines.add(EOF);
+                fail("swarm_e2e.py ended before '" + prefix.strip() + "'" + exitNote() + "\n" + log());
+            }
+            if (!line.startsWith(prefix)) {
+                fail("expected '" + prefix.strip() + "' from swarm_e2e.py, got '" + line + "'\n" + log());
+            }
+            return line.substring(prefix.length());
+        }
+
+        void send(String line) throws IOException {
+            stdin.write(line + "\n");
+            stdin.flush();
+        }
+
+        int exit(int seconds) throws InterruptedException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                fail("swarm_e2e.py still running " + seconds + " s after 'stopped'\n" + log());
+            }
+            return process.exitValue();
+        }
+
+        private String exitNote() {
+            try {
+                return process.waitFor(5, TimeUnit.SECONDS) ? " (exit status " + process.exitValue() + ")" : "";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "";
+            }
+        }
+
+        String log() {
+            try {
+                return "--- swarm_e2e.py stderr ---\n" + Files.readString(log);
+            } catch (IOException e) {
+                return "(no stderr: " + e + ")";
+            }
+        }
+
+        /** Ends the script if a failure left it running; its clients then stop without waiting for us. */
+        @Override
+        public void close() {
+            if (!process.isAlive()) {
+                return;
+            }
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
