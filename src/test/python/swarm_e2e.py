@@ -126,8 +126,12 @@ class Client:
             log(f"{self.name}: TRACKER WARNING: {a.message()}")
         elif kind == "tracker_error_alert":
             reason = a.failure_reason() if callable(getattr(a, "failure_reason", None)) else ""
-            raise Failure(f"{self.name}: tracker error: {a.message()}"
-                          + (f" (failure reason: {reason})" if reason else ""))
+            error = getattr(a, "error", None)
+            # message() embeds the whole announce URL (a token can make it long) and libtorrent cuts it
+            # short, so name the error and the tracker's reason separately
+            raise Failure(f"{self.name}: tracker error: {error.message() if error is not None else '?'}"
+                          + (f" (failure reason: {reason})" if reason else "")
+                          + f" from {a.message()[:120]}")
         elif kind in ("torrent_error_alert", "file_error_alert", "listen_failed_alert", "fastresume_rejected_alert",
                       "hash_failed_alert", "metadata_failed_alert"):
             raise Failure(f"{self.name}: {kind}: {a.message()}")

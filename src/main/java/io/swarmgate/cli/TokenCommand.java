@@ -1,7 +1,6 @@
 package io.swarmgate.cli;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
@@ -208,7 +207,9 @@ public final class TokenCommand {
         if (!r.ttl().isZero()) {
             claims.expirationTime(Date.from(now.plus(r.ttl())));
         }
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(),
+        // no "typ" header (optional, RFC 7519 5.1): tokens travel in announce URLs, and libtorrent sends at most
+        // 255 bytes of BEP 41 URL data over UDP, so every byte counts
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(),
                 claims.build());
         try {
             jwt.sign(signer);

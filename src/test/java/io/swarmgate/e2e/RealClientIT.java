@@ -77,10 +77,74 @@ class RealClientIT {
             metrics: {enabled: false}
             """;
 
+    private static final String WITH_UDP = """
+            http: {port: 0}
+            udp: {port: 0, host: 127.0.0.1}
+            metrics: {enabled: false}
+            """;
+
+    /** The shipped example keys (keys-example/): the jwt hook admits only tokens they signed. */
+    private static final String JWT_HOOK = """
+            prehooks:
+              - name: jwt
+                config:
+                  issuer: https://registry.example.com
+                  audience: swarmgate
+                  jwk-set-url: file:keys-example/jwks.json
+            """;
+
     static Stream<Case> cases() {
         return Stream.of(
                 new Case("http", HTTP_ONLY,
-                        (tracker, infoHash) -> "http://127.0.0.1:" + tracker.httpPort() + "/announce"));
+                        (tracker, infoHash) -> "http://127.0.0.1:" + tracker.httpPort() + "/announce"),
+                new Case("udp", WITH_UDP,
+                        (tracker, infoHash) -> "udp://127.0.0.1:" + tracker.udpPort() + "/announce"),
+                // the container-registry shape: a Quay-style token (RS256, kid, no exp) in the announce URL
+                new Case("http+jwt", HTTP_ONLY + JWT_HOOK, (tracker, infoHash) -> "http://127.0.0.1:"
+                        + tracker.httpPort() + "/announce?jwt=" + mint(infoHash)),
+                // over UDP the token travels as BEP 41 URL data. libtorrent 2.0 sends only the first 255 bytes
+                // of path and query, so the token must be compact: EdDSA, one-letter kid, issuer and audience
+                new Case("udp+jwt", dir -> WITH_UDP + compactJwtHook(dir), (tracker, infoHash) -> {
+                    String url = "udp://127.0.0.1:" + tracker.udpPort() + "/?jwt="
+                            + mint(COMPACT_KEYS[0].resolve("k.private.jwk.json").toString(), "r", "s", infoHash);
+                    String urlData = url.substring(url.indexOf('/', "udp://".length()));
+                    assertTrue(urlData.length() <= 255, "libtorrent would cut this URL data short: " + urlData);
+                    return url;
+                }));
+    }
+
+    /** Keys for the compact-token case, made with the operator CLI when that case's tracker is configured. */
+    private static final Path[] COMPACT_KEYS = new Path[1];
+
+    private static String compactJwtHook(Path dir) {
+        COMPACT_KEYS[0] = dir;
+        cli(true, "generate", "--alg", "EdDSA", "--kid", "k", "--out", dir.toString());
+        return """
+                prehooks:
+                  - name: jwt
+                    config: {issuer: r, audience: s, jwk-set-url: "%s"}
+                """.formatted(dir.resolve("jwks.json").toUri());
+    }
+
+    /** A token for one torrent, minted with the operator CLI and the example RS256 key (Quay's shape). */
+    private static String mint(String infoHashHex) {
+        return mint("keys-example/example-rs256.private.jwk.json", "https://registry.example.com", "swarmgate",
+                infoHashHex);
+    }
+
+    private static String mint(String key, String issuer, String audience, String infoHashHex) {
+        return cli(false, "--key", key, "--issuer", issuer, "--audience", audience, "--infohash", infoHashHex,
+                "--no-exp");
+    }
+
+    private static String cli(boolean keys, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream o = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+        int exit = keys ? io.swarmgate.cli.KeysCommand.run(args, o, e) : io.swarmgate.cli.TokenCommand.run(args, o, e);
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8).strip();
     }
 
     @BeforeAll

@@ -12,15 +12,16 @@ import java.time.InstantSource;
 /**
  * Stateless BEP 15 connection ids. BEP 15 makes a client prove it receives packets at its source address before
  * the tracker acts on an announce; instead of remembering every id handed out, the id is a keyed MAC over the
- * client's address, port and the time it was issued, so any instance with the same secret can check it and
+ * client's address and the time it was issued, so any instance with the same secret can check it and
  * nothing is stored per client.
  *
  * <p>Layout (64 bits): the low 16 bits of the issue time in epoch seconds, then the first 48 bits of
- * HMAC-SHA256(secret, issue second || family || address || port). Carrying the issue second makes the lifetime
+ * HMAC-SHA256(secret, issue second || family || address). Carrying the issue second makes the lifetime
  * exact and checking costs one MAC: the full second is the latest one not after {@code now + maxClockSkew}
  * whose low 16 bits match (the 18-hour wrap is far beyond the lifetime). A forged id is accepted with
- * probability 2^-48 per try. The id is bound to address <em>and</em> port because BEP 15 clients announce from
- * the socket they connected from.
+ * probability 2^-48 per try. The id is bound to the address, not the port, as in opentracker: libtorrent
+ * keeps one id per tracker for the whole process and uses it from every session's socket, and NATs may move a
+ * client to another port between connect and announce; the address is what BEP 15's round trip proves.
  *
  * <p>An id is valid from {@code maxClockSkew} before its issue second (another instance's clock may run ahead)
  * to {@link #LIFETIME} plus {@code maxClockSkew} after it: BEP 15 lets clients use an id for one minute and asks
@@ -38,7 +39,7 @@ final class ConnectionIds {
     private final InstantSource clock;
     private final long lifetimeSeconds;
     private final long skewSeconds;
-    private final byte[] input = new byte[8 + 1 + 16 + 2];
+    private final byte[] input = new byte[8 + 1 + 16];
     private final byte[] output;
 
     ConnectionIds(byte[] secret, Duration maxClockSkew, InstantSource clock) {
@@ -62,31 +63,29 @@ final class ConnectionIds {
         return d.getNano() > 0 ? s + 1 : s;
     }
 
-    /** A fresh id for a client at this address and port. */
-    long issue(IpAddress ip, int port) {
+    /** A fresh id for a client at this address. */
+    long issue(IpAddress ip) {
         long now = clock.instant().getEpochSecond();
-        return (now & 0xffff) << 48 | tag(now, ip, port);
+        return (now & 0xffff) << 48 | tag(now, ip);
     }
 
-    /** Whether the id was issued (by any instance with this secret) to this address and port, and is unexpired. */
-    boolean isValid(long id, IpAddress ip, int port) {
+    /** Whether the id was issued (by any instance with this secret) to this address, and is unexpired. */
+    boolean isValid(long id, IpAddress ip) {
         long now = clock.instant().getEpochSecond();
         long latest = now + skewSeconds;
         long issued = latest - ((latest - (id >>> 48)) & 0xffff);
         if (now - issued > lifetimeSeconds + skewSeconds) {
             return false; // expired: no need to spend a MAC on it
         }
-        return tag(issued, ip, port) == (id & 0xffff_ffff_ffffL);
+        return tag(issued, ip) == (id & 0xffff_ffff_ffffL);
     }
 
-    /** The first 48 bits of the MAC over issue second, family, address and port. */
-    private long tag(long issuedSecond, IpAddress ip, int port) {
+    /** The first 48 bits of the MAC over issue second, family and address. */
+    private long tag(long issuedSecond, IpAddress ip) {
         putLong(input, 0, issuedSecond);
         input[8] = (byte) ip.family().ordinal();
         putLong(input, 9, ip.hi());
         putLong(input, 17, ip.lo());
-        input[25] = (byte) (port >>> 8);
-        input[26] = (byte) port;
         mac.update(input);
         try {
             mac.doFinal(output, 0);

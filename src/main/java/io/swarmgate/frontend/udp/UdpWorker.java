@@ -124,7 +124,7 @@ final class UdpWorker implements Runnable {
             switch (UdpCodec.decodeRequest(in)) {
                 case UdpConnectRequest r -> {
                     out.clear();
-                    UdpCodec.encodeConnectResponse(out, transactionId, ids.issue(sourceIp, from.getPort()));
+                    UdpCodec.encodeConnectResponse(out, transactionId, ids.issue(sourceIp));
                 }
                 case UdpAnnounceRequest r -> announce(r, family);
                 case UdpScrapeRequest r -> scrape(r, family);
@@ -215,7 +215,7 @@ final class UdpWorker implements Runnable {
     }
 
     private void checkConnectionId(long connectionId) throws ClientError {
-        if (!ids.isValid(connectionId, sourceIp, source.getPort())) {
+        if (!ids.isValid(connectionId, sourceIp)) {
             throw ClientError.badRequest(INVALID_CONNECTION_ID);
         }
     }

@@ -180,7 +180,7 @@ class UdpFrontendIT {
         Client c = client("127.0.0.1");
         assertError("connection id expired or invalid",
                 c.exchange(c.announceRequest(0x1234_5678_9abc_def0L, TORRENT, 1, -1, 6881, "")));
-        long someoneElses = client("127.0.0.1").connect();
+        long someoneElses = client("127.0.0.2").connect();
         assertError("connection id expired or invalid",
                 c.exchange(c.announceRequest(someoneElses, TORRENT, 1, -1, 6881, "")));
         assertEquals(0, store.stats(TORRENT).incomplete(), "nothing was stored");
