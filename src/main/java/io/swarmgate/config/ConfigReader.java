@@ -99,6 +99,15 @@ public final class ConfigReader {
 
     /** A positive duration like {@code 30m}, {@code 10s}, {@code 1h30m}, {@code 500ms} or ISO-8601 {@code PT30M}. */
     public Duration duration(String name, Duration def) {
+        return duration(name, def, false);
+    }
+
+    /** A duration that may be zero (e.g. a tolerance) but never negative. */
+    public Duration durationOrZero(String name, Duration def) {
+        return duration(name, def, true);
+    }
+
+    private Duration duration(String name, Duration def, boolean zeroAllowed) {
         String v = string(name, null);
         if (v == null) {
             return def;
@@ -109,8 +118,9 @@ public final class ConfigReader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key(name), e.getMessage());
         }
-        if (d.isNegative() || d.isZero()) {
-            throw new ConfigException(key(name), "must be a positive duration, got '" + v + "'");
+        if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+            throw new ConfigException(key(name), "must be a " + (zeroAllowed ? "non-negative" : "positive")
+                    + " duration, got '" + v + "'");
         }
         return d;
     }

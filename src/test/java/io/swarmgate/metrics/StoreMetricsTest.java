@@ -93,13 +93,12 @@ class StoreMetricsTest {
     }
 
     /** A real store that counts totals() calls and can be made to fail like an unreachable remote store. */
-    private static final class CountingStore implements PeerStore {
-        private final PeerStore delegate;
+    private static final class CountingStore extends io.swarmgate.storage.ForwardingPeerStore {
         final AtomicInteger totalsCalls = new AtomicInteger();
         volatile boolean fail;
 
         CountingStore(PeerStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -108,42 +107,7 @@ class StoreMetricsTest {
             if (fail) {
                 throw new IllegalStateException("connection refused");
             }
-            return delegate.totals();
-        }
-
-        @Override
-        public void putPeer(InfoHash infoHash, Peer peer, boolean seeder) {
-            delegate.putPeer(infoHash, peer, seeder);
-        }
-
-        @Override
-        public void removePeer(InfoHash infoHash, Peer peer) {
-            delegate.removePeer(infoHash, peer);
-        }
-
-        @Override
-        public void completePeer(InfoHash infoHash, Peer peer) {
-            delegate.completePeer(infoHash, peer);
-        }
-
-        @Override
-        public List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                                      PeerPreference preference) {
-            return delegate.selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference);
-        }
-
-        @Override
-        public SwarmStats stats(InfoHash infoHash) {
-            return delegate.stats(infoHash);
-        }
-
-        @Override
-        public int collectGarbage() {
-            return delegate.collectGarbage();
-        }
-
-        @Override
-        public void close() {
+            return super.totals();
         }
     }
 }

@@ -72,7 +72,7 @@ class PeerExpiryTest {
     @Test
     void aFailingPassIsCountedAndTheNextOneStillRuns() {
         boolean[] fail = {true};
-        PeerStore flaky = new ForwardingStore(store) {
+        PeerStore flaky = new ForwardingPeerStore(store) {
             @Override
             public int collectGarbage() {
                 if (fail[0]) {
@@ -109,54 +109,5 @@ class PeerExpiryTest {
     void refusesANonPositiveInterval() {
         assertThrows(IllegalArgumentException.class,
                 () -> PeerExpiry.start(store, Duration.ZERO, scheduler, registry));
-    }
-
-    /** Forwards everything to a real store; subclasses override what they break. */
-    private static class ForwardingStore implements PeerStore {
-        private final PeerStore d;
-
-        ForwardingStore(PeerStore d) {
-            this.d = d;
-        }
-
-        @Override
-        public void putPeer(InfoHash infoHash, Peer peer, boolean seeder) {
-            d.putPeer(infoHash, peer, seeder);
-        }
-
-        @Override
-        public void removePeer(InfoHash infoHash, Peer peer) {
-            d.removePeer(infoHash, peer);
-        }
-
-        @Override
-        public void completePeer(InfoHash infoHash, Peer peer) {
-            d.completePeer(infoHash, peer);
-        }
-
-        @Override
-        public List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                                      PeerPreference preference) {
-            return d.selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference);
-        }
-
-        @Override
-        public SwarmStats stats(InfoHash infoHash) {
-            return d.stats(infoHash);
-        }
-
-        @Override
-        public int collectGarbage() {
-            return d.collectGarbage();
-        }
-
-        @Override
-        public StoreTotals totals() {
-            return d.totals();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

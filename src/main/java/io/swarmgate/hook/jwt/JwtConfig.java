@@ -80,7 +80,7 @@ public record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration 
         }
         Duration timeout = r.duration("jwk-set-timeout", DEFAULT_FETCH_TIMEOUT);
         Set<JWSAlgorithm> algorithms = algorithms(r);
-        Duration skew = nonNegative(r, "clock-skew", DEFAULT_CLOCK_SKEW);
+        Duration skew = r.durationOrZero("clock-skew", DEFAULT_CLOCK_SKEW);
         boolean requireExp = r.bool("require-exp", false);
         boolean requireForScrape = r.bool("require-for-scrape", false);
         int cacheSize = r.integer("token-cache-size", DEFAULT_TOKEN_CACHE_SIZE, 0, 10_000_000);
@@ -148,22 +148,5 @@ public record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration 
             out.add(alg);
         }
         return out;
-    }
-
-    private static Duration nonNegative(ConfigReader r, String name, Duration def) {
-        String v = r.string(name, null);
-        if (v == null) {
-            return def;
-        }
-        Duration d;
-        try {
-            d = Durations.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(r.key(name), e.getMessage());
-        }
-        if (d.isNegative()) {
-            throw new ConfigException(r.key(name), "must not be negative, got '" + v + "'");
-        }
-        return d;
     }
 }

@@ -90,11 +90,7 @@ public final class MemoryPeerStore implements PeerStore {
         Shard shard = shard(infoHash);
         shard.lock.lock();
         try {
-            Swarm swarm = shard.swarms.get(infoHash);
-            if (swarm == null) {
-                swarm = new Swarm();
-                shard.swarms.put(infoHash, swarm);
-            }
+            Swarm swarm = shard.swarms.computeIfAbsent(infoHash, k -> new Swarm());
             shard.put(swarm, peer, seeder, now);
         } finally {
             shard.lock.unlock();
@@ -123,11 +119,7 @@ public final class MemoryPeerStore implements PeerStore {
         Shard shard = shard(infoHash);
         shard.lock.lock();
         try {
-            Swarm swarm = shard.swarms.get(infoHash);
-            if (swarm == null) {
-                swarm = new Swarm();
-                shard.swarms.put(infoHash, swarm);
-            }
+            Swarm swarm = shard.swarms.computeIfAbsent(infoHash, k -> new Swarm());
             swarm.downloads++;
             shard.put(swarm, peer, true, now);
         } finally {
