@@ -199,14 +199,16 @@ public final class UdpLoad {
                         + " latency p50 %.0f µs, p99 %.0f µs; CPU: %s load generator %.2f cores%n",
                 o.target, rate, o.seconds, o.threads, o.window, sent, timeouts, lossPct, errors,
                 firstError.isEmpty() ? "" : " (first: \"" + firstError + "\")", bad, peersPerReply, p50, p99,
-                Double.isNaN(trackerCores) ? "" : String.format(Locale.ROOT, "tracker %.2f cores (%.2f µs per announce),",
-                        trackerCores, trackerMicrosPerAnnounce), selfCores);
+                Double.isNaN(trackerCores) ? "" : String.format(Locale.ROOT,
+                        "tracker %.2f cores (%.2f µs per announce),", trackerCores, trackerMicrosPerAnnounce),
+                selfCores);
         System.out.printf(Locale.ROOT, "UDPLOAD target=%s seconds=%d threads=%d window=%d torrents=%d peers=%d"
                         + " sent=%d answered=%d announces_per_s=%.0f timeouts=%d loss_pct=%.4f errors=%d"
                         + " malformed=%d unreachable=%d reconnects=%d peers_per_reply=%.1f p50_us=%.0f p99_us=%.0f"
                         + " tracker_cores=%.3f tracker_cpu_us_per_announce=%.3f loadgen_cores=%.3f%n",
                 o.target.getAddress().getHostAddress() + ":" + o.target.getPort(), o.seconds, o.threads, o.window,
-                o.torrents, o.peers, sent, answered, rate, timeouts, lossPct, errors, bad, unreachable, reconnects, peersPerReply,
+                o.torrents, o.peers, sent, answered, rate, timeouts, lossPct, errors, bad, unreachable, reconnects,
+                peersPerReply,
                 p50, p99, trackerCores, trackerMicrosPerAnnounce, selfCores);
     }
 
