@@ -13,6 +13,7 @@ import io.swarmgate.config.TrackerConfig;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.ScrapeContext;
+import io.swarmgate.storage.PeerSink;
 import io.swarmgate.storage.PeerStore;
 
 import java.lang.System.Logger;
@@ -47,22 +48,51 @@ public final class TrackerLogic implements AutoCloseable {
     }
 
     /**
-     * Runs the prehooks and fills the answer. The announcer is not in the counts or peers of its own answer
+     * Runs the prehooks and fills the answer, with the peers as objects (for answers that need peer_ids or
+     * text, such as HTTP's dictionary model). The announcer is not in the counts or peers of its own answer
      * until {@link #afterAnnounce} has stored it.
      *
      * @throws ClientError when a prehook refuses the announce
      */
     public AnnounceResponse announce(AnnounceRequest request) throws ClientError {
+        AnnounceContext ctx = prehooks(request);
+        List<Peer> peers = wantsPeers(request)
+                ? store.selectPeers(request.infoHash(), request.peer(), request.isSeeder(), request.numWant(),
+                ctx.preference())
+                : List.of();
+        SwarmStats stats = store.stats(request.infoHash());
+        return new AnnounceResponse(ctx.interval(), ctx.minInterval(), stats.complete(), stats.incomplete(), peers);
+    }
+
+    /**
+     * Like {@link #announce(AnnounceRequest)}, but the peers go to {@code sink} as the store selects them, before
+     * this returns, and the answer only counts them ({@link AnnounceResponse#peerCount()}, empty
+     * {@code peers}): the hot path, where a frontend writes them straight into its reply. The sink runs under the
+     * store's lock (see {@link PeerSink}). Nothing reaches the sink when a prehook refuses.
+     *
+     * @throws ClientError when a prehook refuses the announce
+     */
+    public AnnounceResponse announce(AnnounceRequest request, PeerSink sink) throws ClientError {
+        AnnounceContext ctx = prehooks(request);
+        int written = wantsPeers(request)
+                ? store.selectPeers(request.infoHash(), request.peer(), request.isSeeder(), request.numWant(),
+                ctx.preference(), sink)
+                : 0;
+        SwarmStats stats = store.stats(request.infoHash());
+        return new AnnounceResponse(ctx.interval(), ctx.minInterval(), stats.complete(), stats.incomplete(),
+                List.of(), written);
+    }
+
+    private AnnounceContext prehooks(AnnounceRequest request) throws ClientError {
         AnnounceContext ctx = new AnnounceContext(request, config.intervalSeconds(), config.minIntervalSeconds());
         for (Hook hook : prehooks) {
             hook.announce(ctx);
         }
-        InfoHash infoHash = request.infoHash();
-        List<Peer> peers = request.event() == Event.STOPPED || request.numWant() == 0
-                ? List.of()
-                : store.selectPeers(infoHash, request.peer(), request.isSeeder(), request.numWant(), ctx.preference());
-        SwarmStats stats = store.stats(infoHash);
-        return new AnnounceResponse(ctx.interval(), ctx.minInterval(), stats.complete(), stats.incomplete(), peers);
+        return ctx;
+    }
+
+    private static boolean wantsPeers(AnnounceRequest request) {
+        return request.event() != Event.STOPPED && request.numWant() > 0;
     }
 
     /**

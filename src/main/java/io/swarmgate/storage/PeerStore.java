@@ -1,9 +1,12 @@
 package io.swarmgate.storage;
 
 import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.bittorrent.SwarmStats;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,8 +33,24 @@ public interface PeerStore extends AutoCloseable {
      * cut after ordering; and a leecher whose nearest tier holds no seeder still gets at least one seeder from
      * the nearest tier that has one.
      */
-    List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                           PeerPreference preference);
+    default List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
+                                   PeerPreference preference) {
+        List<Peer> peers = new ArrayList<>(Math.min(Math.max(numWant, 0), 64));
+        selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference,
+                (family, ipHi, ipLo, port, id0, id1, id2) ->
+                        peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, ipHi, ipLo), port)));
+        return peers;
+    }
+
+    /**
+     * The same selection as {@link #selectPeers(InfoHash, Peer, boolean, int, PeerPreference)}, handed to
+     * {@code sink} one peer at a time in the order the client should try them, with no object per peer: the
+     * announce hot path, where a frontend writes peers straight into its reply.
+     *
+     * @return how many peers were given to the sink
+     */
+    int selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
+                    PeerPreference preference, PeerSink sink);
 
     /** Counts over both address families; {@link SwarmStats#EMPTY} for an unknown torrent. */
     SwarmStats stats(InfoHash infoHash);

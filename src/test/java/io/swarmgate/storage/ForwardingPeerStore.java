@@ -36,6 +36,12 @@ public class ForwardingPeerStore implements PeerStore {
     }
 
     @Override
+    public int selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
+                           PeerPreference preference, PeerSink sink) {
+        return d.selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference, sink);
+    }
+
+    @Override
     public SwarmStats stats(InfoHash infoHash) {
         return d.stats(infoHash);
     }

@@ -322,6 +322,72 @@ public abstract class PeerStoreContract {
         assertEquals(List.of(v6), select(t, peer("2001:db8::1", 0), false, 5));
     }
 
+    /** The sink variant's peers as objects; checks that it returned as many as it handed over. */
+    private List<Peer> selectIntoSink(InfoHash t, Peer announcer, boolean seeder, int numWant,
+                                      PeerPreference pref) {
+        List<Peer> peers = new ArrayList<>();
+        int returned = store.selectPeers(t, announcer, seeder, numWant, pref,
+                (family, hi, lo, port, id0, id1, id2) -> {
+                    assertEquals(announcer.family(), family, "only peers of the announcer's family");
+                    peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, hi, lo), port));
+                });
+        assertEquals(peers.size(), returned, "the count returned is the count handed to the sink");
+        assertDistinct(peers);
+        return peers;
+    }
+
+    @Test
+    void sinkGetsWhatTheListGets() {
+        InfoHash t = torrent(1);
+        Set<Peer> seeders4 = new HashSet<>();
+        Set<Peer> leechers4 = new HashSet<>();
+        Set<Peer> leechers6 = new HashSet<>();
+        for (int i = 1; i <= 8; i++) {
+            Peer s = peer("10.0.0." + i, 6881);
+            Peer l = peer("10.0.1." + i, 6881);
+            Peer l6 = peer("2001:db8::" + i, 6881);
+            store.putPeer(t, s, true);
+            store.putPeer(t, l, false);
+            store.putPeer(t, l6, false);
+            seeders4.add(s);
+            leechers4.add(l);
+            leechers6.add(l6);
+        }
+        Peer me = peer("10.0.1.1", 6881); // stored above as a leecher: never its own peer
+        leechers4.removeIf(p -> p.ip().equals(me.ip()));
+
+        // a numWant above the swarm: everyone but me, seeders first, with their peer_ids, as the list has them
+        List<Peer> all = selectIntoSink(t, me, false, 50, PeerPreference.NONE);
+        assertEquals(8 + 7, all.size());
+        assertEquals(seeders4, Set.copyOf(all.subList(0, 8)));
+        assertEquals(leechers4, Set.copyOf(all.subList(8, 15)));
+        assertEquals(Set.copyOf(select(t, me, false, 50)), Set.copyOf(all));
+        // cut to numWant; a seeder gets leechers only; IPv6 is its own swarm with 18-byte addresses
+        assertEquals(5, selectIntoSink(t, me, false, 5, PeerPreference.NONE).size());
+        assertTrue(seeders4.containsAll(selectIntoSink(t, me, false, 5, PeerPreference.NONE)));
+        assertEquals(leechers4, Set.copyOf(selectIntoSink(t, me, true, 50, PeerPreference.NONE)));
+        assertEquals(leechers6, Set.copyOf(selectIntoSink(t, peer("2001:db8::99", 1), false, 50, RACK6)));
+        // nothing to hand over
+        assertEquals(List.of(), selectIntoSink(t, me, false, 0, PeerPreference.NONE));
+        assertEquals(List.of(), selectIntoSink(torrent(2), me, false, 50, PeerPreference.NONE));
+    }
+
+    @Test
+    void sinkGetsTheRackSeederLast() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        for (int i = 1; i <= 12; i++) {
+            store.putPeer(t, peer("10.1.1." + i, 6881), false);
+        }
+        store.putPeer(t, peer("172.16.0.1", 6881), true);
+        for (int draw = 0; draw < 10; draw++) {
+            List<Peer> peers = selectIntoSink(t, me, false, 10, RACK4);
+            assertEquals(10, peers.size());
+            assertEquals("172.16.0.1:6881", peers.get(9).toString(), peers::toString);
+            assertTrue(peers.subList(0, 9).stream().allMatch(p -> shares(p, me, 24)), peers::toString);
+        }
+    }
+
     // ---- expiry ----------------------------------------------------------------------------------------------
 
     @Test

@@ -26,15 +26,11 @@ final class ResponseWriter {
 
     /**
      * Compact (BEP 23 / BEP 7): {@code peers} is always present (empty for an IPv6 announcer), {@code peers6}
-     * only when the announcer is IPv6. Dict mode: a list of {ip, peer id, port} with peer id left out for
-     * no_peer_id.
+     * only when the announcer is IPv6. The peers are the first {@code peers.length()} bytes of the buffer the
+     * store wrote them into.
      */
-    static byte[] announce(AnnounceResponse r, AddressFamily family, boolean compact, boolean noPeerId) {
-        if (!compact) {
-            return announceDict(r, noPeerId);
-        }
-        int peerBytes = r.peers().size() * family.compactLength();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + peerBytes);
+    static byte[] announceCompact(AnnounceResponse r, AddressFamily family, CompactPeerBuffer peers) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + peers.length());
         out.write('d');
         key(out, "complete");
         integer(out, r.complete());
@@ -44,24 +40,20 @@ final class ResponseWriter {
         integer(out, r.interval());
         key(out, "min interval");
         integer(out, r.minInterval());
-        byte[] peers = new byte[peerBytes];
-        int off = 0;
-        for (Peer p : r.peers()) {
-            off = p.writeCompact(peers, off);
-        }
         key(out, "peers");
         if (family == AddressFamily.IPV4) {
-            string(out, peers);
+            string(out, peers.array(), peers.length());
         } else {
-            string(out, new byte[0]);
+            string(out, new byte[0], 0);
             key(out, "peers6");
-            string(out, peers);
+            string(out, peers.array(), peers.length());
         }
         out.write('e');
         return out.toByteArray();
     }
 
-    private static byte[] announceDict(AnnounceResponse r, boolean noPeerId) {
+    /** Dict mode: a list of {ip, peer id, port}, with peer id left out for no_peer_id. */
+    static byte[] announceDict(AnnounceResponse r, boolean noPeerId) {
         List<Object> peers = new ArrayList<>(r.peers().size());
         for (Peer p : r.peers()) {
             Map<String, Object> d = new HashMap<>();
@@ -101,9 +93,13 @@ final class ResponseWriter {
     }
 
     private static void string(ByteArrayOutputStream out, byte[] b) {
-        out.writeBytes(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+        string(out, b, b.length);
+    }
+
+    private static void string(ByteArrayOutputStream out, byte[] b, int length) {
+        out.writeBytes(Integer.toString(length).getBytes(StandardCharsets.US_ASCII));
         out.write(':');
-        out.writeBytes(b);
+        out.write(b, 0, length);
     }
 
     private static void integer(ByteArrayOutputStream out, long v) {

@@ -64,10 +64,17 @@ public final class TrackerHttpService implements HttpService {
         IpAddress client = clientAddress(req);
         AnnounceRequest request = null;
         AnnounceResponse response;
+        CompactPeerBuffer peers = null;
         try {
             QueryString q = QueryString.parse(req.query().rawValue());
             request = AnnounceParser.announce(q, client, config.allowIpParam(), logic.config(), bearer(req));
-            response = logic.announce(request);
+            if (request.compact()) {
+                // the hot path: the store writes the peers straight into the answer's bytes
+                peers = new CompactPeerBuffer(request.family(), request.numWant());
+                response = logic.announce(request, peers);
+            } else {
+                response = logic.announce(request);
+            }
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
             metrics.recordError(Frontend.HTTP, Action.ANNOUNCE, client.family(), e, System.nanoTime() - start);
@@ -78,7 +85,8 @@ public final class TrackerHttpService implements HttpService {
             return;
         }
         AddressFamily family = request.family();
-        send(res, ResponseWriter.announce(response, family, request.compact(), request.noPeerId()));
+        send(res, peers != null ? ResponseWriter.announceCompact(response, family, peers)
+                : ResponseWriter.announceDict(response, request.noPeerId()));
         metrics.record(Frontend.HTTP, Action.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
         // the answer is out: the store update does not delay it
         logic.afterAnnounce(request, response);

@@ -24,6 +24,7 @@ import io.swarmgate.protocol.udp.UdpCodecException;
 import io.swarmgate.protocol.udp.UdpConnectRequest;
 import io.swarmgate.protocol.udp.UdpRequest;
 import io.swarmgate.protocol.udp.UdpScrapeRequest;
+import io.swarmgate.storage.PeerSink;
 
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -60,11 +61,13 @@ final class UdpWorker implements Runnable {
     private final RequestMeta emptyMeta = RequestMeta.of(Frontend.UDP);
     private final ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
     private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES);
+    private final PeerSink peerWriter = this::writePeer;
 
     // the request being handled; fields rather than locals so the steady state needs no holder objects
     private InetSocketAddress source;
     private IpAddress sourceIp;
     private int transactionId;
+    private AddressFamily replyFamily;
     private AnnounceRequest doneAnnounce;
     private AnnounceResponse doneAnnounceResponse;
     private ScrapeRequest doneScrape;
@@ -173,12 +176,30 @@ final class UdpWorker implements Runnable {
         int numWant = Math.min(logic.config().numWant(r.numWant()), UdpFrontend.maxPeers(family));
         AnnounceRequest request = new AnnounceRequest(r.infoHash(), new Peer(r.peerId(), ip, r.port()),
                 r.uploaded(), r.downloaded(), r.left(), event, numWant, true, true, meta(r.urlData()));
-        AnnounceResponse response = logic.announce(request);
+        // The store writes the peers straight behind the header (no object per peer); the header's counts are
+        // known only afterwards, so it is filled in last. numWant was capped so that the peers fit.
         out.clear();
-        UdpCodec.encodeAnnounceResponse(out, transactionId, response.interval(), response.incomplete(),
-                response.complete(), family, response.peers());
+        out.position(UdpCodec.ANNOUNCE_RESPONSE_HEADER_LENGTH);
+        replyFamily = family;
+        AnnounceResponse response = logic.announce(request, peerWriter);
+        int end = out.position();
+        out.position(0);
+        UdpCodec.encodeAnnounceResponseHeader(out, transactionId, response.interval(), response.incomplete(),
+                response.complete());
+        out.position(end);
         doneAnnounce = request;
         doneAnnounceResponse = response;
+    }
+
+    /**
+     * The {@link PeerSink} the store writes an announce's peers through. A peer of another family than the
+     * request's cannot be expressed in the reply (its peer size follows the request's family, BEP 15), so it is
+     * left out; the store does not select any.
+     */
+    private void writePeer(AddressFamily family, long ipHi, long ipLo, int port, long id0, long id1, int id2) {
+        if (family == replyFamily) {
+            UdpCodec.encodeAnnouncePeer(out, family, ipHi, ipLo, port);
+        }
     }
 
     /**

@@ -210,6 +210,25 @@ public final class UdpCodec {
         return count;
     }
 
+    /**
+     * The first {@value #ANNOUNCE_RESPONSE_HEADER_LENGTH} bytes of an announce response; follow with one
+     * {@link #encodeAnnouncePeer} per peer, all of the family the request arrived over.
+     */
+    public static void encodeAnnounceResponseHeader(ByteBuffer dst, int transactionId, int interval, int leechers,
+                                                    int seeders) {
+        need(dst, ANNOUNCE_RESPONSE_HEADER_LENGTH);
+        encodeAnnounceHeader(dst, transactionId, interval, leechers, seeders);
+    }
+
+    /**
+     * One peer of an announce response: 4 address bytes (IPv4, the low 32 bits of {@code ipLo}) or 16 (IPv6),
+     * then the port, 6 or 18 bytes in all (BEP 15).
+     */
+    public static void encodeAnnouncePeer(ByteBuffer dst, AddressFamily family, long ipHi, long ipLo, int port) {
+        need(dst, family.compactLength());
+        putPeer(dst, family, ipHi, ipLo, port);
+    }
+
     private static void encodeAnnounceHeader(ByteBuffer dst, int transactionId, int interval, int leechers,
                                              int seeders) {
         putInt(dst, UdpAction.ANNOUNCE.code());
@@ -220,11 +239,15 @@ public final class UdpCodec {
     }
 
     private static void putPeer(ByteBuffer dst, IpAddress ip, int port) {
-        if (ip.isIpv4()) {
-            putInt(dst, (int) ip.lo());
+        putPeer(dst, ip.family(), ip.hi(), ip.lo(), port);
+    }
+
+    private static void putPeer(ByteBuffer dst, AddressFamily family, long ipHi, long ipLo, int port) {
+        if (family == AddressFamily.IPV4) {
+            putInt(dst, (int) ipLo);
         } else {
-            putLong(dst, ip.hi());
-            putLong(dst, ip.lo());
+            putLong(dst, ipHi);
+            putLong(dst, ipLo);
         }
         putShort(dst, port);
     }

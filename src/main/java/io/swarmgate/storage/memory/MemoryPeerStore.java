@@ -6,6 +6,7 @@ import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.config.StorageConfig;
 import io.swarmgate.storage.PeerPreference;
+import io.swarmgate.storage.PeerSink;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.StoreTotals;
 
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -128,10 +128,10 @@ public final class MemoryPeerStore implements PeerStore {
     }
 
     @Override
-    public List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                                  PeerPreference preference) {
+    public int selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
+                           PeerPreference preference, PeerSink sink) {
         if (numWant <= 0) {
-            return List.of();
+            return 0;
         }
         RandomGenerator rnd = random.get();
         IpAddress ip = announcer.ip();
@@ -141,10 +141,11 @@ public final class MemoryPeerStore implements PeerStore {
         try {
             Swarm swarm = shard.swarms.get(infoHash);
             if (swarm == null) {
-                return List.of();
+                return 0;
             }
+            // the sink runs under the shard lock: PeerSink asks sinks to be quick and to stay out of the store
             return PeerSelection.select(swarm.list(ipv6, true, false), swarm.list(ipv6, false, false), ip,
-                    announcer.port(), announcerIsSeeder, numWant, preference.prefixes(), rnd);
+                    announcer.port(), announcerIsSeeder, numWant, preference.prefixes(), rnd, sink);
         } finally {
             shard.lock.unlock();
         }

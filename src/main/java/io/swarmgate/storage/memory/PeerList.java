@@ -1,9 +1,8 @@
 package io.swarmgate.storage.memory;
 
 import io.swarmgate.bittorrent.AddressFamily;
-import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.storage.PeerSink;
 
 import java.util.Arrays;
 
@@ -181,15 +180,17 @@ final class PeerList {
         }
     }
 
-    Peer peerAt(int index) {
+    /** Hands the entry at {@code index} to the sink as it is stored: no object per peer. */
+    void emit(int index, PeerSink sink) {
         int off = index * stride;
         long[] d = data;
         if (stride == 4) {
             long key = d[off];
-            return new Peer(new PeerId(d[off + 1], d[off + 2], (int) (d[off + 3] >>> 32)),
-                    IpAddress.ipv4((int) (key >>> 16)), (int) (key & 0xffff));
+            sink.peer(AddressFamily.IPV4, 0, key >>> 16, (int) (key & 0xffff),
+                    d[off + 1], d[off + 2], (int) (d[off + 3] >>> 32));
+        } else {
+            sink.peer(AddressFamily.IPV6, d[off], d[off + 1], (int) (d[off + 2] >>> 32),
+                    d[off + 3], d[off + 4], (int) d[off + 5]);
         }
-        return new Peer(new PeerId(d[off + 3], d[off + 4], (int) d[off + 5]),
-                new IpAddress(AddressFamily.IPV6, d[off], d[off + 1]), (int) (d[off + 2] >>> 32));
     }
 }

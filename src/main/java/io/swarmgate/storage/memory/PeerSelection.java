@@ -1,9 +1,9 @@
 package io.swarmgate.storage.memory;
 
 import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.storage.PeerSink;
 
-import java.util.ArrayList;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -15,6 +15,11 @@ import java.util.random.RandomGenerator;
  * visits every index once in a shuffled-looking order without allocating a set of chosen indexes.
  */
 final class PeerSelection {
+    /**
+     * Primes in (2^31, 2^32), each the next prime after a point spread over that range by the golden ratio, so
+     * their remainders modulo any swarm size look random rather than clustered.
+     */
+    private static final long[] STEP_PRIMES = stepPrimes(256);
 
     private PeerSelection() {
     }
@@ -23,42 +28,66 @@ final class PeerSelection {
      * @param seeders  the swarm's seeders of the announcer's family, or null when it has none
      * @param leechers the swarm's leechers of the announcer's family, or null when it has none
      * @param prefixes locality tiers, nearest first, as prefix lengths of the announcer's family
+     * @return how many peers went to {@code sink}
      */
-    static List<Peer> select(PeerList seeders, PeerList leechers, IpAddress ip, int port, boolean announcerIsSeeder,
-                             int numWant, List<Integer> prefixes, RandomGenerator random) {
+    static int select(PeerList seeders, PeerList leechers, IpAddress ip, int port, boolean announcerIsSeeder,
+                      int numWant, List<Integer> prefixes, RandomGenerator random, PeerSink sink) {
         Tiers s = announcerIsSeeder || seeders == null ? null : new Tiers(seeders, ip, port);
         Tiers l = leechers == null ? null : new Tiers(leechers, ip, port);
         int seedersAvailable = s == null ? 0 : s.available();
         int available = seedersAvailable + (l == null ? 0 : l.available());
         int want = Math.min(numWant, available);
         if (want <= 0) {
-            return List.of();
+            return 0;
         }
-        List<Peer> out = new ArrayList<>(want);
         int tiers = prefixes.size();
-        boolean seederTaken = false;
+        // Never starve a rack of seeders: when the nearest tiers hold only leechers and those alone would fill
+        // numWant, the last place goes to a seeder from the nearest tier that has one. Decided before anything
+        // is written, because a sink cannot take a peer back. Without tiers everyone is one tier: never needed.
+        int seederTier = seedersAvailable > 0 && tiers > 0
+                ? reservedSeederTier(seeders, leechers, ip, port, want, prefixes) : -1;
+        int fill = seederTier >= 0 ? want - 1 : want;
+        int written = 0;
         // tier by tier (the last one, k == tiers, is everyone else); within a tier seeders before leechers
-        for (int k = 0; k <= tiers && out.size() < want; k++) {
+        for (int k = 0; k <= tiers && written < fill; k++) {
             if (s != null) {
                 s.advance(k, prefixes, ip);
-                seederTaken |= s.take(want - out.size(), out, random) > 0;
+                written += s.take(fill - written, sink, random);
             }
-            if (l != null && out.size() < want) {
+            if (l != null && written < fill) {
                 l.advance(k, prefixes, ip);
-                l.take(want - out.size(), out, random);
+                written += l.take(fill - written, sink, random);
             }
         }
-        if (seedersAvailable > 0 && !seederTaken) {
-            // Never starve a rack of seeders: the nearest tiers were all leechers and filled numWant, so the
-            // last pick gives way to a seeder from the nearest tier that has one. Tiers already passed had none.
-            out.remove(out.size() - 1);
-            int added = 0;
-            for (int k = s.tier + 1; k <= tiers && added == 0; k++) {
-                s.advance(k, prefixes, ip);
-                added = s.take(1, out, random);
+        if (seederTier >= 0) {
+            // the loop stopped before seederTier: the tiers it passed held no seeder
+            while (s.tier < seederTier) {
+                s.advance(s.tier + 1, prefixes, ip);
+            }
+            written += s.take(1, sink, random);
+        }
+        return written;
+    }
+
+    /**
+     * The nearest tier holding a seeder (other than the announcer) when the leechers of all nearer tiers number
+     * at least {@code want}, so that a plain walk would fill numWant with leechers only; otherwise -1.
+     */
+    private static int reservedSeederTier(PeerList seeders, PeerList leechers, IpAddress ip, int port, int want,
+                                          List<Integer> prefixes) {
+        Tiers s = new Tiers(seeders, ip, port);
+        Tiers l = leechers == null ? null : new Tiers(leechers, ip, port);
+        for (int k = 0; k <= prefixes.size(); k++) {
+            s.advance(k, prefixes, ip);
+            if (s.availableSoFar() > 0) {
+                // l still stands at tier k - 1
+                return l != null && l.availableSoFar() >= want ? k : -1;
+            }
+            if (l != null) {
+                l.advance(k, prefixes, ip);
             }
         }
-        return out;
+        return -1; // no seeder but the announcer: nothing to reserve
     }
 
     /** A walk through one list's tiers: the current cumulative range and the one before it. */
@@ -84,6 +113,11 @@ final class PeerSelection {
             return list.size() - (self >= 0 ? 1 : 0);
         }
 
+        /** Peers other than the announcer in the current cumulative range (this tier and all nearer ones). */
+        int availableSoFar() {
+            return hi - lo - (self >= lo && self < hi ? 1 : 0);
+        }
+
         /** Moves to tier {@code k}: {@code prefixes.get(k)}, or everyone when {@code k == prefixes.size()}. */
         void advance(int k, List<Integer> prefixes, IpAddress ip) {
             prevLo = lo;
@@ -102,8 +136,8 @@ final class PeerSelection {
             hi = Math.max(hi, list.lowerBound(last.hi(), last.lo(), PeerList.AFTER_ALL_PORTS));
         }
 
-        /** Adds up to {@code max} random peers of the current tier (minus the previous); returns how many. */
-        int take(int max, List<Peer> out, RandomGenerator random) {
+        /** Emits up to {@code max} random peers of the current tier (minus the previous); returns how many. */
+        int take(int max, PeerSink sink, RandomGenerator random) {
             int len1 = prevLo - lo;
             int n = len1 + hi - prevHi;
             if (n == 0 || max <= 0) {
@@ -115,7 +149,7 @@ final class PeerSelection {
             for (int i = 0; i < n && added < max; i++) {
                 int index = v < len1 ? lo + v : prevHi + (v - len1);
                 if (index != self) {
-                    out.add(list.peerAt(index));
+                    list.emit(index, sink);
                     added++;
                 }
                 v += step;
@@ -127,26 +161,24 @@ final class PeerSelection {
         }
     }
 
-    /** A random step in [1, n) sharing no factor with n, so stepping modulo n visits every index once. */
+    /**
+     * A random step in [1, n) sharing no factor with n, so stepping modulo n visits every index once. A prime
+     * p above every int is coprime to any n, and so is p mod n (gcd(p mod n, n) = gcd(p, n) = 1): one table
+     * lookup and one remainder instead of gcds on random candidates until one is coprime.
+     */
     static int coprimeStep(int n, RandomGenerator random) {
         if (n <= 2) {
             return 1;
         }
-        for (int tries = 0; tries < 64; tries++) {
-            int step = 1 + random.nextInt(n - 1);
-            if (gcd(step, n) == 1) {
-                return step;
-            }
-        }
-        return 1; // practically unreachable: about half of all steps are coprime for any n of interest
+        return (int) (STEP_PRIMES[random.nextInt(STEP_PRIMES.length)] % n);
     }
 
-    private static int gcd(int a, int b) {
-        while (b != 0) {
-            int t = a % b;
-            a = b;
-            b = t;
+    private static long[] stepPrimes(int count) {
+        long[] primes = new long[count];
+        for (int i = 0; i < count; i++) {
+            long start = (1L << 31) + ((i + 1) * 0x9E3779B9L & 0x7fffffffL);
+            primes[i] = BigInteger.valueOf(start).nextProbablePrime().longValueExact();
         }
-        return a;
+        return primes;
     }
 }

@@ -104,6 +104,30 @@ class UdpCodecTest {
         assertEquals(6, decoded.seeders());
     }
 
+    @Test
+    void fieldWiseAnnounceEncodingDecodesLikeTheRecord() throws Exception {
+        for (AddressFamily family : AddressFamily.values()) {
+            List<CompactPeer> peers = family == AddressFamily.IPV4
+                    ? List.of(new CompactPeer(IpAddress.parse("1.2.3.4"), 1),
+                    new CompactPeer(IpAddress.parse("255.255.255.255"), 65535))
+                    : List.of(new CompactPeer(IpAddress.parse("2001:db8::7"), 2),
+                    new CompactPeer(IpAddress.parse("ffff::1"), 65535));
+            ByteBuffer buf = ByteBuffer.allocate(512);
+            UdpCodec.encodeAnnounceResponseHeader(buf, 77, 1800, 5, 6);
+            for (CompactPeer p : peers) {
+                UdpCodec.encodeAnnouncePeer(buf, family, p.ip().hi(), p.ip().lo(), p.port());
+            }
+            buf.flip();
+            assertEquals(new UdpAnnounceResponse(77, 1800, 5, 6, family, peers),
+                    UdpCodec.decodeResponse(buf, family));
+        }
+        ByteBuffer tooSmall = ByteBuffer.allocate(25);
+        UdpCodec.encodeAnnounceResponseHeader(tooSmall, 1, 1, 1, 1);
+        assertThrows(BufferOverflowException.class,
+                () -> UdpCodec.encodeAnnouncePeer(tooSmall, AddressFamily.IPV4, 0, 0x01020304L, 1));
+        assertEquals(20, tooSmall.position(), "nothing written when the room is missing");
+    }
+
     // ------------------------------------------------------------------ the bytes BEP 15 specifies
 
     @Test
