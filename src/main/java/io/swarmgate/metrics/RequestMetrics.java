@@ -9,6 +9,9 @@ import io.swarmgate.bittorrent.Frontend;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
  * {@code swarmgate_requests_seconds}: count and latency of every request by frontend, action, address family
@@ -49,8 +52,18 @@ public final class RequestMetrics {
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
+    private static final int ACTIONS = Action.values().length;
+    private static final int FAMILIES = AddressFamily.values().length;
+
     private final MeterRegistry registry;
     private final ConcurrentMap<Key, Timer> timers = new ConcurrentHashMap<>();
+    private final Function<Key, Timer> register = this::register;
+    /**
+     * The {@link #OK} timers by frontend, action and family, filled on first use: the common case then costs an
+     * array read instead of a key object and a map lookup per request.
+     */
+    private final AtomicReferenceArray<Timer> okTimers =
+            new AtomicReferenceArray<>(Frontend.values().length * ACTIONS * FAMILIES);
 
     public RequestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -61,7 +74,7 @@ public final class RequestMetrics {
 
     /** Records one request; {@code result} is {@link #OK}, {@link #INTERNAL} or a {@link ClientError.Kind} label. */
     public void record(Frontend frontend, Action action, AddressFamily family, String result, long nanos) {
-        timer(frontend, action, family, result).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        timer(frontend, action, family, result).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void recordError(Frontend frontend, Action action, AddressFamily family, ClientError error, long nanos) {
@@ -69,13 +82,27 @@ public final class RequestMetrics {
     }
 
     Timer timer(Frontend frontend, Action action, AddressFamily family, String result) {
-        return timers.computeIfAbsent(new Key(frontend, action, family, result), k -> Timer.builder(NAME)
+        if (!OK.equals(result)) {
+            return timers.computeIfAbsent(new Key(frontend, action, family, result), register);
+        }
+        int i = (frontend.ordinal() * ACTIONS + action.ordinal()) * FAMILIES + family.ordinal();
+        Timer t = okTimers.get(i);
+        if (t == null) {
+            // a race registers nothing twice: the map hands every caller the same timer
+            t = timers.computeIfAbsent(new Key(frontend, action, family, OK), register);
+            okTimers.set(i, t);
+        }
+        return t;
+    }
+
+    private Timer register(Key k) {
+        return Timer.builder(NAME)
                 .description("Tracker requests by frontend, action, address family and result")
                 .tag("frontend", k.frontend.label())
                 .tag("action", k.action.label())
                 .tag("address_family", k.family.label())
                 .tag("result", k.result)
                 .serviceLevelObjectives(BUCKETS)
-                .register(registry));
+                .register(registry);
     }
 }
