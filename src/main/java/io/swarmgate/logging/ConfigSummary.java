@@ -93,34 +93,32 @@ public final class ConfigSummary {
             value(b, name, value);
         }
         for (Config tree : trees) {
-            for (Config child : children(tree)) {
-                if (shown.contains(child.name())) {
-                    continue;
-                }
-                if (!first) {
-                    b.append(", ");
-                }
-                first = false;
-                b.append(child.name());
-                tree(b, child, isSecretName(child.name()));
-            }
+            first = keys(b, tree, shown, first);
         }
         b.append('}');
+    }
+
+    /** Appends {@code tree}'s keys not in {@code skip}, comma separated; returns whether nothing was written yet. */
+    private static boolean keys(StringBuilder b, Config tree, Set<String> skip, boolean first) {
+        for (Config child : children(tree)) {
+            if (skip.contains(child.name())) {
+                continue;
+            }
+            if (!first) {
+                b.append(", ");
+            }
+            first = false;
+            b.append(child.name());
+            tree(b, child, isSecretName(child.name()));
+        }
+        return first;
     }
 
     private static void value(StringBuilder b, String name, Object value) {
         if (value instanceof HookSpec hook) {
             b.append(hook.name());
             b.append('{');
-            boolean first = true;
-            for (Config child : children(hook.config())) {
-                if (!first) {
-                    b.append(", ");
-                }
-                first = false;
-                b.append(child.name());
-                tree(b, child, isSecretName(child.name()));
-            }
+            keys(b, hook.config(), Set.of(), true);
             b.append('}');
         } else if (value instanceof Collection<?> list) {
             b.append('[');
