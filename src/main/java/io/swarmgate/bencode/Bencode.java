@@ -66,16 +66,22 @@ public final class Bencode {
         }
     }
 
-    private static void writeInt(ByteArrayOutputStream out, long v) {
+    /** Writes {@code i<v>e}: for writers that emit a dictionary's keys in order themselves. */
+    public static void writeInt(ByteArrayOutputStream out, long v) {
         out.write('i');
         out.writeBytes(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
         out.write('e');
     }
 
-    private static void writeBytes(ByteArrayOutputStream out, byte[] b) {
-        out.writeBytes(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+    /** Writes the first {@code length} bytes of {@code b} as a byte string, {@code <length>:<bytes>}. */
+    public static void writeBytes(ByteArrayOutputStream out, byte[] b, int length) {
+        out.writeBytes(Integer.toString(length).getBytes(StandardCharsets.US_ASCII));
         out.write(':');
-        out.writeBytes(b);
+        out.write(b, 0, length);
+    }
+
+    private static void writeBytes(ByteArrayOutputStream out, byte[] b) {
+        writeBytes(out, b, b.length);
     }
 
     /**

@@ -33,20 +33,20 @@ final class ResponseWriter {
         ByteArrayOutputStream out = new ByteArrayOutputStream(96 + peers.length());
         out.write('d');
         key(out, "complete");
-        integer(out, r.complete());
+        Bencode.writeInt(out, r.complete());
         key(out, "incomplete");
-        integer(out, r.incomplete());
+        Bencode.writeInt(out, r.incomplete());
         key(out, "interval");
-        integer(out, r.interval());
+        Bencode.writeInt(out, r.interval());
         key(out, "min interval");
-        integer(out, r.minInterval());
+        Bencode.writeInt(out, r.minInterval());
         key(out, "peers");
         if (family == AddressFamily.IPV4) {
-            string(out, peers.array(), peers.length());
+            Bencode.writeBytes(out, peers.array(), peers.length());
         } else {
-            string(out, new byte[0], 0);
+            Bencode.writeBytes(out, new byte[0], 0);
             key(out, "peers6");
-            string(out, peers.array(), peers.length());
+            Bencode.writeBytes(out, peers.array(), peers.length());
         }
         out.write('e');
         return out.toByteArray();
@@ -89,22 +89,7 @@ final class ResponseWriter {
     }
 
     private static void key(ByteArrayOutputStream out, String key) {
-        string(out, key.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static void string(ByteArrayOutputStream out, byte[] b) {
-        string(out, b, b.length);
-    }
-
-    private static void string(ByteArrayOutputStream out, byte[] b, int length) {
-        out.writeBytes(Integer.toString(length).getBytes(StandardCharsets.US_ASCII));
-        out.write(':');
-        out.write(b, 0, length);
-    }
-
-    private static void integer(ByteArrayOutputStream out, long v) {
-        out.write('i');
-        out.writeBytes(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
-        out.write('e');
+        byte[] b = key.getBytes(StandardCharsets.US_ASCII);
+        Bencode.writeBytes(out, b, b.length);
     }
 }
