@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.config.Durations;
 
 import java.io.IOException;
@@ -28,9 +29,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -141,11 +140,11 @@ public final class TokenCommand {
     }
 
     private static String hex(String text, String option) throws Options.UsageException {
-        String s = text.strip();
-        if (s.length() != 40 || !s.chars().allMatch(HexFormat::isHexDigit)) {
+        try {
+            return InfoHash.fromHex(text.strip()).hex();
+        } catch (IllegalArgumentException e) {
             throw new Options.UsageException(option + " must be 40 hex digits (a v1 info_hash), got '" + text + "'");
         }
-        return s.toLowerCase(Locale.ROOT);
     }
 
     private static JWK readKey(Path file) throws Failure {

@@ -269,7 +269,7 @@ final class JwtHook implements Hook {
 
     /** A claim that is 40 hex digits (either case), or null: such a token matches no info_hash. */
     private static InfoHash infoHash(Object claim) {
-        if (claim instanceof String s && s.length() == 40) {
+        if (claim instanceof String s) {
             try {
                 return InfoHash.fromHex(s);
             } catch (IllegalArgumentException e) {
