@@ -74,7 +74,7 @@ public final class Swarmgate implements AutoCloseable {
         List<Hook> built = new ArrayList<>();
         PeerStore store = null;
         try {
-            store = new MemoryPeerStore(config.storage().peerLifetime(), clock, ThreadLocalRandom::current);
+            store = MemoryPeerStore.create(config.storage(), clock);
             StoreMetrics.bind(store, meters);
             HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler);
             HookRegistry registry = HookRegistry.builtIn();
