@@ -9,6 +9,16 @@ public record UdpConfig(boolean enabled, String host, int port, int workers, Str
                         Duration maxClockSkew, boolean allowIpParam) {
 
     public static final UdpConfig DEFAULTS = new UdpConfig(true, "::", 6969, 0, "", Duration.ofSeconds(10), false);
+    /** Shortest connection-id secret (its UTF-8 bytes are the HMAC key); empty means random per start. */
+    public static final int MIN_SECRET_BYTES = 16;
+
+    public UdpConfig {
+        int secretBytes = connectionIdSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (secretBytes > 0 && secretBytes < MIN_SECRET_BYTES) {
+            throw new ConfigException("udp.connection-id-secret", "must be at least " + MIN_SECRET_BYTES
+                    + " bytes (e.g. the output of `openssl rand -hex 32`), or empty");
+        }
+    }
 
     public static UdpConfig create(Config node) {
         ConfigReader r = ConfigReader.of(node, "udp");

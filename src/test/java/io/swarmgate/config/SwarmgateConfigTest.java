@@ -48,6 +48,7 @@ class SwarmgateConfigTest {
         assertTrue(error("storage:\n  peer-lifetime: 10m\n").startsWith("storage.peer-lifetime:"));
         assertTrue(error("tracker:\n  min-announce-interval: 2h\n").startsWith("tracker.min-announce-interval:"));
         assertTrue(error("prehooks:\n  - config: {}\n").startsWith("prehooks.0.name:"));
+        assertTrue(error("udp:\n  connection-id-secret: short\n").startsWith("udp.connection-id-secret: must be at least 16"));
         assertTrue(error("prehooks:\n  - name: x\n    confg: {}\n").startsWith("prehooks.0.confg: unknown key"));
     }
 
@@ -67,12 +68,12 @@ class SwarmgateConfigTest {
         SwarmgateConfig c = SwarmgateConfig.load(file, Map.of(
                 "SWARMGATE_HTTP__PORT", "7100",
                 "SWARMGATE_HTTP__REAL_IP_HEADER", "X-Forwarded-For",
-                "SWARMGATE_UDP__CONNECTION_ID_SECRET", "s3cret",
+                "SWARMGATE_UDP__CONNECTION_ID_SECRET", "s3cret-s3cret-s3cret",
                 "HTTP_PROXY", "http://ignored"));
         assertEquals(7100, c.http().port());
         assertEquals("X-Forwarded-For", c.http().realIpHeader());
-        assertEquals("s3cret", c.udp().connectionIdSecret());
-        assertTrue(!c.udp().toString().contains("s3cret"), "secret must not appear in logs");
+        assertEquals("s3cret-s3cret-s3cret", c.udp().connectionIdSecret());
+        assertTrue(!c.udp().toString().contains("s3cret-s3cret-s3cret"), "secret must not appear in logs");
     }
 
     @Test

@@ -35,7 +35,7 @@ class ConfigSummaryTest {
 
         String s = ConfigSummary.render(SwarmgateConfig.fromYaml("""
                 udp:
-                  connection-id-secret: hunter2-udp
+                  connection-id-secret: hunter2-udp-secret-0123
                 prehooks:
                   - name: jwt
                     config:

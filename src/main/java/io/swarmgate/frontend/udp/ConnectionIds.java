@@ -32,7 +32,7 @@ import java.time.InstantSource;
 final class ConnectionIds {
     static final Duration LIFETIME = Duration.ofMinutes(2);
     /** Shorter secrets are refused: anyone who guesses the secret can forge ids for any address. */
-    static final int MIN_SECRET_BYTES = 16;
+    static final int MIN_SECRET_BYTES = io.swarmgate.config.UdpConfig.MIN_SECRET_BYTES;
     private static final String ALGORITHM = "HmacSHA256";
 
     private final Mac mac;

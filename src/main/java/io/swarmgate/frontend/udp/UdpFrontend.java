@@ -2,7 +2,6 @@ package io.swarmgate.frontend.udp;
 
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.UdpConfig;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
@@ -56,19 +55,13 @@ public final class UdpFrontend implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    /**
-     * @throws ConfigException naming {@code udp.connection-id-secret} when it is set but shorter than 16 bytes
-     */
     public UdpFrontend(UdpConfig config, TrackerLogic logic, RequestMetrics metrics, InstantSource clock) {
         this.config = Objects.requireNonNull(config);
         this.logic = Objects.requireNonNull(logic);
         this.metrics = Objects.requireNonNull(metrics);
         this.clock = Objects.requireNonNull(clock);
+        // UdpConfig has already refused a secret that is set but too short
         this.configuredSecret = config.connectionIdSecret().getBytes(StandardCharsets.UTF_8);
-        if (configuredSecret.length > 0 && configuredSecret.length < ConnectionIds.MIN_SECRET_BYTES) {
-            throw new ConfigException("udp.connection-id-secret", "must be at least "
-                    + ConnectionIds.MIN_SECRET_BYTES + " bytes (e.g. the output of `openssl rand -hex 32`), or empty");
-        }
     }
 
     /** Most peers an announce answer carries for a family: 230 IPv4 or 76 IPv6 within the payload cap. */

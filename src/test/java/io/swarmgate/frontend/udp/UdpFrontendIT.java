@@ -8,7 +8,6 @@ import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
-import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.TrackerConfig;
 import io.swarmgate.config.UdpConfig;
 import io.swarmgate.hook.AnnounceContext;
@@ -406,16 +405,6 @@ class UdpFrontendIT {
         frontend.start();
         Client c = client("::1");
         assertEquals(1800, c.announce(TORRENT, 1, -1, "").interval());
-    }
-
-    @Test
-    void aShortSecretIsRefusedAtStartUp() {
-        UdpConfig config = new UdpConfig(true, "::", 0, 1, "short", Duration.ofSeconds(10), false);
-        TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS,
-                new MemoryPeerStore(Duration.ofMinutes(1), clock, () -> new SplittableRandom(1)), List.of(), List.of());
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new UdpFrontend(config, logic, new RequestMetrics(meters), clock));
-        assertEquals("udp.connection-id-secret", e.key());
     }
 
     // ------------------------------------------------------------------ helpers
