@@ -341,13 +341,9 @@ public final class UdpLoad {
                         sendConnect(channel, out, now);
                     }
                 }
-                in.clear();
-                if (receive(channel, in) == null) {
-                    selector.select(Math.max(1, o.timeoutMs / 10));
-                    selector.selectedKeys().clear();
+                if (!receiveOrWait(channel, selector, in)) {
                     continue;
                 }
-                in.flip();
                 handle(channel, out, in, System.nanoTime());
             }
         }
@@ -403,6 +399,22 @@ public final class UdpLoad {
          * A connected UDP socket reports an ICMP port unreachable (tracker down or restarting) on its next call;
          * that is counted, and the requests it cost time out as losses.
          */
+        /**
+         * One datagram into {@code in}, flipped for reading; with none waiting, waits up to a tenth of the
+         * request timeout for one and returns false.
+         */
+        private boolean receiveOrWait(DatagramChannel channel, Selector selector, ByteBuffer in)
+                throws IOException {
+            in.clear();
+            if (receive(channel, in) == null) {
+                selector.select(Math.max(1, o.timeoutMs / 10));
+                selector.selectedKeys().clear();
+                return false;
+            }
+            in.flip();
+            return true;
+        }
+
         private SocketAddress receive(DatagramChannel channel, ByteBuffer in) throws IOException {
             try {
                 return channel.receive(in);
@@ -457,13 +469,9 @@ public final class UdpLoad {
                 sendConnect(channel, out, System.nanoTime());
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.timeoutMs);
                 while (System.nanoTime() < deadline) {
-                    in.clear();
-                    if (receive(channel, in) == null) {
-                        selector.select(Math.max(1, o.timeoutMs / 10));
-                        selector.selectedKeys().clear();
+                    if (!receiveOrWait(channel, selector, in)) {
                         continue;
                     }
-                    in.flip();
                     if (in.remaining() >= 8 && in.getInt(0) == 0) {
                         acceptConnect(in, System.nanoTime());
                         reconnects = 0;
