@@ -150,20 +150,6 @@ class Client:
         elif a.category() & lt.alert_category.error:
             log(f"{self.name}: {kind}: {a.message()}")
 
-    def reannounce_if_alone(self):
-        """Announces again while the tracker has returned no peers and none are connected.
-
-        A tracker may answer an announce before it has stored it (swarmgate does: the store update is off the
-        request path), so on a busy machine the leecher's first announce can overtake the seeder's. A real client
-        would wait the tracker's interval (30 min) before trying again; this one tries again after a second.
-        """
-        if (self.last_reply_peers == 0 and not self.sent and self.handle.status().num_peers == 0
-                and time.monotonic() - self.last_reply_at > 1.0):
-            self.reannounces += 1
-            self.last_reply_at = time.monotonic()
-            log(f"{self.name}: the tracker's last reply had no peers: announcing again (#{self.reannounces})")
-            self.handle.force_reannounce(0, -1, lt.reannounce_flags_t.ignore_min_interval)
-
     def describe(self):
         s = self.handle.status()
         return (f"{self.name}: state={s.state} progress={s.progress * 100:.0f}% peers={s.num_peers} "
@@ -171,7 +157,7 @@ class Client:
                 f"current_tracker='{s.current_tracker}' errors='{s.errc.message() if s.errc.value() else ''}'")
 
 
-def wait_for(clients, condition, what, timeout, nudge=None):
+def wait_for(clients, condition, what, timeout):
     deadline = time.monotonic() + timeout
     last_report = time.monotonic()
     while True:
@@ -179,8 +165,6 @@ def wait_for(clients, condition, what, timeout, nudge=None):
             c.drain()
         if condition():
             return
-        if nudge:
-            nudge()
         now = time.monotonic()
         if now > deadline:
             raise Failure(f"timed out after {timeout:.0f}s waiting for {what}; "
@@ -251,13 +235,11 @@ def run(args):
 
     seeder = Client("seeder", ti, seed_dir, announce, seed=True)
     clients = [seeder]
-    # the leecher's first announce should find the seeder stored: wait for the tracker's answer to the seeder
-    # (which may still precede the store update: the leecher announces again while it has no peers)
+    # once the tracker has answered the seeder, the seeder is in the swarm: the leecher's first announce finds it
     wait_for(clients, lambda: seeder.replies >= 1, "the tracker to answer the seeder's first announce", left())
     leecher = Client("leecher", ti, leech_dir, announce, seed=False)
     clients.append(leecher)
-    wait_for(clients, lambda: leecher.finished, "the leecher to finish downloading", left(),
-             nudge=leecher.reannounce_if_alone)
+    wait_for(clients, lambda: leecher.finished, "the leecher to finish downloading", left())
     # "finished" means every piece passed its hash check, which libtorrent 2.0 does on blocks that may still be
     # waiting in its store buffer: reading the file now could see holes. flush_cache waits for those writes.
     leecher.flushed = False

@@ -149,8 +149,9 @@ public final class Swarmgate implements AutoCloseable {
             if (http != null && !http.isRunning()) {
                 reasons.add("http listener not running");
             }
-            if (!store.isReady()) {
-                reasons.add("store not reachable");
+            String store = this.store.notReadyReason();
+            if (!store.isEmpty()) {
+                reasons.add(store);
             }
             reasons.addAll(logic.notReadyReasons());
             return reasons;

@@ -14,7 +14,9 @@ public final class ClientError extends Exception {
         UNAUTHORIZED("unauthorized"),
         UNAPPROVED("unapproved"),
         NOT_FOUND("not_found"),
-        TOO_LARGE("too_large");
+        TOO_LARGE("too_large"),
+        /** The tracker cannot serve right now (its store is unreachable): the client may retry later. */
+        UNAVAILABLE("storage_unavailable");
 
         private final String label;
 

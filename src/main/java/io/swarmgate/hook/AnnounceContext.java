@@ -2,7 +2,7 @@ package io.swarmgate.hook;
 
 import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.AnnounceResponse;
-import io.swarmgate.storage.PeerPreference;
+import io.swarmgate.bittorrent.PeerPreference;
 
 import java.util.Objects;
 

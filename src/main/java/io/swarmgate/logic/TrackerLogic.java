@@ -5,7 +5,10 @@ import io.swarmgate.bittorrent.AnnounceResponse;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.bittorrent.SwarmStats;
@@ -13,23 +16,27 @@ import io.swarmgate.config.TrackerConfig;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.ScrapeContext;
-import io.swarmgate.storage.PeerSink;
+import io.swarmgate.storage.AnnounceResult;
 import io.swarmgate.storage.PeerStore;
+import io.swarmgate.storage.StoreUnavailableException;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The one place a request becomes an answer, whichever frontend parsed it: configured prehooks in order, then
- * the built-in response step that fills counts and peers from the store. After the frontend has written the
- * answer it calls {@link #afterAnnounce}: posthooks, then the built-in swarm update, so the store write is off
- * the request's critical path. Frontends never touch the store.
+ * one atomic store step that applies the announce and fills counts and peers. After the frontend has written the
+ * answer it calls {@link #afterAnnounce} for the posthooks. Frontends never touch the store.
  */
 public final class TrackerLogic implements AutoCloseable {
     private static final Logger LOG = System.getLogger(TrackerLogic.class.getName());
+
+    /** The failure reason when the store cannot be reached; nothing of the request was applied. */
+    public static final String STORAGE_UNAVAILABLE = "storage unavailable";
 
     private final TrackerConfig config;
     private final PeerStore store;
@@ -48,39 +55,49 @@ public final class TrackerLogic implements AutoCloseable {
     }
 
     /**
-     * Runs the prehooks and fills the answer, with the peers as objects (for answers that need peer_ids or
-     * text, such as HTTP's dictionary model). The announcer is not in the counts or peers of its own answer
-     * until {@link #afterAnnounce} has stored it.
+     * Runs the prehooks, then applies the announce to the store and fills the answer in one atomic store step,
+     * with the peers as objects (for answers that need peer_ids or text, such as HTTP's dictionary model). The
+     * counts include the announcer's new state.
      *
-     * @throws ClientError when a prehook refuses the announce
+     * @throws ClientError when a prehook refuses the announce, or the store is unavailable
      */
     public AnnounceResponse announce(AnnounceRequest request) throws ClientError {
-        AnnounceContext ctx = prehooks(request);
-        List<Peer> peers = wantsPeers(request)
-                ? store.selectPeers(request.infoHash(), request.peer(), request.isSeeder(), request.numWant(),
-                ctx.preference())
-                : List.of();
-        SwarmStats stats = store.stats(request.infoHash());
-        return new AnnounceResponse(ctx.interval(), ctx.minInterval(), stats.complete(), stats.incomplete(), peers);
+        List<Peer> peers = new ArrayList<>();
+        AnnounceResponse counted = announce(request, (family, ipHi, ipLo, port, id0, id1, id2) ->
+                peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, ipHi, ipLo), port)));
+        return new AnnounceResponse(counted.interval(), counted.minInterval(), counted.complete(),
+                counted.incomplete(), peers);
     }
 
     /**
      * Like {@link #announce(AnnounceRequest)}, but the peers go to {@code sink} as the store selects them, before
      * this returns, and the answer only counts them ({@link AnnounceResponse#peerCount()}, empty
-     * {@code peers}): the hot path, where a frontend writes them straight into its reply. The sink runs under the
-     * store's lock (see {@link PeerSink}). Nothing reaches the sink when a prehook refuses.
+     * {@code peers}): the hot path, where a frontend writes them straight into its reply. The sink may run under
+     * the store's lock (see {@link PeerSink}). Nothing reaches the sink when a prehook refuses.
+     * <p>This is where numwant is decided: the client's value (or the default when it sent none), capped by
+     * {@code tracker.max-numwant} and by what the sink can carry; none for {@code stopped}.
      *
-     * @throws ClientError when a prehook refuses the announce
+     * @throws ClientError when a prehook refuses the announce, or the store is unavailable
      */
     public AnnounceResponse announce(AnnounceRequest request, PeerSink sink) throws ClientError {
         AnnounceContext ctx = prehooks(request);
-        int written = wantsPeers(request)
-                ? store.selectPeers(request.infoHash(), request.peer(), request.isSeeder(), request.numWant(),
-                ctx.preference(), sink)
-                : 0;
-        SwarmStats stats = store.stats(request.infoHash());
-        return new AnnounceResponse(ctx.interval(), ctx.minInterval(), stats.complete(), stats.incomplete(),
-                List.of(), written);
+        int numWant = request.event() == Event.STOPPED ? 0
+                : Math.min(config.numWant(request.numWant()), sink.capacity());
+        AnnounceResult result;
+        try {
+            result = store.announce(request.infoHash(), request.peer(), request.event(), request.isSeeder(),
+                    numWant, ctx.preference(), sink);
+        } catch (StoreUnavailableException e) {
+            throw storeUnavailable(e);
+        }
+        return new AnnounceResponse(ctx.interval(), ctx.minInterval(), result.complete(), result.incomplete(),
+                List.of(), result.peers());
+    }
+
+    private ClientError storeUnavailable(StoreUnavailableException e) {
+        // the cause goes to the log (rate-limited by the store's own readiness state), not to the client
+        LOG.log(Level.DEBUG, () -> "store unavailable: " + e.getMessage());
+        return new ClientError(ClientError.Kind.UNAVAILABLE, STORAGE_UNAVAILABLE);
     }
 
     private AnnounceContext prehooks(AnnounceRequest request) throws ClientError {
@@ -91,41 +108,23 @@ public final class TrackerLogic implements AutoCloseable {
         return ctx;
     }
 
-    private static boolean wantsPeers(AnnounceRequest request) {
-        return request.event() != Event.STOPPED && request.numWant() > 0;
-    }
-
     /**
-     * Posthooks, then the swarm update: stopped removes the peer; completed counts a download and makes it a
-     * seeder; otherwise it is stored as seeder (left=0) or leecher. Never throws: failures are logged.
+     * Posthooks, after the frontend has sent the answer (the swarm was already updated by the answer's own store
+     * step). Never throws: failures are logged.
      */
     public void afterAnnounce(AnnounceRequest request, AnnounceResponse response) {
-        if (!posthooks.isEmpty()) {
-            AnnounceContext ctx = new AnnounceContext(request, response.interval(), response.minInterval());
-            ctx.response(response);
-            for (Hook hook : posthooks) {
-                try {
-                    hook.announce(ctx);
-                } catch (ClientError | RuntimeException e) {
-                    LOG.log(Level.WARNING, "posthook " + hook.getClass().getSimpleName() + " failed for "
-                            + request.infoHash() + ": " + e);
-                }
-            }
+        if (posthooks.isEmpty()) {
+            return;
         }
-        updateSwarm(request);
-    }
-
-    private void updateSwarm(AnnounceRequest request) {
-        InfoHash infoHash = request.infoHash();
-        Peer peer = request.peer();
-        try {
-            switch (request.event()) {
-                case STOPPED -> store.removePeer(infoHash, peer);
-                case COMPLETED -> store.completePeer(infoHash, peer);
-                default -> store.putPeer(infoHash, peer, request.isSeeder());
+        AnnounceContext ctx = new AnnounceContext(request, response.interval(), response.minInterval());
+        ctx.response(response);
+        for (Hook hook : posthooks) {
+            try {
+                hook.announce(ctx);
+            } catch (ClientError | RuntimeException e) {
+                LOG.log(Level.WARNING, "posthook " + hook.getClass().getSimpleName() + " failed for "
+                        + request.infoHash() + ": " + e);
             }
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "store update failed for " + infoHash + " peer " + peer + ": " + e, e);
         }
     }
 
@@ -142,8 +141,12 @@ public final class TrackerLogic implements AutoCloseable {
             hook.scrape(ctx);
         }
         Map<InfoHash, SwarmStats> files = new LinkedHashMap<>();
-        for (InfoHash infoHash : request.infoHashes()) {
-            files.computeIfAbsent(infoHash, store::stats);
+        try {
+            for (InfoHash infoHash : request.infoHashes()) {
+                files.computeIfAbsent(infoHash, store::stats);
+            }
+        } catch (StoreUnavailableException e) {
+            throw storeUnavailable(e);
         }
         return new ScrapeResponse(files);
     }

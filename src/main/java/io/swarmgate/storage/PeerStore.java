@@ -1,56 +1,46 @@
 package io.swarmgate.storage;
 
+import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
-import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
-import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.SwarmStats;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Where swarms live. Implementations are thread-safe; every one passes {@code PeerStoreContract}.
  * A peer is identified within a swarm by its address and port (what other peers connect to); its peer_id is
  * payload, replaced on re-announce. IPv4 and IPv6 peers of one info_hash form separate swarms (BEP 7) whose
  * counts {@link #stats} adds up.
+ * <p><b>An announce is one atomic step</b> ({@link #announce}): the event is applied, the peers are selected and
+ * the counts are read together (one lock in memory, one round trip to a remote store), so once a client has its
+ * answer every later announce and scrape sees the announcer's new state. There is deliberately no separate
+ * "put" or "select": two calls would let the next request overtake the first.
  */
 public interface PeerStore extends AutoCloseable {
 
-    /** Adds the peer or refreshes its last-seen time, as a seeder or a leecher (moving it if it changed). */
-    void putPeer(InfoHash infoHash, Peer peer, boolean seeder);
-
-    /** Removes the peer, whether seeder or leecher; nothing happens if it is unknown. */
-    void removePeer(InfoHash infoHash, Peer peer);
-
-    /** Counts one completed download and makes the peer a seeder. */
-    void completePeer(InfoHash infoHash, Peer peer);
-
     /**
-     * Up to {@code numWant} peers of the announcer's address family for it to connect to: never the announcer
-     * itself (same address and port); a seeder gets leechers only; a leecher gets seeders first, then
-     * leechers. With a preference, peers are ordered by locality tier first (random within a tier) and
-     * cut after ordering; and a leecher whose nearest tier holds no seeder still gets at least one seeder from
-     * the nearest tier that has one.
-     */
-    default List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                                   PeerPreference preference) {
-        List<Peer> peers = new ArrayList<>(Math.min(Math.max(numWant, 0), 64));
-        selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference,
-                (family, ipHi, ipLo, port, id0, id1, id2) ->
-                        peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, ipHi, ipLo), port)));
-        return peers;
-    }
-
-    /**
-     * The same selection as {@link #selectPeers(InfoHash, Peer, boolean, int, PeerPreference)}, handed to
-     * {@code sink} one peer at a time in the order the client should try them, with no object per peer: the
-     * announce hot path, where a frontend writes peers straight into its reply.
+     * Applies one announce and answers it, atomically.
+     * <ul>
+     * <li>{@link Event#STOPPED}: the peer is removed (nothing happens if it is unknown) and no peers are
+     *     selected;</li>
+     * <li>{@link Event#COMPLETED}: one download is counted and the peer becomes a seeder;</li>
+     * <li>otherwise the peer is added or refreshed as a seeder ({@code seeder}) or a leecher, moving between the
+     *     two if it changed.</li>
+     * </ul>
+     * Then up to {@code numWant} peers of the announcer's address family go to {@code sink}, in the order the
+     * client should try them: never the announcer itself (same address and port); a seeder gets leechers only; a
+     * leecher gets seeders first, then leechers. With a preference, peers are ordered by locality tier first
+     * (random within a tier) and cut after ordering; a leecher whose nearest tier holds no seeder still gets at
+     * least one seeder from the nearest tier that has one. The sink may be called under the store's lock (see
+     * {@link PeerSink}).
+     * <p>The counts are the swarm's after the change, over both address families, <em>including the announcer</em>
+     * (a stopped announcer is no longer counted): what any other client would be told at that moment.
      *
-     * @return how many peers were given to the sink
+     * @throws StoreUnavailableException when a remote store cannot be reached in time; then nothing was applied
      */
-    int selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                    PeerPreference preference, PeerSink sink);
+    AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
+                            PeerPreference preference, PeerSink sink);
 
     /** Counts over both address families; {@link SwarmStats#EMPTY} for an unknown torrent. */
     SwarmStats stats(InfoHash infoHash);
@@ -61,9 +51,9 @@ public interface PeerStore extends AutoCloseable {
     /** Totals for gauges and readiness. */
     StoreTotals totals();
 
-    /** Whether the store can serve requests (a remote store pings its server). */
-    default boolean isReady() {
-        return true;
+    /** Why the store cannot serve requests right now (a remote store that is unreachable); empty when ready. */
+    default String notReadyReason() {
+        return "";
     }
 
     @Override

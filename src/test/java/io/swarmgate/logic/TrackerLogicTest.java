@@ -10,11 +10,11 @@ import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.RequestMeta;
 import io.swarmgate.config.TrackerConfig;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
-import io.swarmgate.storage.PeerSink;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,7 @@ class TrackerLogicTest {
     }
 
     /** Peers a sink received, as "address:port". */
-    private static final class Collected implements PeerSink {
+    private static class Collected implements PeerSink {
         final List<String> peers = new ArrayList<>();
 
         @Override
@@ -105,6 +105,32 @@ class TrackerLogicTest {
             AnnounceResponse objects = logic.announce(announce(3, 100, Event.NONE, 50));
             assertEquals(5, objects.peerCount());
             assertEquals(Set.copyOf(others), Set.copyOf(objects.peers().stream().map(Peer::toString).toList()));
+        }
+    }
+
+    @Test
+    void numwantIsDefaultedAndCappedHereForEveryFrontend() throws Exception {
+        MemoryPeerStore store = new MemoryPeerStore(Duration.ofMinutes(31), InstantSource.system(),
+                SplittableRandom::new);
+        try (TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS, store, List.of(), List.of())) {
+            for (int n = 1; n <= 250; n++) {
+                logic.announce(new AnnounceRequest(TORRENT, new Peer(new PeerId(n, n, n),
+                        IpAddress.ipv4(0x0a010000 + n), 6881), 0, 0, 5, Event.STARTED, 0, true, true,
+                        RequestMeta.of(Frontend.HTTP)), new Collected());
+            }
+            // defaults: default-numwant 50, max-numwant 200
+            assertEquals(50, logic.announce(announce(1, 0, Event.NONE, -1), new Collected()).peerCount());
+            assertEquals(200, logic.announce(announce(1, 0, Event.NONE, 100_000), new Collected()).peerCount());
+            assertEquals(7, logic.announce(announce(1, 0, Event.NONE, 7), new Collected()).peerCount());
+            Collected small = new Collected() {
+                @Override
+                public int capacity() {
+                    return 10;
+                }
+            };
+            assertEquals(10, logic.announce(announce(1, 0, Event.NONE, 100), small).peerCount(),
+                    "never more than the sink can carry (a UDP datagram)");
+            assertEquals(10, small.peers.size());
         }
     }
 }

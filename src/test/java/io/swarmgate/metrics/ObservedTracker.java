@@ -1,5 +1,6 @@
 package io.swarmgate.metrics;
 
+import io.swarmgate.storage.StoreSteps;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Frontend;
@@ -55,8 +56,8 @@ final class ObservedTracker implements AutoCloseable {
         requests.record(Frontend.HTTP, RequestMetrics.Action.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.INTERNAL,
                 3_000_000);
         StoreMetrics.bind(store, meters.registry());
-        store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);
-        store.putPeer(new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 2), IpAddress.parse("fd00::7"), 6881), false);
+        StoreSteps.put(store, new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);
+        StoreSteps.put(store, new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 2), IpAddress.parse("fd00::7"), 6881), false);
         expiry = PeerExpiry.start(store, Duration.ofHours(1), scheduler, meters.registry());
         // hooks register their own meters when built, as the tracker builds them
         HookServices services = new HookServices(java.time.InstantSource.system(), SplittableRandom::new,

@@ -1,13 +1,14 @@
 package io.swarmgate.metrics;
 
 import io.micrometer.core.instrument.MockClock;
+import io.swarmgate.storage.StoreSteps;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.storage.MutableClock;
-import io.swarmgate.storage.PeerPreference;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.StoreTotals;
 import io.swarmgate.storage.memory.MemoryPeerStore;
@@ -54,10 +55,10 @@ class StoreMetricsTest {
         StoreMetrics.bind(store, meters.registry());
         InfoHash a = new InfoHash(1, 1, 1);
         InfoHash b = new InfoHash(2, 2, 2);
-        store.putPeer(a, peer("10.0.0.1", 1), true);
-        store.putPeer(a, peer("10.0.0.2", 2), true);
-        store.putPeer(a, peer("10.0.0.3", 3), false);
-        store.putPeer(b, peer("fd00::1", 4), false);
+        StoreSteps.put(store, a, peer("10.0.0.1", 1), true);
+        StoreSteps.put(store, a, peer("10.0.0.2", 2), true);
+        StoreSteps.put(store, a, peer("10.0.0.3", 3), false);
+        StoreSteps.put(store, b, peer("fd00::1", 4), false);
 
         Exposition e = scrape();
         assertEquals(2, e.value("swarmgate_swarms", Map.of()));
@@ -74,7 +75,7 @@ class StoreMetricsTest {
         scrape();
         assertEquals(1, counting.totalsCalls.get(), "five gauges, one totals() call");
 
-        store.putPeer(new InfoHash(3, 3, 3), peer("10.0.0.9", 9), true);
+        StoreSteps.put(store, new InfoHash(3, 3, 3), peer("10.0.0.9", 9), true);
         assertEquals(0, scrape().value("swarmgate_seeders", V4), "still the cached totals");
         micrometerClock.add(1, TimeUnit.SECONDS);
         assertEquals(1, scrape().value("swarmgate_seeders", V4));

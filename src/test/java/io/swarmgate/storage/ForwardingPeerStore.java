@@ -1,10 +1,11 @@
 package io.swarmgate.storage;
 
+import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.SwarmStats;
-
-import java.util.List;
 
 /** Forwards everything to a real store; tests subclass it to break or count what they need. */
 public class ForwardingPeerStore implements PeerStore {
@@ -15,30 +16,9 @@ public class ForwardingPeerStore implements PeerStore {
     }
 
     @Override
-    public void putPeer(InfoHash infoHash, Peer peer, boolean seeder) {
-        d.putPeer(infoHash, peer, seeder);
-    }
-
-    @Override
-    public void removePeer(InfoHash infoHash, Peer peer) {
-        d.removePeer(infoHash, peer);
-    }
-
-    @Override
-    public void completePeer(InfoHash infoHash, Peer peer) {
-        d.completePeer(infoHash, peer);
-    }
-
-    @Override
-    public List<Peer> selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                                  PeerPreference preference) {
-        return d.selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference);
-    }
-
-    @Override
-    public int selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                           PeerPreference preference, PeerSink sink) {
-        return d.selectPeers(infoHash, announcer, announcerIsSeeder, numWant, preference, sink);
+    public AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
+                                   PeerPreference preference, PeerSink sink) {
+        return d.announce(infoHash, peer, event, seeder, numWant, preference, sink);
     }
 
     @Override
@@ -54,6 +34,11 @@ public class ForwardingPeerStore implements PeerStore {
     @Override
     public StoreTotals totals() {
         return d.totals();
+    }
+
+    @Override
+    public String notReadyReason() {
+        return d.notReadyReason();
     }
 
     @Override

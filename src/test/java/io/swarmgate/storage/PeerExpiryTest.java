@@ -52,10 +52,10 @@ class PeerExpiryTest {
     void countsThePeersThatStoppedAnnouncing() {
         PeerExpiry expiry = PeerExpiry.unscheduled(store, registry);
         InfoHash t = new InfoHash(1, 2, 3);
-        store.putPeer(t, peer(1), true);
-        store.putPeer(t, peer(2), false);
+        StoreSteps.put(store, t, peer(1), true);
+        StoreSteps.put(store, t, peer(2), false);
         clock.advance(Duration.ofMinutes(20));
-        store.putPeer(t, peer(3), false);
+        StoreSteps.put(store, t, peer(3), false);
         clock.advance(Duration.ofMinutes(12)); // peers 1 and 2 are now 32 minutes silent, peer 3 only 12
 
         expiry.runOnce();

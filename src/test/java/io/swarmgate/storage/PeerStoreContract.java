@@ -1,9 +1,11 @@
 package io.swarmgate.storage;
 
+import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.SwarmStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,16 +87,75 @@ public abstract class PeerStoreContract {
         return a.ip().sharesPrefix(b.ip(), prefix);
     }
 
+    private static final io.swarmgate.bittorrent.PeerSink DISCARD = (family, hi, lo, port, id0, id1, id2) -> {
+    };
+
+    protected AnnounceResult put(InfoHash t, Peer p, boolean seeder) {
+        return StoreSteps.put(store, t, p, seeder);
+    }
+
+    protected AnnounceResult stop(InfoHash t, Peer p) {
+        return StoreSteps.stop(store, t, p);
+    }
+
+    protected AnnounceResult complete(InfoHash t, Peer p) {
+        return StoreSteps.complete(store, t, p);
+    }
+
     private List<Peer> select(InfoHash t, Peer announcer, boolean seeder, int numWant) {
-        List<Peer> peers = store.selectPeers(t, announcer, seeder, numWant, PeerPreference.NONE);
+        return select(t, announcer, seeder, numWant, PeerPreference.NONE);
+    }
+
+    /**
+     * An announce (which stores the announcer) and the peers it was handed, as objects; checks the family, that
+     * no peer came twice and that the count returned is the count handed to the sink.
+     */
+    private List<Peer> select(InfoHash t, Peer announcer, boolean seeder, int numWant, PeerPreference pref) {
+        List<Peer> peers = new ArrayList<>();
+        AnnounceResult result = store.announce(t, announcer, Event.NONE, seeder, numWant, pref,
+                (family, hi, lo, port, id0, id1, id2) -> {
+                    assertEquals(announcer.family(), family, "only peers of the announcer's family");
+                    peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, hi, lo), port));
+                });
+        assertEquals(peers.size(), result.peers(), "the count returned is the count handed to the sink");
         assertDistinct(peers);
         return peers;
     }
 
-    private List<Peer> select(InfoHash t, Peer announcer, boolean seeder, int numWant, PeerPreference pref) {
-        List<Peer> peers = store.selectPeers(t, announcer, seeder, numWant, pref);
-        assertDistinct(peers);
-        return peers;
+    // ---- one atomic step per announce -------------------------------------------------------------------------
+
+    @Test
+    void anAnswerCountsTheAnnouncerAndTheNextAnnounceSeesIt() {
+        InfoHash t = torrent(1);
+        Peer a = peer("10.0.0.1", 6881);
+        Peer b = peer("10.0.0.2", 6881);
+        AnnounceResult first = store.announce(t, a, Event.STARTED, false, 50, PeerPreference.NONE, DISCARD);
+        assertEquals(new AnnounceResult(0, 1, 0), first, "the first leecher is counted in its own answer");
+        assertEquals(List.of(a), select(t, b, false, 50), "the next announce gets it");
+        assertEquals(new SwarmStats(0, 2, 0), store.stats(t));
+
+        AnnounceResult done = store.announce(t, a, Event.COMPLETED, false, 50, PeerPreference.NONE, DISCARD);
+        assertEquals(new AnnounceResult(1, 1, 1), done, "completed: a seeder now, and it gets the leecher b");
+        assertEquals(new SwarmStats(1, 1, 1), store.stats(t), "the download is counted at once");
+        List<Peer> peers = new ArrayList<>();
+        AnnounceResult seen = store.announce(t, b, Event.NONE, false, 50, PeerPreference.NONE,
+                (family, hi, lo, port, id0, id1, id2) -> peers.add(new Peer(new PeerId(id0, id1, id2),
+                        new IpAddress(family, hi, lo), port)));
+        assertEquals(new AnnounceResult(1, 1, 1), seen);
+        assertEquals(List.of(a), peers);
+
+        AnnounceResult gone = store.announce(t, a, Event.STOPPED, true, 50, PeerPreference.NONE, DISCARD);
+        assertEquals(new AnnounceResult(0, 1, 0), gone, "a stopped announcer is no longer counted, gets no peers");
+        assertEquals(List.of(), select(t, b, false, 50), "and is never handed out again");
+        assertEquals(new SwarmStats(0, 1, 1), store.stats(t));
+    }
+
+    @Test
+    void aSeederThatStartsIsCountedAsOne() {
+        InfoHash t = torrent(1);
+        assertEquals(new AnnounceResult(1, 0, 0), put(t, peer("10.0.0.1", 6881), true));
+        assertEquals(new AnnounceResult(1, 1, 1), store.announce(t, peer("10.0.0.2", 6881), Event.STARTED, false,
+                50, PeerPreference.NONE, DISCARD));
     }
 
     // ---- counts ----------------------------------------------------------------------------------------------
@@ -102,20 +163,20 @@ public abstract class PeerStoreContract {
     @Test
     void unknownTorrentIsEmpty() {
         assertEquals(SwarmStats.EMPTY, store.stats(torrent(1)));
-        assertEquals(List.of(), select(torrent(1), peer("10.0.0.1", 6881), false, 50));
-        store.removePeer(torrent(1), peer("10.0.0.1", 6881));
-        assertEquals(new StoreTotals(0, 0, 0, 0, 0), store.totals());
+        assertEquals(new AnnounceResult(0, 0, 0), stop(torrent(1), peer("10.0.0.1", 6881)));
+        assertEquals(new StoreTotals(0, 0, 0, 0, 0), store.totals(), "a stop of an unknown peer makes no swarm");
         assertEquals(0, store.collectGarbage());
+        assertEquals(List.of(), select(torrent(1), peer("10.0.0.1", 6881), false, 50), "the first peer gets nobody");
     }
 
     @Test
     void putCountsSeedersAndLeechers() {
         InfoHash t = torrent(1);
-        store.putPeer(t, peer("10.0.0.1", 6881), true);
-        store.putPeer(t, peer("10.0.0.2", 6881), true);
-        store.putPeer(t, peer("10.0.0.3", 6881), false);
-        store.putPeer(t, peer("10.0.0.3", 6882), false);
-        store.putPeer(t, peer("10.0.0.4", 6881), false);
+        put(t, peer("10.0.0.1", 6881), true);
+        put(t, peer("10.0.0.2", 6881), true);
+        put(t, peer("10.0.0.3", 6881), false);
+        put(t, peer("10.0.0.3", 6882), false);
+        put(t, peer("10.0.0.4", 6881), false);
         assertEquals(new SwarmStats(2, 3, 0), store.stats(t));
         assertEquals(new StoreTotals(1, 2, 3, 0, 0), store.totals());
     }
@@ -124,7 +185,7 @@ public abstract class PeerStoreContract {
     void reannounceRefreshesWithoutCountingTwice() {
         InfoHash t = torrent(1);
         for (int i = 0; i < 3; i++) {
-            store.putPeer(t, peer("10.0.0.1", 6881, 7), false);
+            put(t, peer("10.0.0.1", 6881, 7), false);
         }
         assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
     }
@@ -133,11 +194,11 @@ public abstract class PeerStoreContract {
     void peerMovesBetweenSeedersAndLeechers() {
         InfoHash t = torrent(1);
         Peer p = peer("10.0.0.1", 6881);
-        store.putPeer(t, p, false);
-        store.putPeer(t, p, true);
+        put(t, p, false);
+        put(t, p, true);
         assertEquals(new SwarmStats(1, 0, 0), store.stats(t));
         assertEquals(new StoreTotals(1, 1, 0, 0, 0), store.totals());
-        store.putPeer(t, p, false);
+        put(t, p, false);
         assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
         assertEquals(new StoreTotals(1, 0, 1, 0, 0), store.totals());
     }
@@ -148,13 +209,13 @@ public abstract class PeerStoreContract {
         Peer seeder = peer("10.0.0.1", 6881);
         Peer leecher = peer("10.0.0.2", 6881);
         Peer other = peer("10.0.0.3", 6881);
-        store.putPeer(t, seeder, true);
-        store.putPeer(t, leecher, false);
-        store.putPeer(t, other, false);
-        store.removePeer(t, seeder);
-        store.removePeer(t, leecher);
-        store.removePeer(t, peer("10.0.0.9", 6881)); // unknown: nothing happens
-        store.removePeer(t, peer("10.0.0.3", 6882)); // same address, other port: a different peer
+        put(t, seeder, true);
+        put(t, leecher, false);
+        put(t, other, false);
+        stop(t, seeder);
+        stop(t, leecher);
+        stop(t, peer("10.0.0.9", 6881)); // unknown: nothing happens
+        stop(t, peer("10.0.0.3", 6882)); // same address, other port: a different peer
         assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
         assertEquals(Set.of(other.toString()), endpoints(select(t, peer("10.0.0.7", 1), false, 50)));
     }
@@ -163,10 +224,10 @@ public abstract class PeerStoreContract {
     void completeCountsADownloadAndMakesASeeder() {
         InfoHash t = torrent(1);
         Peer p = peer("10.0.0.1", 6881);
-        store.putPeer(t, p, false);
-        store.completePeer(t, p);
+        put(t, p, false);
+        complete(t, p);
         assertEquals(new SwarmStats(1, 0, 1), store.stats(t));
-        store.completePeer(t, peer("10.0.0.2", 6881)); // first seen with event=completed
+        complete(t, peer("10.0.0.2", 6881)); // first seen with event=completed
         assertEquals(new SwarmStats(2, 0, 2), store.stats(t));
         assertEquals(new SwarmStats(0, 0, 0), store.stats(torrent(2)), "downloads are per info_hash");
         // a seeder asking gets no seeders: both are seeders now
@@ -176,12 +237,12 @@ public abstract class PeerStoreContract {
     @Test
     void statsAddBothFamiliesAndTotalsKeepThemApart() {
         InfoHash t = torrent(1);
-        store.putPeer(t, peer("10.0.0.1", 6881), true);
-        store.putPeer(t, peer("2001:db8::1", 6881), true);
-        store.putPeer(t, peer("2001:db8::2", 6881), false);
-        store.completePeer(t, peer("2001:db8::3", 6881));
+        put(t, peer("10.0.0.1", 6881), true);
+        put(t, peer("2001:db8::1", 6881), true);
+        put(t, peer("2001:db8::2", 6881), false);
+        complete(t, peer("2001:db8::3", 6881));
         assertEquals(new SwarmStats(3, 1, 1), store.stats(t));
-        store.putPeer(torrent(2), peer("10.0.0.1", 6881), false);
+        put(torrent(2), peer("10.0.0.1", 6881), false);
         assertEquals(new StoreTotals(2, 1, 1, 2, 1), store.totals());
     }
 
@@ -191,8 +252,8 @@ public abstract class PeerStoreContract {
     void familiesAreSeparateSwarms() {
         InfoHash t = torrent(1);
         for (int i = 1; i <= 5; i++) {
-            store.putPeer(t, peer("10.0.0." + i, 6881), i % 2 == 0);
-            store.putPeer(t, peer("2001:db8::" + i, 6881), i % 2 == 0);
+            put(t, peer("10.0.0." + i, 6881), i % 2 == 0);
+            put(t, peer("2001:db8::" + i, 6881), i % 2 == 0);
         }
         List<Peer> v4 = select(t, peer("10.0.1.1", 6881), false, 50);
         List<Peer> v6 = select(t, peer("2001:db8:1::1", 6881), false, 50);
@@ -207,9 +268,9 @@ public abstract class PeerStoreContract {
         InfoHash t = torrent(1);
         Peer me = peer("10.0.0.5", 6881);
         for (int i = 1; i <= 10; i++) {
-            store.putPeer(t, peer("10.0.0." + i, 6881), i > 5);
+            put(t, peer("10.0.0." + i, 6881), i > 5);
         }
-        store.putPeer(t, peer("10.0.0.5", 6882), false); // same address, other port: someone else
+        put(t, peer("10.0.0.5", 6882), false); // same address, other port: someone else
         for (PeerPreference pref : List.of(PeerPreference.NONE, RACK4)) {
             List<Peer> asLeecher = select(t, me, false, 50, pref);
             assertEquals(10, asLeecher.size(), asLeecher::toString);
@@ -225,8 +286,8 @@ public abstract class PeerStoreContract {
     void announcerStoredAsSeederIsNotReturnedWhenItAnnouncesAsLeecher() {
         InfoHash t = torrent(1);
         Peer me = peer("10.0.0.5", 6881);
-        store.putPeer(t, me, true);
-        store.putPeer(t, peer("10.0.0.6", 6881), true);
+        put(t, me, true);
+        put(t, peer("10.0.0.6", 6881), true);
         List<Peer> peers = select(t, me, false, 50);
         assertEquals(List.of("10.0.0.6:6881"), peers.stream().map(Peer::toString).toList());
     }
@@ -235,14 +296,14 @@ public abstract class PeerStoreContract {
     void seederGetsLeechersOnly() {
         InfoHash t = torrent(1);
         for (int i = 1; i <= 10; i++) {
-            store.putPeer(t, peer("10.0.0." + i, 6881), i <= 6);
+            put(t, peer("10.0.0." + i, 6881), i <= 6);
         }
         Set<String> got = endpoints(select(t, peer("10.0.1.1", 6881), true, 50));
         assertEquals(Set.of("10.0.0.7:6881", "10.0.0.8:6881", "10.0.0.9:6881", "10.0.0.10:6881"), got);
-        store.removePeer(t, peer("10.0.0.7", 6881));
-        store.removePeer(t, peer("10.0.0.8", 6881));
-        store.removePeer(t, peer("10.0.0.9", 6881));
-        store.removePeer(t, peer("10.0.0.10", 6881));
+        stop(t, peer("10.0.0.7", 6881));
+        stop(t, peer("10.0.0.8", 6881));
+        stop(t, peer("10.0.0.9", 6881));
+        stop(t, peer("10.0.0.10", 6881));
         assertEquals(List.of(), select(t, peer("10.0.1.1", 6881), true, 50), "only seeders left");
     }
 
@@ -253,7 +314,7 @@ public abstract class PeerStoreContract {
         for (int i = 1; i <= 25; i++) {
             Peer p = peer("10.0." + i + ".1", 6881);
             boolean seeder = i % 5 == 0;
-            store.putPeer(t, p, seeder);
+            put(t, p, seeder);
             if (seeder) {
                 seeders.add(p.toString());
             }
@@ -270,7 +331,7 @@ public abstract class PeerStoreContract {
     void numWantCutsTheAnswer() {
         InfoHash t = torrent(1);
         for (int i = 1; i <= 30; i++) {
-            store.putPeer(t, peer("10.0.0." + i, 6881), false);
+            put(t, peer("10.0.0." + i, 6881), false);
         }
         assertEquals(7, select(t, peer("10.0.1.1", 6881), false, 7).size());
         assertEquals(1, select(t, peer("10.0.1.1", 6881), false, 1).size());
@@ -284,7 +345,7 @@ public abstract class PeerStoreContract {
         Set<String> all = new HashSet<>();
         for (int i = 1; i <= 30; i++) {
             Peer p = peer("10.0." + (i % 3) + "." + i, 6881);
-            store.putPeer(t, p, false);
+            put(t, p, false);
             all.add(p.toString());
         }
         Set<String> seen = new HashSet<>();
@@ -302,10 +363,10 @@ public abstract class PeerStoreContract {
     @Test
     void reannounceReplacesPeerId() {
         InfoHash t = torrent(1);
-        store.putPeer(t, peer("10.0.0.1", 6881, 1), false);
-        store.putPeer(t, peer("10.0.0.1", 6881, 2), false);
-        store.putPeer(t, peer("2001:db8::1", 6881, 3), true);
-        store.putPeer(t, peer("2001:db8::1", 6881, 4), true);
+        put(t, peer("10.0.0.1", 6881, 1), false);
+        put(t, peer("10.0.0.1", 6881, 2), false);
+        put(t, peer("2001:db8::1", 6881, 3), true);
+        put(t, peer("2001:db8::1", 6881, 4), true);
         assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
         assertEquals(List.of(peer("10.0.0.1", 6881, 2)), select(t, peer("10.0.0.2", 6881), false, 50));
         assertEquals(List.of(peer("2001:db8::1", 6881, 4)), select(t, peer("2001:db8::2", 6881), false, 50));
@@ -316,24 +377,10 @@ public abstract class PeerStoreContract {
         InfoHash t = torrent(1);
         Peer v4 = peer("203.0.113.250", 65535, 11);
         Peer v6 = peer("fe80::ffff:1", 1, 12); // high bit set: address order is unsigned
-        store.putPeer(t, v4, true);
-        store.putPeer(t, v6, true);
+        put(t, v4, true);
+        put(t, v6, true);
         assertEquals(List.of(v4), select(t, peer("10.0.0.1", 0), false, 5));
         assertEquals(List.of(v6), select(t, peer("2001:db8::1", 0), false, 5));
-    }
-
-    /** The sink variant's peers as objects; checks that it returned as many as it handed over. */
-    private List<Peer> selectIntoSink(InfoHash t, Peer announcer, boolean seeder, int numWant,
-                                      PeerPreference pref) {
-        List<Peer> peers = new ArrayList<>();
-        int returned = store.selectPeers(t, announcer, seeder, numWant, pref,
-                (family, hi, lo, port, id0, id1, id2) -> {
-                    assertEquals(announcer.family(), family, "only peers of the announcer's family");
-                    peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, hi, lo), port));
-                });
-        assertEquals(peers.size(), returned, "the count returned is the count handed to the sink");
-        assertDistinct(peers);
-        return peers;
     }
 
     @Test
@@ -346,9 +393,9 @@ public abstract class PeerStoreContract {
             Peer s = peer("10.0.0." + i, 6881);
             Peer l = peer("10.0.1." + i, 6881);
             Peer l6 = peer("2001:db8::" + i, 6881);
-            store.putPeer(t, s, true);
-            store.putPeer(t, l, false);
-            store.putPeer(t, l6, false);
+            put(t, s, true);
+            put(t, l, false);
+            put(t, l6, false);
             seeders4.add(s);
             leechers4.add(l);
             leechers6.add(l6);
@@ -357,19 +404,19 @@ public abstract class PeerStoreContract {
         leechers4.removeIf(p -> p.ip().equals(me.ip()));
 
         // a numWant above the swarm: everyone but me, seeders first, with their peer_ids, as the list has them
-        List<Peer> all = selectIntoSink(t, me, false, 50, PeerPreference.NONE);
+        List<Peer> all = select(t, me, false, 50, PeerPreference.NONE);
         assertEquals(8 + 7, all.size());
         assertEquals(seeders4, Set.copyOf(all.subList(0, 8)));
         assertEquals(leechers4, Set.copyOf(all.subList(8, 15)));
         assertEquals(Set.copyOf(select(t, me, false, 50)), Set.copyOf(all));
         // cut to numWant; a seeder gets leechers only; IPv6 is its own swarm with 18-byte addresses
-        assertEquals(5, selectIntoSink(t, me, false, 5, PeerPreference.NONE).size());
-        assertTrue(seeders4.containsAll(selectIntoSink(t, me, false, 5, PeerPreference.NONE)));
-        assertEquals(leechers4, Set.copyOf(selectIntoSink(t, me, true, 50, PeerPreference.NONE)));
-        assertEquals(leechers6, Set.copyOf(selectIntoSink(t, peer("2001:db8::99", 1), false, 50, RACK6)));
+        assertEquals(5, select(t, me, false, 5, PeerPreference.NONE).size());
+        assertTrue(seeders4.containsAll(select(t, me, false, 5, PeerPreference.NONE)));
+        assertEquals(leechers4, Set.copyOf(select(t, me, true, 50, PeerPreference.NONE)));
+        assertEquals(leechers6, Set.copyOf(select(t, peer("2001:db8::99", 1), false, 50, RACK6)));
         // nothing to hand over
-        assertEquals(List.of(), selectIntoSink(t, me, false, 0, PeerPreference.NONE));
-        assertEquals(List.of(), selectIntoSink(torrent(2), me, false, 50, PeerPreference.NONE));
+        assertEquals(List.of(), select(t, me, false, 0, PeerPreference.NONE));
+        assertEquals(List.of(), select(torrent(2), me, false, 50, PeerPreference.NONE));
     }
 
     @Test
@@ -377,11 +424,11 @@ public abstract class PeerStoreContract {
         InfoHash t = torrent(1);
         Peer me = peer("10.1.1.101", 6881);
         for (int i = 1; i <= 12; i++) {
-            store.putPeer(t, peer("10.1.1." + i, 6881), false);
+            put(t, peer("10.1.1." + i, 6881), false);
         }
-        store.putPeer(t, peer("172.16.0.1", 6881), true);
+        put(t, peer("172.16.0.1", 6881), true);
         for (int draw = 0; draw < 10; draw++) {
-            List<Peer> peers = selectIntoSink(t, me, false, 10, RACK4);
+            List<Peer> peers = select(t, me, false, 10, RACK4);
             assertEquals(10, peers.size());
             assertEquals("172.16.0.1:6881", peers.get(9).toString(), peers::toString);
             assertTrue(peers.subList(0, 9).stream().allMatch(p -> shares(p, me, 24)), peers::toString);
@@ -395,9 +442,9 @@ public abstract class PeerStoreContract {
         InfoHash t = torrent(1);
         Peer early = peer("10.0.0.1", 6881);
         Peer late = peer("10.0.0.2", 6881);
-        store.putPeer(t, early, true);
+        put(t, early, true);
         clock.advance(Duration.ofMinutes(20));
-        store.putPeer(t, late, false);
+        put(t, late, false);
         clock.advance(LIFETIME.minusMinutes(20).minusSeconds(1));
         assertEquals(0, store.collectGarbage(), "not yet past its lifetime");
         assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
@@ -406,8 +453,11 @@ public abstract class PeerStoreContract {
         assertEquals(new SwarmStats(0, 1, 0), store.stats(t));
         assertEquals(List.of(late.toString()),
                 select(t, peer("10.0.0.3", 6881), false, 50).stream().map(Peer::toString).toList());
-        assertEquals(new StoreTotals(1, 0, 1, 0, 0), store.totals());
+        assertEquals(new StoreTotals(1, 0, 2, 0, 0), store.totals(), "the announcer is stored by its announce");
         clock.advance(Duration.ofMinutes(20));
+        assertEquals(1, store.collectGarbage(), "late expires; the announcer of 20 minutes ago does not");
+        assertEquals(new StoreTotals(1, 0, 1, 0, 0), store.totals());
+        clock.advance(Duration.ofMinutes(12));
         assertEquals(1, store.collectGarbage());
         assertEquals(new StoreTotals(0, 0, 0, 0, 0), store.totals(), "an empty swarm is gone after GC");
         assertEquals(0, store.stats(t).complete() + store.stats(t).incomplete());
@@ -417,14 +467,14 @@ public abstract class PeerStoreContract {
     void reannouncingKeepsAPeerAlive() {
         InfoHash t = torrent(1);
         Peer p = peer("2001:db8::1", 6881);
-        store.putPeer(t, p, false);
+        put(t, p, false);
         for (int i = 0; i < 5; i++) {
             clock.advance(Duration.ofMinutes(30));
-            store.putPeer(t, p, false);
+            put(t, p, false);
             assertEquals(0, store.collectGarbage());
         }
         clock.advance(Duration.ofMinutes(30));
-        store.completePeer(t, p);
+        complete(t, p);
         clock.advance(Duration.ofMinutes(30));
         assertEquals(0, store.collectGarbage());
         assertEquals(new SwarmStats(1, 0, 1), store.stats(t));
@@ -433,11 +483,11 @@ public abstract class PeerStoreContract {
     @Test
     void garbageCollectionRemovesEmptySwarmsFromTotals() {
         for (int n = 1; n <= 3; n++) {
-            store.putPeer(torrent(n), peer("10.0.0.1", 6881), false);
-            store.putPeer(torrent(n), peer("2001:db8::1", 6881), true);
+            put(torrent(n), peer("10.0.0.1", 6881), false);
+            put(torrent(n), peer("2001:db8::1", 6881), true);
         }
-        store.removePeer(torrent(2), peer("10.0.0.1", 6881));
-        store.removePeer(torrent(2), peer("2001:db8::1", 6881));
+        stop(torrent(2), peer("10.0.0.1", 6881));
+        stop(torrent(2), peer("2001:db8::1", 6881));
         assertEquals(0, store.collectGarbage());
         assertEquals(new StoreTotals(2, 0, 2, 2, 0), store.totals());
         clock.advance(LIFETIME.plusSeconds(1));
@@ -483,7 +533,7 @@ public abstract class PeerStoreContract {
         addresses.add("10.1.2.0");
         for (int i = 0; i < addresses.size(); i++) {
             Peer p = peer(addresses.get(i), 6881);
-            store.putPeer(t, p, i % 3 == 0);
+            put(t, p, i % 3 == 0);
             if (i % 3 == 0) {
                 seeders.add(p.toString());
             }
@@ -516,7 +566,7 @@ public abstract class PeerStoreContract {
         addresses.add("2001:db8:1:1:ffff:ffff:ffff:ffff");
         for (int i = 0; i < addresses.size(); i++) {
             Peer p = peer(addresses.get(i), 6881);
-            store.putPeer(t, p, i % 2 == 0);
+            put(t, p, i % 2 == 0);
             if (i % 2 == 0) {
                 seeders.add(p.toString());
             }
@@ -537,11 +587,11 @@ public abstract class PeerStoreContract {
         Set<String> rack = new HashSet<>();
         for (int i = 1; i <= 10; i++) {
             Peer p = peer("10.1.1." + (i * 20), 6881);
-            store.putPeer(t, p, true);
+            put(t, p, true);
             rack.add(p.toString());
         }
         for (int i = 1; i <= 50; i++) {
-            store.putPeer(t, peer("10." + i + ".0.1", 6881), true);
+            put(t, peer("10." + i + ".0.1", 6881), true);
         }
         Set<String> seen = new HashSet<>();
         for (int draw = 0; draw < 200; draw++) {
@@ -563,13 +613,13 @@ public abstract class PeerStoreContract {
             if ((address >>> 8) == (10 << 16 | 77 << 8 | 7)) {
                 continue; // keep the rack to the 12 below
             }
-            store.putPeer(t, new Peer(new PeerId(1, added, 0), IpAddress.ipv4(address), 6881), added % 4 == 0);
+            put(t, new Peer(new PeerId(1, added, 0), IpAddress.ipv4(address), 6881), added % 4 == 0);
             added++;
         }
         Set<String> rack = new HashSet<>();
         for (int i = 1; i <= 12; i++) {
             Peer p = peer("10.77.7." + (i * 10), 6881);
-            store.putPeer(t, p, i <= 3);
+            put(t, p, i <= 3);
             rack.add(p.toString());
         }
         assertEquals(5_000, store.stats(t).complete() + store.stats(t).incomplete());
@@ -589,13 +639,13 @@ public abstract class PeerStoreContract {
         InfoHash t = torrent(1);
         Peer me = peer("10.1.1.101", 6881);
         for (int i = 1; i <= 12; i++) {
-            store.putPeer(t, peer("10.1.1." + i, 6881), false);
+            put(t, peer("10.1.1." + i, 6881), false);
         }
         for (int i = 1; i <= 5; i++) {
-            store.putPeer(t, peer("10.1." + (10 + i) + ".1", 6881), false);
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), false);
         }
         for (int i = 1; i <= 20; i++) {
-            store.putPeer(t, peer("172.16." + i + ".1", 6881), true);
+            put(t, peer("172.16." + i + ".1", 6881), true);
         }
         Predicate<Peer> rack = p -> shares(p, me, 24);
         for (int draw = 0; draw < 20; draw++) {
@@ -606,21 +656,21 @@ public abstract class PeerStoreContract {
         }
         // a seeder in my /16: the nearest tier that has one gives it
         Peer near = peer("10.1.200.200", 6881);
-        store.putPeer(t, near, true);
+        put(t, near, true);
         for (int draw = 0; draw < 20; draw++) {
             List<Peer> peers = select(t, me, false, 10, RACK4);
             assertEquals(9, peers.stream().filter(rack).count(), peers::toString);
             assertEquals(near, peers.get(9));
         }
         // no seeder anywhere: leechers of the rack only, nothing to replace
-        store.removePeer(t, near);
+        stop(t, near);
         for (int i = 1; i <= 20; i++) {
-            store.removePeer(t, peer("172.16." + i + ".1", 6881));
+            stop(t, peer("172.16." + i + ".1", 6881));
         }
         List<Peer> peers = select(t, me, false, 10, RACK4);
         assertEquals(10, peers.stream().filter(rack).count(), peers::toString);
         // a seeder in the rack is ordinary tier order
-        store.putPeer(t, peer("10.1.1.99", 6881), true);
+        put(t, peer("10.1.1.99", 6881), true);
         peers = select(t, me, false, 10, RACK4);
         assertEquals("10.1.1.99:6881", peers.get(0).toString());
         assertEquals(10, peers.stream().filter(rack).count(), peers::toString);
@@ -632,9 +682,9 @@ public abstract class PeerStoreContract {
         Peer me = peer("10.1.1.101", 6881);
         Set<String> far = new HashSet<>();
         for (int i = 1; i <= 20; i++) {
-            store.putPeer(t, peer("10.1.1." + i, 6881), true);
+            put(t, peer("10.1.1." + i, 6881), true);
             Peer p = peer("192.0.2." + i, 6881);
-            store.putPeer(t, p, true);
+            put(t, p, true);
             far.add(p.toString());
         }
         Set<String> seen = new HashSet<>();
@@ -663,17 +713,18 @@ public abstract class PeerStoreContract {
                                 ? "10." + thread + "." + (i >>> 8) + "." + (i & 0xff)
                                 : "2001:db8:" + thread + "::" + Integer.toHexString(i);
                         Peer p = peer(address, 6881, i);
-                        store.putPeer(t, p, i % 3 == 0);
-                        store.putPeer(t, p, i % 3 == 0); // refresh
+                        put(t, p, i % 3 == 0);
+                        put(t, p, i % 3 == 0); // refresh
                         if (i % 5 == 0) {
-                            store.putPeer(t, p, i % 3 != 0); // move
+                            put(t, p, i % 3 != 0); // move
                         }
-                        if (i % 7 == 0) {
-                            store.removePeer(t, p);
-                        }
-                        List<Peer> peers = store.selectPeers(t, p, i % 2 == 0, 20, i % 4 == 0 ? RACK4 : PeerPreference.NONE);
+                        boolean seeder = (i % 3 == 0) != (i % 5 == 0);
+                        List<Peer> peers = select(t, p, seeder, 20, i % 4 == 0 ? RACK4 : PeerPreference.NONE);
                         assertDistinct(peers);
                         assertFalse(endpoints(peers).contains(p.toString()));
+                        if (i % 7 == 0) {
+                            stop(t, p);
+                        }
                         if (i % 50 == 0) {
                             store.totals();
                         }

@@ -29,7 +29,10 @@ public final class Wire {
         return out;
     }
 
-    /** Waits up to 5 s for a condition that the tracker makes true off the request path (the store update). */
+    /**
+     * Waits up to 5 s for a condition that the tracker makes true in the background on its own schedule (a JWK set
+     * refresh), never for the effect of a request that was already answered.
+     */
     public static void eventually(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!condition.getAsBoolean()) {

@@ -1,9 +1,11 @@
 package io.swarmgate.storage.memory;
 
+import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.PeerPreference;
 import org.openjdk.jol.info.GraphLayout;
 
 import java.time.Duration;
@@ -35,7 +37,8 @@ public final class MemoryFootprint {
                     0x2001_0db8_0000_0000L | (i & 0xffff_ffffL) << 16, rnd.nextLong())
                     : IpAddress.ipv4(i * 0x9E3779B1);
             Peer p = new Peer(new PeerId(rnd.nextLong(), rnd.nextLong(), rnd.nextInt()), ip, 6881);
-            store.putPeer(torrents[i % swarms], p, i % 4 == 0);
+            store.announce(torrents[i % swarms], p, Event.NONE, i % 4 == 0, 0, PeerPreference.NONE,
+                    (f, hi, lo, port, a, b, c) -> { });
         }
         long after = usedHeap();
         long estimated = store.estimatedBytes();

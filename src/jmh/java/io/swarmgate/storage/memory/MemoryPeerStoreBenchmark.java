@@ -1,10 +1,13 @@
 package io.swarmgate.storage.memory;
 
+import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
-import io.swarmgate.storage.PeerPreference;
+import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.bittorrent.PeerSink;
+import io.swarmgate.storage.AnnounceResult;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -13,17 +16,17 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One 10,000-peer IPv4 swarm spread over 40 /24 racks in 4 /16s, a fifth of it seeders: the cost of picking 50
- * peers for a leecher without and with a locality preference, and of a re-announce (a refresh in place).
+ * peers for a leecher's whole announce step without and with a locality preference, and of a re-announce.
  * Run: {@code ./mvnw -B -Pbench -DskipTests test-compile exec:exec} (see docs/storage.md).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -51,7 +54,7 @@ public class MemoryPeerStoreBenchmark {
                 Peer p = new Peer(new PeerId(rnd.nextLong(), rnd.nextLong(), rnd.nextInt()),
                         IpAddress.ipv4(address), 6881 + i / (RACKS * 250));
                 members[i] = p;
-                store.putPeer(infoHash, p, i % 5 == 0);
+                store.announce(infoHash, p, Event.NONE, i % 5 == 0, 0, PeerPreference.NONE, NO_PEERS);
             }
         }
     }
@@ -75,15 +78,22 @@ public class MemoryPeerStoreBenchmark {
         int next;
     }
 
+    /** One leecher's announce: refresh it, pick 50 peers into a sink, read the counts, all under one lock. */
     @Benchmark
-    public List<Peer> selectPeers(Swarm swarm, Announcer announcer) {
+    public int announceStep(Swarm swarm, Announcer announcer, Blackhole bh) {
         Peer me = swarm.members[announcer.next++ % PEERS | 1]; // odd indexes: leechers
-        return swarm.store.selectPeers(swarm.infoHash, me, false, 50, announcer.pref);
+        return swarm.store.announce(swarm.infoHash, me, Event.NONE, false, 50, announcer.pref,
+                (f, hi, lo, port, a, b, c) -> bh.consume(lo)).peers();
     }
 
+    /** A re-announce that wants no peers: a refresh in place. */
     @Benchmark
-    public void putPeerRefresh(Swarm swarm, Cursor cursor) {
+    public AnnounceResult putPeerRefresh(Swarm swarm, Cursor cursor) {
         int i = cursor.next++ % PEERS;
-        swarm.store.putPeer(swarm.infoHash, swarm.members[i], i % 5 == 0);
+        return swarm.store.announce(swarm.infoHash, swarm.members[i], Event.NONE, i % 5 == 0, 0, PeerPreference.NONE,
+                NO_PEERS);
     }
+
+    private static final PeerSink NO_PEERS = (f, hi, lo, port, a, b, c) -> {
+    };
 }

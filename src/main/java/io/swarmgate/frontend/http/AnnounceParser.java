@@ -10,7 +10,6 @@ import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.bittorrent.RequestMeta;
 import io.swarmgate.bittorrent.ScrapeRequest;
-import io.swarmgate.config.TrackerConfig;
 import io.swarmgate.frontend.QueryString;
 
 import java.util.ArrayList;
@@ -34,8 +33,7 @@ final class AnnounceParser {
     /**
      * @param client the address the tracker already decided on (connection or trusted proxy header)
      */
-    static AnnounceRequest announce(QueryString q, IpAddress client, boolean allowIpParam, TrackerConfig config,
-                                    String bearerToken) throws ClientError {
+    static AnnounceRequest announce(QueryString q, IpAddress client, boolean allowIpParam, String bearerToken) throws ClientError {
         InfoHash infoHash = InfoHash.of(id(q, "info_hash"));
         PeerId peerId = PeerId.of(id(q, "peer_id"));
         String portText = q.string("port");
@@ -54,7 +52,7 @@ final class AnnounceParser {
         long downloaded = q.nonNegative("downloaded", 0);
         String eventText = q.string("event");
         Event event = eventText == null ? Event.NONE : Event.parse(eventText);
-        int numWant = config.numWant(numWant(q));
+        int numWant = numWant(q);
         boolean compact = !"0".equals(q.string("compact"));
         boolean noPeerId = "1".equals(q.string("no_peer_id"));
         IpAddress ip = allowIpParam ? ipParam(q, client) : client;
@@ -63,15 +61,11 @@ final class AnnounceParser {
                 numWant, compact, noPeerId, meta);
     }
 
-    static ScrapeRequest scrape(QueryString q, IpAddress client, int maxInfoHashes, String bearerToken)
-            throws ClientError {
+    /** How many info_hashes a scrape may name is the tracker's rule ({@code TrackerLogic}), not the parser's. */
+    static ScrapeRequest scrape(QueryString q, IpAddress client, String bearerToken) throws ClientError {
         List<byte[]> raw = q.all("info_hash");
         if (raw.isEmpty()) {
             throw ClientError.badRequest("missing info_hash (full scrapes are not served)");
-        }
-        if (raw.size() > maxInfoHashes) {
-            throw new ClientError(ClientError.Kind.TOO_LARGE, "too many info_hashes: at most " + maxInfoHashes
-                    + " per scrape");
         }
         List<InfoHash> hashes = new ArrayList<>(raw.size());
         for (byte[] b : raw) {

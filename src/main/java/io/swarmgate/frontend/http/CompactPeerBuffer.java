@@ -1,7 +1,7 @@
 package io.swarmgate.frontend.http;
 
 import io.swarmgate.bittorrent.AddressFamily;
-import io.swarmgate.storage.PeerSink;
+import io.swarmgate.bittorrent.PeerSink;
 
 import java.nio.ByteBuffer;
 
@@ -11,19 +11,24 @@ import java.nio.ByteBuffer;
  * than the announcer's cannot go into its string, so they are left out (the store selects none).
  */
 final class CompactPeerBuffer implements PeerSink {
-    private final AddressFamily family;
-    private final ByteBuffer bytes;
+    /** Room for the default numwant (50) at first; grows for larger answers. */
+    private static final int INITIAL_PEERS = 50;
 
-    /** Room for {@code numWant} peers of {@code family}. */
-    CompactPeerBuffer(AddressFamily family, int numWant) {
+    private final AddressFamily family;
+    private ByteBuffer bytes;
+
+    CompactPeerBuffer(AddressFamily family) {
         this.family = family;
-        this.bytes = ByteBuffer.allocate(numWant * family.compactLength()); // big-endian, as the wire wants
+        this.bytes = ByteBuffer.allocate(INITIAL_PEERS * family.compactLength()); // big-endian, as the wire wants
     }
 
     @Override
     public void peer(AddressFamily peerFamily, long ipHi, long ipLo, int port, long id0, long id1, int id2) {
         if (peerFamily != family) {
             return;
+        }
+        if (bytes.remaining() < family.compactLength()) {
+            bytes = ByteBuffer.allocate(bytes.capacity() * 2).put(bytes.flip());
         }
         if (family == AddressFamily.IPV4) {
             bytes.putInt((int) ipLo);

@@ -17,8 +17,8 @@ import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.config.HttpConfig;
 import io.swarmgate.frontend.QueryString;
 import io.swarmgate.logic.TrackerLogic;
-import io.swarmgate.metrics.RequestMetrics;
 import io.swarmgate.metrics.RequestMetrics.Action;
+import io.swarmgate.metrics.RequestMetrics;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -67,10 +67,10 @@ public final class TrackerHttpService implements HttpService {
         CompactPeerBuffer peers = null;
         try {
             QueryString q = QueryString.parse(req.query().rawValue());
-            request = AnnounceParser.announce(q, client, config.allowIpParam(), logic.config(), bearer(req));
+            request = AnnounceParser.announce(q, client, config.allowIpParam(), bearer(req));
             if (request.compact()) {
                 // the hot path: the store writes the peers straight into the answer's bytes
-                peers = new CompactPeerBuffer(request.family(), request.numWant());
+                peers = new CompactPeerBuffer(request.family());
                 response = logic.announce(request, peers);
             } else {
                 response = logic.announce(request);
@@ -88,7 +88,7 @@ public final class TrackerHttpService implements HttpService {
         send(res, peers != null ? ResponseWriter.announceCompact(response, family, peers)
                 : ResponseWriter.announceDict(response, request.noPeerId()));
         metrics.record(Frontend.HTTP, Action.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
-        // the answer is out: the store update does not delay it
+        // the answer is out (the swarm was updated by the answer's own store step): posthooks do not delay it
         logic.afterAnnounce(request, response);
     }
 
@@ -99,7 +99,7 @@ public final class TrackerHttpService implements HttpService {
         ScrapeResponse response;
         try {
             QueryString q = QueryString.parse(req.query().rawValue());
-            request = AnnounceParser.scrape(q, client, logic.config().maxScrapeInfoHashes(), bearer(req));
+            request = AnnounceParser.scrape(q, client, bearer(req));
             response = logic.scrape(request);
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));

@@ -9,6 +9,7 @@ import io.swarmgate.bittorrent.Frontend;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.RequestMeta;
 import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
@@ -16,15 +17,14 @@ import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.config.UdpConfig;
 import io.swarmgate.frontend.QueryString;
 import io.swarmgate.logic.TrackerLogic;
-import io.swarmgate.metrics.RequestMetrics;
 import io.swarmgate.metrics.RequestMetrics.Action;
+import io.swarmgate.metrics.RequestMetrics;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
 import io.swarmgate.protocol.udp.UdpCodec;
 import io.swarmgate.protocol.udp.UdpCodecException;
 import io.swarmgate.protocol.udp.UdpConnectRequest;
 import io.swarmgate.protocol.udp.UdpRequest;
 import io.swarmgate.protocol.udp.UdpScrapeRequest;
-import io.swarmgate.storage.PeerSink;
 
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -61,13 +61,12 @@ final class UdpWorker implements Runnable {
     private final RequestMeta emptyMeta = RequestMeta.of(Frontend.UDP);
     private final ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
     private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES);
-    private final PeerSink peerWriter = this::writePeer;
+    private final PeerWriter peerWriter = new PeerWriter();
 
     // the request being handled; fields rather than locals so the steady state needs no holder objects
     private InetSocketAddress source;
     private IpAddress sourceIp;
     private int transactionId;
-    private AddressFamily replyFamily;
     private AnnounceRequest doneAnnounce;
     private AnnounceResponse doneAnnounceResponse;
     private ScrapeRequest doneScrape;
@@ -173,14 +172,14 @@ final class UdpWorker implements Runnable {
         if (config.allowIpParam() && r.ipv4() != 0 && family == AddressFamily.IPV4) {
             ip = IpAddress.ipv4(r.ipv4());
         }
-        int numWant = Math.min(logic.config().numWant(r.numWant()), UdpFrontend.maxPeers(family));
         AnnounceRequest request = new AnnounceRequest(r.infoHash(), new Peer(r.peerId(), ip, r.port()),
-                r.uploaded(), r.downloaded(), r.left(), event, numWant, true, true, meta(r.urlData()));
+                r.uploaded(), r.downloaded(), r.left(), event, Math.max(r.numWant(), -1), true, true,
+                meta(r.urlData()));
         // The store writes the peers straight behind the header (no object per peer); the header's counts are
-        // known only afterwards, so it is filled in last. numWant was capped so that the peers fit.
+        // known only afterwards, so it is filled in last. The writer's capacity keeps the peers within one packet.
         out.clear();
         out.position(UdpCodec.ANNOUNCE_RESPONSE_HEADER_LENGTH);
-        replyFamily = family;
+        peerWriter.family = family;
         AnnounceResponse response = logic.announce(request, peerWriter);
         int end = out.position();
         out.position(0);
@@ -192,13 +191,23 @@ final class UdpWorker implements Runnable {
     }
 
     /**
-     * The {@link PeerSink} the store writes an announce's peers through. A peer of another family than the
-     * request's cannot be expressed in the reply (its peer size follows the request's family, BEP 15), so it is
-     * left out; the store does not select any.
+     * The {@link PeerSink} the store writes an announce's peers through, straight into {@code out}. A peer of
+     * another family than the request's cannot be expressed in the reply (its peer size follows the request's
+     * family, BEP 15), so it is left out; the store does not select any. Its capacity is what fits one datagram.
      */
-    private void writePeer(AddressFamily family, long ipHi, long ipLo, int port, long id0, long id1, int id2) {
-        if (family == replyFamily) {
-            UdpCodec.encodeAnnouncePeer(out, family, ipHi, ipLo, port);
+    private final class PeerWriter implements PeerSink {
+        AddressFamily family;
+
+        @Override
+        public void peer(AddressFamily peerFamily, long ipHi, long ipLo, int port, long id0, long id1, int id2) {
+            if (peerFamily == family) {
+                UdpCodec.encodeAnnouncePeer(out, peerFamily, ipHi, ipLo, port);
+            }
+        }
+
+        @Override
+        public int capacity() {
+            return UdpFrontend.maxPeers(family);
         }
     }
 
@@ -257,7 +266,7 @@ final class UdpWorker implements Runnable {
         }
     }
 
-    /** The store update and posthooks run after the answer is out, off the client's critical path. */
+    /** Posthooks run after the answer is out, off the client's critical path. */
     private void finishAfterSend() {
         try {
             if (doneAnnounce != null) {

@@ -1,8 +1,8 @@
 package io.swarmgate.hook.subnet;
 
+import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
-import io.swarmgate.storage.PeerPreference;
 
 import java.util.List;
 

@@ -1,12 +1,14 @@
 package io.swarmgate.storage.memory;
 
+import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.config.StorageConfig;
-import io.swarmgate.storage.PeerPreference;
-import io.swarmgate.storage.PeerSink;
+import io.swarmgate.storage.AnnounceResult;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.StoreTotals;
 
@@ -40,6 +42,7 @@ public final class MemoryPeerStore implements PeerStore {
     private final InstantSource clock;
     private final long epochMillis;
     private final Supplier<? extends RandomGenerator> random;
+    private static final AnnounceResult EMPTY = new AnnounceResult(0, 0, 0);
 
     /**
      * @param peerLifetime how long a peer stays without announcing (whole seconds count)
@@ -85,67 +88,38 @@ public final class MemoryPeerStore implements PeerStore {
     }
 
     @Override
-    public void putPeer(InfoHash infoHash, Peer peer, boolean seeder) {
+    public AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
+                                   PeerPreference preference, PeerSink sink) {
         int now = now();
+        IpAddress ip = peer.ip();
+        boolean ipv6 = !ip.isIpv4();
         Shard shard = shard(infoHash);
+        // one lock for the whole step: the change, the selection and the counts are what the next request sees
         shard.lock.lock();
         try {
-            Swarm swarm = shard.swarms.computeIfAbsent(infoHash, k -> new Swarm());
-            shard.put(swarm, peer, seeder, now);
-        } finally {
-            shard.lock.unlock();
-        }
-    }
-
-    @Override
-    public void removePeer(InfoHash infoHash, Peer peer) {
-        Shard shard = shard(infoHash);
-        shard.lock.lock();
-        try {
-            Swarm swarm = shard.swarms.get(infoHash);
-            if (swarm != null) {
+            Swarm swarm;
+            boolean isSeeder = seeder;
+            if (event == Event.STOPPED) {
+                swarm = shard.swarms.get(infoHash);
+                if (swarm == null) {
+                    return EMPTY;
+                }
                 // an emptied swarm stays until the next GC, so a stop-then-start keeps its download count
                 shard.remove(swarm, peer, true);
                 shard.remove(swarm, peer, false);
+                return new AnnounceResult(swarm.seeders(), swarm.leechers(), 0);
             }
-        } finally {
-            shard.lock.unlock();
-        }
-    }
-
-    @Override
-    public void completePeer(InfoHash infoHash, Peer peer) {
-        int now = now();
-        Shard shard = shard(infoHash);
-        shard.lock.lock();
-        try {
-            Swarm swarm = shard.swarms.computeIfAbsent(infoHash, k -> new Swarm());
-            swarm.downloads++;
-            shard.put(swarm, peer, true, now);
-        } finally {
-            shard.lock.unlock();
-        }
-    }
-
-    @Override
-    public int selectPeers(InfoHash infoHash, Peer announcer, boolean announcerIsSeeder, int numWant,
-                           PeerPreference preference, PeerSink sink) {
-        if (numWant <= 0) {
-            return 0;
-        }
-        RandomGenerator rnd = random.get();
-        IpAddress ip = announcer.ip();
-        boolean ipv6 = !ip.isIpv4();
-        Shard shard = shard(infoHash);
-        shard.lock.lock();
-        try {
-            Swarm swarm = shard.swarms.get(infoHash);
-            if (swarm == null) {
-                return 0;
+            swarm = shard.swarms.computeIfAbsent(infoHash, k -> new Swarm());
+            if (event == Event.COMPLETED) {
+                swarm.downloads++;
+                isSeeder = true;
             }
-            // the sink runs under the shard lock: PeerSink asks sinks to be quick and to stay out of the store
-            return PeerSelection.select(swarm.list(ipv6, true, false), swarm.list(ipv6, false, false), ip,
-                    announcer.port(), announcerIsSeeder, numWant, preference.prefixes(), rnd, sink);
+            shard.put(swarm, peer, isSeeder, now);
+            int written = numWant <= 0 ? 0
+                    // the sink runs under the shard lock: PeerSink asks sinks to be quick and to stay out of the store
+                    : PeerSelection.select(swarm.list(ipv6, true, false), swarm.list(ipv6, false, false), ip,
+                    peer.port(), isSeeder, numWant, preference.prefixes(), random.get(), sink);
+            return new AnnounceResult(swarm.seeders(), swarm.leechers(), written);
         } finally {
             shard.lock.unlock();
         }

@@ -2,7 +2,7 @@ package io.swarmgate.storage.memory;
 
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.PeerId;
-import io.swarmgate.storage.PeerSink;
+import io.swarmgate.bittorrent.PeerSink;
 
 import java.util.Arrays;
 

@@ -1,7 +1,7 @@
 package io.swarmgate.storage.memory;
 
 import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.storage.PeerSink;
+import io.swarmgate.bittorrent.PeerSink;
 
 import java.math.BigInteger;
 import java.util.List;

@@ -4,7 +4,6 @@ import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.config.TrackerConfig;
 import io.swarmgate.frontend.QueryString;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +18,7 @@ class AnnounceParserTest {
     private static final IpAddress CLIENT = IpAddress.parse("192.0.2.7");
 
     private static AnnounceRequest parse(String query) throws ClientError {
-        return AnnounceParser.announce(QueryString.parse(query), CLIENT, false, TrackerConfig.DEFAULTS, "");
+        return AnnounceParser.announce(QueryString.parse(query), CLIENT, false, "");
     }
 
     private static String reason(String query) {
@@ -37,7 +36,7 @@ class AnnounceParserTest {
         assertEquals(6881, r.peer().port());
         assertEquals(CLIENT, r.peer().ip());
         assertEquals(Event.STARTED, r.event());
-        assertEquals(50, r.numWant());
+        assertEquals(-1, r.numWant(), "not given: the tracker's logic picks the default");
         assertTrue(r.compact());
         assertFalse(r.isSeeder());
         assertEquals("abc.def.ghi", r.meta().params().get("jwt"));
@@ -45,9 +44,11 @@ class AnnounceParserTest {
     }
 
     @Test
-    void numwantIsDefaultedAndCapped() throws Exception {
-        assertEquals(200, parse(base() + "&numwant=100000").numWant());
-        assertEquals(50, parse(base() + "&numwant=-1").numWant());
+    void numwantIsPassedOnAsAsked() throws Exception {
+        assertEquals(100000, parse(base() + "&numwant=100000").numWant());
+        assertEquals(-1, parse(base() + "&numwant=-1").numWant());
+        assertEquals(-1, parse(base() + "&numwant=-7").numWant());
+        assertEquals(12, parse(base() + "&num_want=12").numWant());
         assertEquals(7, parse(base() + "&numwant=7").numWant());
         assertEquals(0, parse(base() + "&numwant=0").numWant());
         assertFalse(parse(base() + "&compact=0").compact());
@@ -75,22 +76,21 @@ class AnnounceParserTest {
     @Test
     void ipParameterOnlyWhenAllowed() throws Exception {
         QueryString q = QueryString.parse(base() + "&ip=10.9.8.7");
-        assertEquals(CLIENT, AnnounceParser.announce(q, CLIENT, false, TrackerConfig.DEFAULTS, "").peer().ip());
+        assertEquals(CLIENT, AnnounceParser.announce(q, CLIENT, false, "").peer().ip());
         assertEquals(IpAddress.parse("10.9.8.7"),
-                AnnounceParser.announce(q, CLIENT, true, TrackerConfig.DEFAULTS, "").peer().ip());
+                AnnounceParser.announce(q, CLIENT, true, "").peer().ip());
         QueryString bad = QueryString.parse(base() + "&ip=example.com");
         assertEquals("invalid ip: not an IP address", assertThrows(ClientError.class,
-                () -> AnnounceParser.announce(bad, CLIENT, true, TrackerConfig.DEFAULTS, "")).reason());
+                () -> AnnounceParser.announce(bad, CLIENT, true, "")).reason());
     }
 
     @Test
-    void scrapeLimitsAndValidatesHashes() throws Exception {
+    void scrapeValidatesHashes() throws Exception {
         assertEquals(2, AnnounceParser.scrape(QueryString.parse("info_hash=" + HASH + "&info_hash=" + HASH),
-                CLIENT, 64, "").infoHashes().size());
-        assertTrue(assertThrows(ClientError.class, () -> AnnounceParser.scrape(QueryString.parse(""), CLIENT, 64, ""))
+                CLIENT, "").infoHashes().size());
+        assertTrue(assertThrows(ClientError.class, () -> AnnounceParser.scrape(QueryString.parse(""), CLIENT, ""))
                 .reason().startsWith("missing info_hash"));
-        assertEquals("too many info_hashes: at most 1 per scrape", assertThrows(ClientError.class,
-                () -> AnnounceParser.scrape(QueryString.parse("info_hash=" + HASH + "&info_hash=" + HASH), CLIENT, 1, ""))
-                .reason());
+        assertEquals("invalid info_hash: must be 20 bytes, got 3", assertThrows(ClientError.class,
+                () -> AnnounceParser.scrape(QueryString.parse("info_hash=abc"), CLIENT, "")).reason());
     }
 }

@@ -15,7 +15,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 
-import static io.swarmgate.testing.Wire.eventually;
 import static io.swarmgate.testing.Wire.id20;
 import static io.swarmgate.testing.Wire.pct;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -81,14 +80,14 @@ class HttpTrackerIT {
     @Test
     void peersFindEachOtherButNeverThemselvesAndSeedersGetNoSeeders() throws IOException {
         announce("127.0.0.1", "t-swarm", "seed-a", 7001, 0, "&event=started");
-        eventually("seeder stored", () -> count("t-swarm", "complete") == 1);
+        assertTrue(count("t-swarm", "complete") == 1, "seeder stored");
         Map<String, Object> leecher = announce("127.0.0.1", "t-swarm", "leech-b", 7002, 500, "&event=started");
         byte[] peers = (byte[]) leecher.get("peers");
         assertArrayEquals(new byte[] {127, 0, 0, 1, 7001 >> 8, (byte) 7001}, peers);
         assertEquals(1L, leecher.get("complete"));
-        eventually("leecher stored", () -> count("t-swarm", "incomplete") == 1);
+        assertTrue(count("t-swarm", "incomplete") == 1, "leecher stored");
         announce("127.0.0.1", "t-swarm", "seed-c", 7003, 0, "&event=started");
-        eventually("second seeder stored", () -> count("t-swarm", "complete") == 2);
+        assertTrue(count("t-swarm", "complete") == 2, "second seeder stored");
         Map<String, Object> seeder = announce("127.0.0.1", "t-swarm", "seed-a", 7001, 0, "");
         assertArrayEquals(new byte[] {127, 0, 0, 1, 7002 >> 8, (byte) 7002}, (byte[]) seeder.get("peers"),
                 "a seeder gets only the leecher: not itself, not the other seeder");
@@ -97,18 +96,18 @@ class HttpTrackerIT {
     @Test
     void completedCountsADownloadAndStoppedLeaves() throws IOException {
         announce("127.0.0.1", "t-life", "p", 7100, 10, "&event=started");
-        eventually("leecher", () -> count("t-life", "incomplete") == 1);
+        assertTrue(count("t-life", "incomplete") == 1, "leecher");
         announce("127.0.0.1", "t-life", "p", 7100, 0, "&event=completed");
-        eventually("became seeder", () -> count("t-life", "complete") == 1 && count("t-life", "incomplete") == 0);
+        assertTrue(count("t-life", "complete") == 1 && count("t-life", "incomplete") == 0, "became seeder");
         assertEquals(1L, scrapeOne("t-life").get("downloaded"));
         announce("127.0.0.1", "t-life", "p", 7100, 0, "&event=stopped");
-        eventually("gone", () -> count("t-life", "complete") == 0);
+        assertTrue(count("t-life", "complete") == 0, "gone");
     }
 
     @Test
     void ipv6AnnouncersGetPeers6WithEighteenBytesEach() throws IOException {
         announce("::1", "t-six", "v6-a", 7201, 0, "");
-        eventually("v6 seeder", () -> count("t-six", "complete") == 1);
+        assertTrue(count("t-six", "complete") == 1, "v6 seeder");
         Map<String, Object> d = announce("::1", "t-six", "v6-b", 7202, 9, "");
         assertArrayEquals(new byte[0], (byte[]) d.get("peers"));
         byte[] six = (byte[]) d.get("peers6");
@@ -122,7 +121,7 @@ class HttpTrackerIT {
     @Test
     void dictModeListsPeersWithIdsUnlessNoPeerId() throws IOException {
         announce("127.0.0.1", "t-dict", "dict-seed", 7301, 0, "");
-        eventually("seed", () -> count("t-dict", "complete") == 1);
+        assertTrue(count("t-dict", "complete") == 1, "seed");
         Map<String, Object> d = announce("127.0.0.1", "t-dict", "dict-l", 7302, 5, "&compact=0");
         @SuppressWarnings("unchecked")
         Map<String, Object> p = (Map<String, Object>) ((List<?>) d.get("peers")).get(0);
@@ -161,7 +160,7 @@ class HttpTrackerIT {
                 "X-Forwarded-For: 203.0.113.66");
         assertEquals(200, viaProxy.status());
         assertEquals(200, direct.status());
-        eventually("three peers", () -> count("t-proxy", "complete") == 2 && count("t-proxy", "incomplete") == 1);
+        assertTrue(count("t-proxy", "complete") == 2 && count("t-proxy", "incomplete") == 1, "three peers");
         Map<String, Object> d = announce("127.0.0.7", "t-proxy", "observer", 7404, 5, "&compact=0");
         List<String> ips = ((List<?>) d.get("peers")).stream()
                 .map(p -> new String((byte[]) ((Map<?, ?>) p).get("ip"), StandardCharsets.US_ASCII)).sorted().toList();
@@ -171,7 +170,7 @@ class HttpTrackerIT {
     @Test
     void scrapeReportsEveryHashKeyedByRawBytes() throws IOException {
         announce("127.0.0.1", "t-scrape", "s1", 7501, 0, "");
-        eventually("stored", () -> count("t-scrape", "complete") == 1);
+        assertTrue(count("t-scrape", "complete") == 1, "stored");
         Map<String, Object> d = Bencode.decodeDict(get("127.0.0.1", "/scrape?info_hash=" + pct(id20("t-scrape"))
                 + "&info_hash=" + pct(id20("t-unknown"))).body());
         Map<?, ?> files = (Map<?, ?>) d.get("files");

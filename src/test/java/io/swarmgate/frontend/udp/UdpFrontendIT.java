@@ -2,6 +2,8 @@ package io.swarmgate.frontend.udp;
 
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.swarmgate.storage.StoreSteps;
+import io.swarmgate.testing.UdpClient;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.InfoHash;
@@ -116,18 +118,16 @@ class UdpFrontendIT {
     @Test
     void connectAnnounceScrapeOverIpv4AndASecondPeerSeesTheFirst() throws Exception {
         start();
-        Client leecher = client("127.0.0.1");
+        UdpClient leecher = client("127.0.0.1");
         UdpAnnounceResponse first = leecher.announce(TORRENT, 100, -1, "");
         assertEquals(1800, first.interval());
         assertEquals(List.of(), first.peers(), "the announcer is not in its own answer");
+        assertEquals(1, first.leechers(), "but it is counted in it");
 
-        // the same client socket lands on the same worker, which stored the peer before reading on
-        assertEquals(List.of(new ScrapeEntry(0, 0, 1)), leecher.scrape(TORRENT).entries());
-
-        Client seeder = client("127.0.0.1");
+        UdpClient seeder = client("127.0.0.1");
         UdpAnnounceResponse second = seeder.announce(TORRENT, 0, -1, "");
         assertEquals(1, second.leechers());
-        assertEquals(0, second.seeders());
+        assertEquals(1, second.seeders());
         assertEquals(List.of(new CompactPeer(IpAddress.parse("127.0.0.1"), leecher.port)), second.peers());
         assertEquals(20 + 6, seeder.lastLength, "IPv4 peers are 6 bytes");
         assertEquals(List.of(new ScrapeEntry(1, 0, 1)), seeder.scrape(TORRENT).entries());
@@ -136,17 +136,16 @@ class UdpFrontendIT {
     @Test
     void ipv6ClientsGetEighteenBytePeersFromTheIpv6SwarmOnly() throws Exception {
         start();
-        Client v4 = client("127.0.0.1");
+        UdpClient v4 = client("127.0.0.1");
         v4.announce(TORRENT, 100, -1, "");
-        Client first = client("::1");
+        UdpClient first = client("::1");
         first.announce(TORRENT, 100, -1, "");
-        first.scrape(TORRENT); // same worker: the announce is stored once this is answered
 
-        Client second = client("::1");
+        UdpClient second = client("::1");
         UdpAnnounceResponse r = second.announce(TORRENT, 100, -1, "");
         assertEquals(List.of(new CompactPeer(IpAddress.parse("::1"), first.port)), r.peers());
         assertEquals(20 + 18, second.lastLength, "IPv6 peers are 18 bytes");
-        assertEquals(2, r.leechers(), "counts cover both families");
+        assertEquals(3, r.leechers(), "counts cover both families, the announcer included");
     }
 
     @Test
@@ -154,7 +153,7 @@ class UdpFrontendIT {
         start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS);
         assertEquals(List.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), frontend.port())),
                 frontend.boundAddresses());
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         assertEquals(1800, c.announce(TORRENT, 1, -1, "").interval());
     }
 
@@ -163,7 +162,7 @@ class UdpFrontendIT {
     @Test
     void expiredConnectionIdsGetAnErrorPacket() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         long id = c.connect();
         clock.advance(Duration.ofSeconds(120));
         assertInstanceOf(UdpAnnounceResponse.class, c.exchange(c.announceRequest(id, TORRENT, 1, -1, 6881, "")));
@@ -176,7 +175,7 @@ class UdpFrontendIT {
     @Test
     void forgedAndBorrowedConnectionIdsGetAnErrorPacket() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         assertError("connection id expired or invalid",
                 c.exchange(c.announceRequest(0x1234_5678_9abc_def0L, TORRENT, 1, -1, 6881, "")));
         long someoneElses = client("127.0.0.2").connect();
@@ -191,7 +190,7 @@ class UdpFrontendIT {
     @Test
     void urlDataParametersReachHooks() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         c.announce(TORRENT, 1, -1, "/announce?jwt=xyz&tier=gold%20plus");
         assertEquals(Map.of("jwt", "xyz", "tier", "gold plus"), hook.seen.getLast());
         c.announce(TORRENT, 1, -1, "");
@@ -201,7 +200,7 @@ class UdpFrontendIT {
     @Test
     void aHookCanRefuseOnWhatUrlDataCarried() throws Exception {
         start();
-        Client c = client("::1");
+        UdpClient c = client("::1");
         assertError("jwt required", c.exchange(c.announceRequest(c.connect(), PROTECTED, 1, -1, 6881, "/announce")));
         assertError("jwt required",
                 c.exchange(c.announceRequest(c.connect(), PROTECTED, 1, -1, 6881, "/announce?jwt=nope")));
@@ -213,7 +212,7 @@ class UdpFrontendIT {
     @Test
     void aMalformedUrlDataEscapeIsAClientError() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         assertError("malformed percent-encoding in query",
                 c.exchange(c.announceRequest(c.connect(), TORRENT, 1, -1, 6881, "/announce?jwt=%zz")));
     }
@@ -223,14 +222,14 @@ class UdpFrontendIT {
     @Test
     void portZeroIsRefused() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         assertError("invalid port 0", c.exchange(c.announceRequest(c.connect(), TORRENT, 1, -1, 0, "")));
     }
 
     @Test
     void unknownEventsAndNegativeCountsAreRefused() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         long id = c.connect();
         UdpAnnounceRequest base = c.announceRequest(id, TORRENT, 1, -1, 6881, "");
         assertError("invalid event 9", c.exchange(new UdpAnnounceRequest(id, 1, TORRENT, base.peerId(), 0, 1, 0, 9,
@@ -243,7 +242,7 @@ class UdpFrontendIT {
     void negativeNumWantMeansTheDefaultAndLargeOnesAreCapped() throws Exception {
         start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 10, 20, 64));
         seedPeers(TORRENT, 30, "10.0.0.", true);
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         assertEquals(10, c.announce(TORRENT, 1, -1, "").peers().size());
         assertEquals(10, c.announce(TORRENT, 1, -7, "").peers().size());
         assertEquals(15, c.announce(TORRENT, 1, 15, "").peers().size());
@@ -255,7 +254,7 @@ class UdpFrontendIT {
     void ipv6AnswersStayWithinTheSafePayload() throws Exception {
         start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 200, 200, 64));
         seedPeers(TORRENT, 100, "2001:db8::", true);
-        Client c = client("::1");
+        UdpClient c = client("::1");
         UdpAnnounceResponse r = c.announce(TORRENT, 1, -1, "");
         assertEquals(UdpFrontend.maxPeers(AddressFamily.IPV6), r.peers().size());
         assertTrue(c.lastLength <= UdpFrontend.MAX_RESPONSE_BYTES, "answer of " + c.lastLength + " bytes");
@@ -264,11 +263,10 @@ class UdpFrontendIT {
     @Test
     void theIpFieldCountsOnlyWhenAllowed() throws Exception {
         start("::", 2, true, TrackerConfig.DEFAULTS);
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         c.exchange(new UdpAnnounceRequest(c.connect(), 5, TORRENT, c.peerId, 0, 1, 0, 2,
                 (int) IpAddress.parse("10.9.8.7").lo(), 0, -1, 7000, ""));
-        c.scrape(TORRENT);
-        Client other = client("127.0.0.1");
+        UdpClient other = client("127.0.0.1");
         assertEquals(List.of(new CompactPeer(IpAddress.parse("10.9.8.7"), 7000)),
                 other.announce(TORRENT, 0, -1, "").peers());
     }
@@ -276,10 +274,9 @@ class UdpFrontendIT {
     @Test
     void theIpFieldIsIgnoredByDefault() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         c.exchange(new UdpAnnounceRequest(c.connect(), 5, TORRENT, c.peerId, 0, 1, 0, 2, 0x0a090807, 0, -1, 7000,
                 ""));
-        c.scrape(TORRENT);
         assertEquals(List.of(new CompactPeer(IpAddress.parse("127.0.0.1"), 7000)),
                 client("127.0.0.1").announce(TORRENT, 0, -1, "").peers());
     }
@@ -287,7 +284,7 @@ class UdpFrontendIT {
     @Test
     void stoppedRemovesThePeer() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         c.announce(TORRENT, 1, -1, "");
         assertEquals(1, c.scrape(TORRENT).entries().getFirst().leechers());
         c.exchange(new UdpAnnounceRequest(c.connect(), 9, TORRENT, c.peerId, 0, 1, 0, 3, 0, 0, -1, c.port, ""));
@@ -300,7 +297,7 @@ class UdpFrontendIT {
     void scrapeAnswersEveryHashInRequestOrderDuplicatesIncluded() throws Exception {
         start();
         seedPeers(TORRENT, 3, "10.0.0.", true);
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         UdpScrapeResponse r = (UdpScrapeResponse) c.exchange(
                 new UdpScrapeRequest(c.connect(), 3, List.of(OTHER, TORRENT, OTHER)));
         assertEquals(List.of(new ScrapeEntry(0, 0, 0), new ScrapeEntry(3, 0, 0), new ScrapeEntry(0, 0, 0)),
@@ -310,7 +307,7 @@ class UdpFrontendIT {
     @Test
     void tooManyInfoHashesAreRefused() throws Exception {
         start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 50, 200, 1000));
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         long id = c.connect();
         List<InfoHash> many = Collections.nCopies(UdpFrontend.MAX_SCRAPE_INFO_HASHES + 1, TORRENT);
         assertError("too many info_hashes: at most 116 per UDP scrape",
@@ -324,7 +321,7 @@ class UdpFrontendIT {
     @Test
     void theTrackersScrapeLimitAppliesToo() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         assertError("too many info_hashes: at most 64 per scrape",
                 c.exchange(new UdpScrapeRequest(c.connect(), 1, Collections.nCopies(65, TORRENT))));
         assertEquals(1, count("scrape", "ipv4", "too_large"));
@@ -335,7 +332,7 @@ class UdpFrontendIT {
     @Test
     void malformedRequestsGetAnErrorAndNonRequestsNoAnswer() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         byte[] shortAnnounce = new byte[50];
         ByteBuffer.wrap(shortAnnounce).putLong(1).putInt(1).putInt(4243);
         c.sendRaw(shortAnnounce);
@@ -356,7 +353,7 @@ class UdpFrontendIT {
     @Test
     void anUnexpectedFailureIsAGenericErrorAndServingGoesOn() throws Exception {
         start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         assertError("internal error",
                 c.exchange(c.announceRequest(c.connect(), TORRENT, 1, -1, 6881, "/announce?boom=1")));
         assertEquals(1, count("announce", "ipv4", "internal"));
@@ -387,9 +384,9 @@ class UdpFrontendIT {
         start();
         UdpFrontend first = frontend;
         UdpFrontend second = start();
-        Client c = client("127.0.0.1");
+        UdpClient c = client("127.0.0.1");
         long fromSecond = c.connect();
-        Client sameSocketToFirst = new Client(c, first.port());
+        UdpClient sameSocketToFirst = new UdpClient(c, first.port());
         assertInstanceOf(UdpAnnounceResponse.class,
                 sameSocketToFirst.exchange(c.announceRequest(fromSecond, TORRENT, 1, -1, 6881, "")));
         assertTrue(second.port() != first.port());
@@ -403,7 +400,7 @@ class UdpFrontendIT {
                 new RequestMetrics(meters), clock);
         toClose.add(frontend);
         frontend.start();
-        Client c = client("::1");
+        UdpClient c = client("::1");
         assertEquals(1800, c.announce(TORRENT, 1, -1, "").interval());
     }
 
@@ -414,7 +411,7 @@ class UdpFrontendIT {
             byte[] id = new byte[20];
             ByteBuffer.wrap(id).putInt(16, i);
             String address = prefix + (prefix.contains(":") ? Integer.toHexString(i) : Integer.toString(i));
-            store.putPeer(infoHash, new Peer(PeerId.of(id), IpAddress.parse(address), 6881), seeders);
+            StoreSteps.put(store, infoHash, new Peer(PeerId.of(id), IpAddress.parse(address), 6881), seeders);
         }
     }
 
@@ -429,94 +426,9 @@ class UdpFrontendIT {
         assertEquals(message, error.message());
     }
 
-    private Client client(String loopback) throws IOException {
-        Client c = new Client(loopback, frontend.port(), nextPeer.incrementAndGet());
+    private UdpClient client(String loopback) throws IOException {
+        UdpClient c = new UdpClient(loopback, frontend.port(), nextPeer.incrementAndGet());
         toClose.add(c.socket);
         return c;
-    }
-
-    /** A BEP 15 client built on the shared codec. */
-    static final class Client {
-        final DatagramSocket socket;
-        final InetSocketAddress tracker;
-        final AddressFamily family;
-        final PeerId peerId;
-        final int port;
-        int lastLength;
-        private int transaction;
-
-        Client(String loopback, int trackerPort, int n) throws IOException {
-            InetAddress address = InetAddress.getByName(loopback);
-            socket = new DatagramSocket(new InetSocketAddress(address, 0));
-            tracker = new InetSocketAddress(address, trackerPort);
-            family = IpAddress.of(address).family();
-            port = socket.getLocalPort();
-            byte[] id = "-SG0001-000000000000".getBytes(StandardCharsets.ISO_8859_1);
-            ByteBuffer.wrap(id).putInt(16, n);
-            peerId = PeerId.of(id);
-        }
-
-        /** The same socket and peer, talking to another tracker port on the same address. */
-        Client(Client other, int trackerPort) {
-            socket = other.socket;
-            tracker = new InetSocketAddress(other.tracker.getAddress(), trackerPort);
-            family = other.family;
-            peerId = other.peerId;
-            port = other.port;
-            transaction = 1000;
-        }
-
-        int nextTransaction() {
-            return ++transaction;
-        }
-
-        long connect() throws IOException {
-            int tid = nextTransaction();
-            UdpConnectResponse r = (UdpConnectResponse) exchange(new UdpConnectRequest(tid));
-            assertEquals(tid, r.transactionId());
-            return r.connectionId();
-        }
-
-        UdpAnnounceRequest announceRequest(long connectionId, InfoHash infoHash, long left, int numWant, int port,
-                                           String urlData) {
-            return new UdpAnnounceRequest(connectionId, nextTransaction(), infoHash, peerId, 0, left, 0, 0, 0, 0,
-                    numWant, port, urlData);
-        }
-
-        UdpAnnounceResponse announce(InfoHash infoHash, long left, int numWant, String urlData) throws IOException {
-            UdpResponse r = exchange(announceRequest(connect(), infoHash, left, numWant, port, urlData));
-            return assertInstanceOf(UdpAnnounceResponse.class, r, r::toString);
-        }
-
-        UdpScrapeResponse scrape(InfoHash infoHash) throws IOException {
-            UdpResponse r = exchange(new UdpScrapeRequest(connect(), nextTransaction(), List.of(infoHash)));
-            return assertInstanceOf(UdpScrapeResponse.class, r, r::toString);
-        }
-
-        UdpResponse exchange(UdpRequest request) throws IOException {
-            ByteBuffer out = ByteBuffer.allocate(4096);
-            UdpCodec.encodeRequest(out, request);
-            socket.send(new DatagramPacket(out.array(), out.position(), tracker));
-            UdpResponse response = receive(5000);
-            assertEquals(request.transactionId(), response.transactionId());
-            return response;
-        }
-
-        void sendRaw(byte[] packet) throws IOException {
-            socket.send(new DatagramPacket(packet, packet.length, tracker));
-        }
-
-        UdpResponse receive(int timeoutMillis) throws IOException {
-            byte[] in = new byte[65536];
-            DatagramPacket packet = new DatagramPacket(in, in.length);
-            socket.setSoTimeout(timeoutMillis);
-            socket.receive(packet);
-            lastLength = packet.getLength();
-            try {
-                return UdpCodec.decodeResponse(ByteBuffer.wrap(in, 0, packet.getLength()), family);
-            } catch (io.swarmgate.protocol.udp.UdpCodecException e) {
-                throw new AssertionError("tracker sent a malformed packet: " + e.getMessage(), e);
-            }
-        }
     }
 }

@@ -1,10 +1,10 @@
 package io.swarmgate.hook.subnet;
 
+import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookRegistry;
-import io.swarmgate.storage.PeerPreference;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

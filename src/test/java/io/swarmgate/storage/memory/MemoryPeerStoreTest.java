@@ -1,5 +1,6 @@
 package io.swarmgate.storage.memory;
 
+import io.swarmgate.storage.StoreSteps;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
@@ -30,8 +31,8 @@ class MemoryPeerStoreTest extends PeerStoreContract {
     void downloadCountResetsOnceTheSwarmIsEmptyAndCollected() {
         InfoHash t = torrent(1);
         Peer p = peer("10.0.0.1", 6881);
-        store.completePeer(t, p);
-        store.removePeer(t, p);
+        StoreSteps.complete(store, t, p);
+        StoreSteps.stop(store, t, p);
         assertEquals(new SwarmStats(0, 0, 1), store.stats(t), "an empty swarm keeps its count until GC");
         store.collectGarbage();
         assertEquals(SwarmStats.EMPTY, store.stats(t));
@@ -51,12 +52,12 @@ class MemoryPeerStoreTest extends PeerStoreContract {
         long empty = memory.estimatedBytes();
         InfoHash t = torrent(1);
         for (int i = 0; i < 10_000; i++) {
-            store.putPeer(t, new Peer(new PeerId(i, i, i), IpAddress.ipv4(0x0a000000 + i * 7), 6881), i % 2 == 0);
+            StoreSteps.put(store, t, new Peer(new PeerId(i, i, i), IpAddress.ipv4(0x0a000000 + i * 7), 6881), i % 2 == 0);
         }
         long full = memory.estimatedBytes();
         for (int i = 0; i < 10_000; i++) {
             if (i % 10 != 0) {
-                store.removePeer(t, new Peer(new PeerId(i, i, i), IpAddress.ipv4(0x0a000000 + i * 7), 6881));
+                StoreSteps.stop(store, t, new Peer(new PeerId(i, i, i), IpAddress.ipv4(0x0a000000 + i * 7), 6881));
             }
         }
         long thinned = memory.estimatedBytes();
@@ -91,7 +92,7 @@ class MemoryPeerStoreTest extends PeerStoreContract {
             // distinct addresses, so every put is a new peer
             Peer p = new Peer(new PeerId(rnd.nextLong(), rnd.nextLong(), rnd.nextInt()),
                     IpAddress.ipv4(i * 0x9E3779B1), 6881);
-            store.putPeer(torrents[i % swarms], p, i % 4 == 0);
+            StoreSteps.put(store, torrents[i % swarms], p, i % 4 == 0);
         }
         return peers;
     }

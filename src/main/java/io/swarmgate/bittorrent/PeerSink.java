@@ -1,6 +1,4 @@
-package io.swarmgate.storage;
-
-import io.swarmgate.bittorrent.AddressFamily;
+package io.swarmgate.bittorrent;
 
 /**
  * Receives the peers a store selects, one call per peer, as the packed fields a store keeps: so a frontend can
@@ -24,4 +22,12 @@ public interface PeerSink {
      * @param id2    peer_id bytes 16-19
      */
     void peer(AddressFamily family, long ipHi, long ipLo, int port, long id0, long id1, int id2);
+
+    /**
+     * The most peers this sink can carry, for a reply whose wire format bounds it (a UDP answer must fit one
+     * datagram); the tracker never selects more than this.
+     */
+    default int capacity() {
+        return Integer.MAX_VALUE;
+    }
 }

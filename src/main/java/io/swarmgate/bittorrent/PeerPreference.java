@@ -1,4 +1,4 @@
-package io.swarmgate.storage;
+package io.swarmgate.bittorrent;
 
 import java.util.List;
 
