@@ -101,8 +101,14 @@ class LogSetupTest {
 
     @Test
     void messageParametersAreFormatted() {
-        LogSetup.configure(LogFormat.JSON, Level.INFO, out);
-        log.log(Level.INFO, "bound {0} on port {1}", "http", 6969);
+        java.util.Locale before = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.US); // MessageFormat groups digits by the default locale
+        try {
+            LogSetup.configure(LogFormat.JSON, Level.INFO, out);
+            log.log(Level.INFO, "bound {0} on port {1}", "http", 6969);
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
         assertEquals("bound http on port 6,969", json(lines().get(0)).stringValue("msg").orElseThrow());
     }
 

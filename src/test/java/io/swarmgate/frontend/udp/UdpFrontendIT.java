@@ -370,7 +370,8 @@ class UdpFrontendIT {
         client("127.0.0.1").connect();
         long before = System.nanoTime();
         frontend.close();
-        assertTrue(System.nanoTime() - before < Duration.ofSeconds(2).toNanos(), "close took too long");
+        // generous: a blocked receive is woken by closing the channel, not by a timeout that close would wait out
+        assertTrue(System.nanoTime() - before < Duration.ofSeconds(10).toNanos(), "close took too long");
         assertFalse(Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().startsWith("swarmgate-udp-") && t.isAlive()), "workers still running");
         try (DatagramChannel again = DatagramChannel.open()) {

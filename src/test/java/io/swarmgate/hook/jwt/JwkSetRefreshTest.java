@@ -240,8 +240,10 @@ class JwkSetRefreshTest {
         long t0 = System.nanoTime();
         refused("unknown signing key", hook, f.token(EC));
         long waited = System.nanoTime() - t0;
-        assertTrue(waited >= KeySetHolder.UNKNOWN_KID_WAIT.toNanos() - 50_000_000L
-                && waited < KeySetHolder.UNKNOWN_KID_WAIT.toNanos() + 700_000_000L, "waited " + waited / 1_000_000 + " ms");
+        // at least the bounded wait, and well before the registry's answer at 3 s: it did not wait for the fetch
+        assertTrue(waited >= KeySetHolder.UNKNOWN_KID_WAIT.toNanos() - 50_000_000L, "waited " + waited / 1_000_000
+                + " ms");
+        assertTrue(waited < Duration.ofMillis(2_950).toNanos(), "waited " + waited / 1_000_000 + " ms");
         // the fetch it started carries on and brings the key in for the next announce
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (f.gauge("swarmgate.jwt.jwks.keys") < 2 && System.nanoTime() < deadline) {
