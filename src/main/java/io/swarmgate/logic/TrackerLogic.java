@@ -35,6 +35,12 @@ public final class TrackerLogic implements AutoCloseable {
     private final PeerStore store;
     private final List<Hook> prehooks;
     private final List<Hook> posthooks;
+    /**
+     * The prehooks' context of the announce this thread is serving, so that its posthooks see what the
+     * prehooks learnt (verified claims). Both frontends call {@link #afterAnnounce} on the thread that called
+     * {@code announce}, before that thread's next announce; a context for another request is not used.
+     */
+    private final ThreadLocal<AnnounceContext> forPosthooks = new ThreadLocal<>();
 
     public TrackerLogic(TrackerConfig config, PeerStore store, List<Hook> prehooks, List<Hook> posthooks) {
         this.config = config;
@@ -88,6 +94,9 @@ public final class TrackerLogic implements AutoCloseable {
         for (Hook hook : prehooks) {
             hook.announce(ctx);
         }
+        if (!posthooks.isEmpty()) {
+            forPosthooks.set(ctx);
+        }
         return ctx;
     }
 
@@ -101,7 +110,11 @@ public final class TrackerLogic implements AutoCloseable {
      */
     public void afterAnnounce(AnnounceRequest request, AnnounceResponse response) {
         if (!posthooks.isEmpty()) {
-            AnnounceContext ctx = new AnnounceContext(request, response.interval(), response.minInterval());
+            AnnounceContext ctx = forPosthooks.get();
+            forPosthooks.remove();
+            if (ctx == null || ctx.request() != request) {
+                ctx = new AnnounceContext(request, response.interval(), response.minInterval());
+            }
             ctx.response(response);
             for (Hook hook : posthooks) {
                 try {
