@@ -198,6 +198,8 @@ final class AccountingHook implements Hook, OperatorRoutes {
                 LOG.log(Level.WARNING, "accounting: cannot write to " + database.displayUrl() + ": " + rootMessage(e)
                         + "; announces are unaffected, " + pending.size() + " row(s) held (at most "
                         + config.maxPending() + "), retrying");
+            } else {
+                LOG.log(Level.DEBUG, () -> "accounting: flush attempt " + failures + " failed: " + rootMessage(e));
             }
             return false;
         } finally {
