@@ -77,8 +77,9 @@ final class AccountingHook implements Hook, OperatorRoutes {
     private final long startedMs;
     private volatile long lastSuccessMs = -1;
     private volatile boolean closed;
+    private final Object schemaLock = new Object();
+    private volatile boolean migrated;
     // guarded by flushLock
-    private boolean migrated;
     private PendingRows.Batch inFlight;
     private long inFlightSeq;
     private long nextSeq = 1;
@@ -165,10 +166,7 @@ final class AccountingHook implements Hook, OperatorRoutes {
         flushLock.lock();
         try {
             expireBaselines();
-            if (!migrated) {
-                database.migrate();
-                migrated = true;
-            }
+            ensureSchema();
             if (inFlight == null) {
                 inFlight = pending.claim();
                 inFlightSeq = nextSeq++;
@@ -204,6 +202,19 @@ final class AccountingHook implements Hook, OperatorRoutes {
             return false;
         } finally {
             flushLock.unlock();
+        }
+    }
+
+    /** Creates or migrates the schema once: before the first flush or read, whichever comes first. */
+    private void ensureSchema() {
+        if (migrated) {
+            return;
+        }
+        synchronized (schemaLock) {
+            if (!migrated) {
+                database.migrate();
+                migrated = true;
+            }
         }
     }
 
@@ -299,6 +310,7 @@ final class AccountingHook implements Hook, OperatorRoutes {
         Totals inMemory;
         commitLock.lock();
         try {
+            ensureSchema();
             stored = database.torrent(infoHash);
             inMemory = pending.torrent(infoHash);
         } catch (SQLException | RuntimeException e) {
@@ -322,6 +334,7 @@ final class AccountingHook implements Hook, OperatorRoutes {
         Map<InfoHash, Totals> torrents = new TreeMap<>(RowKey.ORDER_OF_HASHES);
         commitLock.lock();
         try {
+            ensureSchema();
             torrents.putAll(database.subject(subject));
             pending.subject(subject).forEach((h, t) -> torrents.merge(h, t, Totals::plus));
         } catch (SQLException | RuntimeException e) {
