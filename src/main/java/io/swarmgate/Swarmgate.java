@@ -11,6 +11,7 @@ import io.swarmgate.hook.HookRegistry;
 import io.swarmgate.hook.HookServices;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.MetricsServer;
+import io.swarmgate.metrics.OperatorRoutes;
 import io.swarmgate.metrics.Readiness;
 import io.swarmgate.metrics.RequestMetrics;
 import io.swarmgate.metrics.StoreMetrics;
@@ -76,13 +77,14 @@ public final class Swarmgate implements AutoCloseable {
         try {
             store = MemoryPeerStore.create(config.storage(), clock);
             StoreMetrics.bind(store, meters);
-            HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler);
+            HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler,
+                    config.storage().peerLifetime());
             HookRegistry registry = HookRegistry.builtIn();
             List<Hook> pre = hooks(config.prehooks(), registry, services, built);
             List<Hook> post = hooks(config.posthooks(), registry, services, built);
             TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
-            tracker.startListeners(new RequestMetrics(meters), meters, clock);
+            tracker.startListeners(new RequestMetrics(meters), meters, clock, operatorRoutes(built));
             return tracker;
         } catch (RuntimeException e) {
             built.forEach(Hook::close);
@@ -113,7 +115,18 @@ public final class Swarmgate implements AutoCloseable {
         return hooks;
     }
 
-    private void startListeners(RequestMetrics requestMetrics, MeterRegistry meters, InstantSource clock) {
+    private static List<OperatorRoutes> operatorRoutes(List<Hook> hooks) {
+        List<OperatorRoutes> out = new ArrayList<>();
+        for (Hook hook : hooks) {
+            if (hook instanceof OperatorRoutes routes) {
+                out.add(routes);
+            }
+        }
+        return out;
+    }
+
+    private void startListeners(RequestMetrics requestMetrics, MeterRegistry meters, InstantSource clock,
+                                List<OperatorRoutes> operatorRoutes) {
         try {
             expiry = PeerExpiry.start(store, config.storage().gcInterval(), scheduler, meters);
             if (config.http().enabled()) {
@@ -126,7 +139,8 @@ public final class Swarmgate implements AutoCloseable {
                 udp.start();
             }
             if (config.metrics().enabled()) {
-                metricsServer = MetricsServer.start(config.metrics(), (PrometheusMeterRegistry) meters, readiness());
+                metricsServer = MetricsServer.start(config.metrics(), (PrometheusMeterRegistry) meters, readiness(),
+                        operatorRoutes);
             }
         } catch (IOException e) {
             close();

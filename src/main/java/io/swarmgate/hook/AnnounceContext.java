@@ -4,11 +4,13 @@ import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.AnnounceResponse;
 import io.swarmgate.bittorrent.PeerPreference;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * One announce travelling through the chain: the immutable request, and what prehooks may adjust before the
- * store is asked (intervals, peer preference). Posthooks also see the response. Confined to one thread.
+ * store is asked (intervals, peer preference). Posthooks also see the response, and what prehooks learnt about
+ * the announcer ({@link #verifiedClaims()}). Confined to one thread.
  */
 public final class AnnounceContext {
     private final AnnounceRequest request;
@@ -16,6 +18,7 @@ public final class AnnounceContext {
     private int minInterval;
     private PeerPreference preference = PeerPreference.NONE;
     private AnnounceResponse response;
+    private Map<String, Object> verifiedClaims = Map.of();
 
     public AnnounceContext(AnnounceRequest request, int interval, int minInterval) {
         this.request = Objects.requireNonNull(request);
@@ -59,5 +62,18 @@ public final class AnnounceContext {
 
     public void response(AnnounceResponse response) {
         this.response = response;
+    }
+
+    /**
+     * The claims of a token that a prehook verified for this announce (the jwt hook sets them once the
+     * signature, issuer, audience and times checked out), or empty: the only statement about who announced
+     * that later hooks may trust. A token that was merely present names no one.
+     */
+    public Map<String, Object> verifiedClaims() {
+        return verifiedClaims;
+    }
+
+    public void verifiedClaims(Map<String, Object> claims) {
+        this.verifiedClaims = Map.copyOf(claims);
     }
 }

@@ -18,6 +18,7 @@ public final class HookRegistry {
         registry.register(new io.swarmgate.hook.approval.ClientApprovalHookFactory());
         registry.register(new io.swarmgate.hook.approval.TorrentApprovalHookFactory());
         registry.register(new io.swarmgate.hook.interval.IntervalVariationHookFactory());
+        registry.register(new io.swarmgate.hook.accounting.AccountingHookFactory());
         return registry;
     }
 

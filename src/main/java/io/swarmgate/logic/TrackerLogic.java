@@ -42,6 +42,12 @@ public final class TrackerLogic implements AutoCloseable {
     private final PeerStore store;
     private final List<Hook> prehooks;
     private final List<Hook> posthooks;
+    /**
+     * The prehooks' context of the announce this thread is serving, so that its posthooks see what the
+     * prehooks learnt (verified claims). Both frontends call {@link #afterAnnounce} on the thread that called
+     * {@code announce}, before that thread's next announce; a context for another request is not used.
+     */
+    private final ThreadLocal<AnnounceContext> forPosthooks = new ThreadLocal<>();
 
     public TrackerLogic(TrackerConfig config, PeerStore store, List<Hook> prehooks, List<Hook> posthooks) {
         this.config = config;
@@ -105,6 +111,9 @@ public final class TrackerLogic implements AutoCloseable {
         for (Hook hook : prehooks) {
             hook.announce(ctx);
         }
+        if (!posthooks.isEmpty()) {
+            forPosthooks.set(ctx);
+        }
         return ctx;
     }
 
@@ -113,17 +122,20 @@ public final class TrackerLogic implements AutoCloseable {
      * step). Never throws: failures are logged.
      */
     public void afterAnnounce(AnnounceRequest request, AnnounceResponse response) {
-        if (posthooks.isEmpty()) {
-            return;
-        }
-        AnnounceContext ctx = new AnnounceContext(request, response.interval(), response.minInterval());
-        ctx.response(response);
-        for (Hook hook : posthooks) {
-            try {
-                hook.announce(ctx);
-            } catch (ClientError | RuntimeException e) {
-                LOG.log(Level.WARNING, "posthook " + hook.getClass().getSimpleName() + " failed for "
-                        + request.infoHash() + ": " + e);
+        if (!posthooks.isEmpty()) {
+            AnnounceContext ctx = forPosthooks.get();
+            forPosthooks.remove();
+            if (ctx == null || ctx.request() != request) {
+                ctx = new AnnounceContext(request, response.interval(), response.minInterval());
+            }
+            ctx.response(response);
+            for (Hook hook : posthooks) {
+                try {
+                    hook.announce(ctx);
+                } catch (ClientError | RuntimeException e) {
+                    LOG.log(Level.WARNING, "posthook " + hook.getClass().getSimpleName() + " failed for "
+                            + request.infoHash() + ": " + e);
+                }
             }
         }
     }

@@ -30,6 +30,7 @@ import java.util.List;
  *   <li>{@code GET /health/ready}: 200 {@code {"status":"UP"}} when {@link Readiness} gives no reason, else 503
  *   {@code {"status":"DOWN","reasons":[...]}}.</li>
  * </ul>
+ * plus whatever {@link OperatorRoutes} the tracker's components add (the accounting hook's totals).
  * Plain Helidon routes rather than Helidon's observe/health modules: those answer in their own JSON shape and
  * bring an older Micrometer through a bridge (see docs/observability.md).
  */
@@ -44,12 +45,15 @@ public final class MetricsServer implements AutoCloseable {
     private final WebServer server;
     private final PrometheusMeterRegistry registry;
     private final Readiness readiness;
+    private final List<OperatorRoutes> extraRoutes;
     private final Object readyLock = new Object();
     private List<String> lastReasons;
 
-    private MetricsServer(MetricsConfig config, PrometheusMeterRegistry registry, Readiness readiness) {
+    private MetricsServer(MetricsConfig config, PrometheusMeterRegistry registry, Readiness readiness,
+                          List<OperatorRoutes> extraRoutes) {
         this.registry = registry;
         this.readiness = readiness;
+        this.extraRoutes = List.copyOf(extraRoutes);
         this.server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -66,10 +70,16 @@ public final class MetricsServer implements AutoCloseable {
      * @throws IllegalStateException when the address cannot be bound, naming it
      */
     public static MetricsServer start(MetricsConfig config, PrometheusMeterRegistry registry, Readiness readiness) {
+        return start(config, registry, readiness, List.of());
+    }
+
+    /** The same, with routes of other components beside the built-in ones. */
+    public static MetricsServer start(MetricsConfig config, PrometheusMeterRegistry registry, Readiness readiness,
+                                      List<OperatorRoutes> extraRoutes) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("metrics.enabled is false: do not start the metrics listener");
         }
-        MetricsServer s = new MetricsServer(config, registry, readiness);
+        MetricsServer s = new MetricsServer(config, registry, readiness, extraRoutes);
         try {
             s.server.start();
         } catch (RuntimeException e) {
@@ -102,6 +112,9 @@ public final class MetricsServer implements AutoCloseable {
         rules.get("/metrics", this::metrics)
                 .get("/health/live", (req, res) -> json(res, Status.OK_200, UP))
                 .get("/health/ready", this::ready);
+        for (OperatorRoutes routes : extraRoutes) {
+            routes.routing(rules);
+        }
     }
 
     /** The port actually bound (differs from the configured one when that was 0). */

@@ -105,6 +105,7 @@ final class JwtHook implements Hook {
         if (token.infohash() == null || !token.infohash().equals(ctx.request().infoHash())) {
             throw reject(Rejection.WRONG_INFOHASH);
         }
+        ctx.verifiedClaims(token.claims());
         ok.increment();
     }
 
@@ -264,7 +265,7 @@ final class JwtHook implements Hook {
                 }
             }
         }
-        return new VerifiedToken(key, expiresAt, infohash, scrape);
+        return new VerifiedToken(key, expiresAt, infohash, scrape, claims.getClaims());
     }
 
     /** A claim that is 40 hex digits (either case), or null: such a token matches no info_hash. */

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TokenCacheTest {
-    private static final VerifiedToken V = new VerifiedToken(null, Long.MAX_VALUE, JwtFixture.HASH, Set.of());
+    private static final VerifiedToken V = new VerifiedToken(null, Long.MAX_VALUE, JwtFixture.HASH, Set.of(), java.util.Map.of());
 
     @Test
     void staysWithinItsBoundWhileTokensInUseSurvive() {
