@@ -1,7 +1,9 @@
 package io.swarmgate;
 
+import io.swarmgate.cli.ConfigCommand;
 import io.swarmgate.cli.KeysCommand;
 import io.swarmgate.cli.TokenCommand;
+import io.swarmgate.cli.Version;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.logging.ConfigSummary;
@@ -18,14 +20,28 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line: {@code --config FILE} runs the tracker until SIGTERM or SIGINT, which stop it cleanly
- * with exit status 0; {@code keys} and {@code token} are the operator tools for the JWT hook.
+ * with exit status 0; {@code config check} validates a file as start-up would; {@code keys} and {@code token}
+ * are the operator tools for the JWT hook. ({@code bin/swarmgate} of the release tarball and
+ * {@code java -jar swarmgate.jar} take the same arguments.)
  */
 public final class Main {
     static final String USAGE = """
-            usage: java -jar swarmgate.jar --config FILE [--log-format text|json] [--log-level info|debug|...]
-                   java -jar swarmgate.jar keys generate --alg ES256|RS256|EdDSA --kid ID [--out DIR]
-                   java -jar swarmgate.jar keys remove --kid ID [--dir DIR]
-                   java -jar swarmgate.jar token --key FILE --issuer ISS --audience AUD --infohash HEX [--ttl 1h]
+            usage: swarmgate --config FILE [--log-format text|json] [--log-level error|warn|info|debug|trace]
+                   swarmgate config check FILE [--fetch]
+                   swarmgate keys generate --alg RS256|ES256|EdDSA --kid KID [--out DIR]
+                   swarmgate keys remove --kid KID [--dir DIR]
+                   swarmgate token --key FILE --issuer ISS --audience AUD --infohash HEX [--ttl 1h]
+                   swarmgate --version | --help | COMMAND --help
+
+              --config FILE   run the tracker with this configuration until SIGTERM or SIGINT (exit status 0);
+                              SWARMGATE_* environment variables override its keys (see config/swarmgate.yaml)
+              --log-format    text (default) or json, one event per line on standard error
+              --log-level     info by default
+              config check    validate FILE exactly as start-up does, binding no port; print the effective
+                              configuration with secrets redacted
+              keys            make signing keys and maintain a JWK set file for the jwt prehook
+              token           sign the JWT a registry would hand out for one blob
+              --version       print the version
             """;
 
     private Main() {
@@ -50,6 +66,10 @@ public final class Main {
                     case "--log-level" -> level = LogSetup.parseLevel(value(args, ++i, "--log-level"));
                     case "-h", "--help" -> {
                         out.print(USAGE);
+                        return 0;
+                    }
+                    case "-V", "--version" -> {
+                        out.println("swarmgate " + Version.current());
                         return 0;
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -77,8 +97,13 @@ public final class Main {
     private static int subcommand(String[] args, PrintStream out, PrintStream err) {
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
+            case "config" -> ConfigCommand.run(rest, out, err);
             case "keys" -> KeysCommand.run(rest, out, err);
             case "token" -> TokenCommand.run(rest, out, err);
+            case "help" -> {
+                out.print(USAGE);
+                yield 0;
+            }
             default -> {
                 err.println("unknown command " + args[0]);
                 err.print(USAGE);
@@ -92,11 +117,8 @@ public final class Main {
         SwarmgateConfig config;
         try {
             config = SwarmgateConfig.load(file, System.getenv());
-        } catch (ConfigException e) {
-            err.println("configuration error: " + e.getMessage());
-            return 1;
         } catch (RuntimeException e) {
-            err.println("cannot read configuration " + file + ": " + e.getMessage());
+            err.println(ConfigCommand.readError(file, e));
             return 1;
         }
         log.log(Level.INFO, "starting swarmgate with " + ConfigSummary.render(config));
@@ -107,11 +129,11 @@ public final class Main {
             try {
                 tracker = Swarmgate.start(config, meters.registry(), InstantSource.system());
             } catch (ConfigException e) {
-                err.println("configuration error: " + e.getMessage());
+                err.println(ConfigCommand.startError(e));
                 return 1;
             } catch (RuntimeException e) {
-                log.log(Level.ERROR, "start-up failed: " + e.getMessage());
-                err.println("start-up failed: " + e.getMessage());
+                log.log(Level.ERROR, ConfigCommand.startError(e));
+                err.println(ConfigCommand.startError(e));
                 return 1;
             }
             log.log(Level.INFO, "swarmgate started: http " + port(tracker.httpPort()) + ", udp "

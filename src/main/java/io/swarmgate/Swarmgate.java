@@ -1,12 +1,14 @@
 package io.swarmgate;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swarmgate.config.HookSpec;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.frontend.http.HttpFrontend;
 import io.swarmgate.frontend.udp.UdpFrontend;
 import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookFactory;
 import io.swarmgate.hook.HookRegistry;
 import io.swarmgate.hook.HookServices;
 import io.swarmgate.logic.TrackerLogic;
@@ -67,11 +69,7 @@ public final class Swarmgate implements AutoCloseable {
         if (config.metrics().enabled() && !(meters instanceof PrometheusMeterRegistry)) {
             throw new IllegalArgumentException("metrics.enabled needs a PrometheusMeterRegistry");
         }
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "swarmgate-background");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService scheduler = newScheduler();
         List<Hook> built = new ArrayList<>();
         PeerStore store = null;
         try {
@@ -80,8 +78,8 @@ public final class Swarmgate implements AutoCloseable {
             HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler,
                     config.storage().peerLifetime());
             HookRegistry registry = HookRegistry.builtIn();
-            List<Hook> pre = hooks(config.prehooks(), registry, services, built);
-            List<Hook> post = hooks(config.posthooks(), registry, services, built);
+            List<Hook> pre = hooks(config.prehooks(), registry, services, built, false);
+            List<Hook> post = hooks(config.posthooks(), registry, services, built, false);
             TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
             tracker.startListeners(new RequestMetrics(meters), meters, clock, operatorRoutes(built));
@@ -96,13 +94,47 @@ public final class Swarmgate implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@link #start} checks before it binds a port, for {@code swarmgate config check}: the configuration
+     * was read (and validated) into {@code config}; this builds every hook as start-up does, then closes it.
+     * Hooks that reach the network at start-up (jwt: its JWK set) only check their configuration unless
+     * {@code fetch}. Throws what {@link #start} would throw for the same configuration.
+     */
+    public static void check(SwarmgateConfig config, boolean fetch) {
+        ScheduledExecutorService scheduler = newScheduler();
+        List<Hook> built = new ArrayList<>();
+        try {
+            HookServices services = new HookServices(InstantSource.system(), ThreadLocalRandom::current,
+                    new SimpleMeterRegistry(), scheduler);
+            HookRegistry registry = HookRegistry.builtIn();
+            hooks(config.prehooks(), registry, services, built, !fetch);
+            hooks(config.posthooks(), registry, services, built, !fetch);
+        } finally {
+            built.forEach(Hook::close);
+            scheduler.shutdownNow();
+        }
+    }
+
+    private static ScheduledExecutorService newScheduler() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "swarmgate-background");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Builds the hooks of {@code specs} into {@code built}; with {@code checkOnly}, see {@link HookFactory#check}. */
     private static List<Hook> hooks(List<HookSpec> specs, HookRegistry registry, HookServices services,
-                                    List<Hook> built) {
+                                    List<Hook> built, boolean checkOnly) {
         List<Hook> hooks = new ArrayList<>();
         for (HookSpec spec : specs) {
             try {
-                Hook hook = registry.factory(spec.name(), spec.key().replaceAll("\\.config$", ".name"))
-                        .create(spec.config(), services);
+                HookFactory factory = registry.factory(spec.name(), spec.key().replaceAll("\\.config$", ".name"));
+                if (checkOnly) {
+                    factory.check(spec.config(), services);
+                    continue;
+                }
+                Hook hook = factory.create(spec.config(), services);
                 built.add(hook);
                 hooks.add(hook);
             } catch (RuntimeException e) {

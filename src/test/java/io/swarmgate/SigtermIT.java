@@ -1,24 +1,21 @@
 package io.swarmgate;
 
 import io.swarmgate.bencode.Bencode;
+import io.swarmgate.testing.ProcessOutput;
 import io.swarmgate.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.swarmgate.testing.Wire.id20;
 import static io.swarmgate.testing.Wire.pct;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The tracker as a service manager runs it: its own JVM started with {@code --config}, stopped with SIGTERM.
@@ -26,8 +23,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * and CI read as a crash).
  */
 class SigtermIT {
-    private static final Pattern STARTED = Pattern.compile("swarmgate started: http port (\\d+)");
-
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void sigtermStopsTheTrackerCleanlyWithStatusZero(@TempDir Path dir) throws Exception {
@@ -43,9 +38,9 @@ class SigtermIT {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("tracker.log").toFile())
                 .start();
-        Output output = new Output(dir.resolve("tracker.log"));
+        ProcessOutput output = new ProcessOutput(dir.resolve("tracker.log"));
         try {
-            int port = output.awaitPort(process, 90);
+            int port = output.awaitPorts(process, 90)[0];
             RawHttp.Response r = RawHttp.get(null, "127.0.0.1", port, "/announce?info_hash=" + pct(id20("sigterm"))
                     + "&peer_id=" + pct(id20("p")) + "&port=6881&uploaded=0&downloaded=0&left=0&event=started");
             assertEquals(200, r.status(), r::text);
@@ -62,40 +57,6 @@ class SigtermIT {
             if (process.isAlive()) {
                 process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    /**
-     * The child's combined stdout and stderr, written to a file: {@link Process#destroy()} closes the parent's
-     * end of the pipes, so the lines logged while shutting down would be lost from a pipe.
-     */
-    private record Output(Path file) {
-        int awaitPort(Process process, int seconds) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (System.nanoTime() < deadline) {
-                Matcher m = STARTED.matcher(toString());
-                if (m.find()) {
-                    return Integer.parseInt(m.group(1));
-                }
-                if (!process.isAlive()) {
-                    return fail("the tracker exited with " + process.exitValue() + " before starting\n" + this);
-                }
-                Thread.sleep(50);
-            }
-            return fail("no 'swarmgate started' line within " + seconds + " s\n" + this);
-        }
-
-        String text() {
-            try {
-                return Files.readString(file);
-            } catch (IOException e) {
-                return "(cannot read " + file + ": " + e + ")";
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "--- tracker output ---\n" + text();
         }
     }
 }

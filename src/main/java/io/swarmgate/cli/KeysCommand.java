@@ -59,7 +59,11 @@ public final class KeysCommand {
         try {
             if (args.length > 0 && args[0].equals("remove")) {
                 Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length), Set.of("kid", "dir"),
-                        Set.of());
+                        Set.of("help"));
+                if (o.flag("help")) {
+                    out.print(USAGE);
+                    return 0;
+                }
                 if (!o.positional().isEmpty()) {
                     throw new Options.UsageException("unexpected argument '" + o.positional().get(0) + "'");
                 }

@@ -12,4 +12,14 @@ public interface HookFactory {
     String name();
 
     Hook create(Config config, HookServices services) throws Exception;
+
+    /**
+     * Fails exactly as {@link #create} would for this {@code config}, without reaching the network
+     * ({@code swarmgate config check}). By default it creates the hook and closes it again, which suits hooks
+     * whose start-up is local (reading a file is fine); a factory whose {@code create} fetches something
+     * overrides this to validate the configuration only.
+     */
+    default void check(Config config, HookServices services) throws Exception {
+        create(config, services).close();
+    }
 }

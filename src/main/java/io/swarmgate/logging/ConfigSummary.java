@@ -39,11 +39,14 @@ public final class ConfigSummary {
     }
 
     public static String render(SwarmgateConfig config) {
-        StringBuilder b = new StringBuilder(512);
+        return String.join(" ", sections(config));
+    }
+
+    /** One entry per section ({@code tracker{...}}, ..., {@code prehooks=[...]}), in the order of the file. */
+    public static List<String> sections(SwarmgateConfig config) {
+        List<String> sections = new ArrayList<>();
         for (RecordComponent c : SwarmgateConfig.class.getRecordComponents()) {
-            if (!b.isEmpty()) {
-                b.append(' ');
-            }
+            StringBuilder b = new StringBuilder(128);
             String name = kebab(c.getName());
             Object value = get(c, config);
             if (value instanceof Record r) {
@@ -53,8 +56,9 @@ public final class ConfigSummary {
                 b.append(name).append('=');
                 value(b, name, value);
             }
+            sections.add(b.toString());
         }
-        return b.toString();
+        return sections;
     }
 
     /** Whether a key with this name holds a secret: one of its words (kebab, snake or camel case) says so. */

@@ -29,6 +29,17 @@ public final class JwtHookFactory implements HookFactory {
         return start(c, services, urlKey);
     }
 
+    /**
+     * Validates the keys, and loads a {@code file:} JWK set as start-up would (it is local); fetching an
+     * http(s) set is what {@code config check --fetch} asks for.
+     */
+    @Override
+    public void check(Config config, HookServices services) {
+        if ("file".equalsIgnoreCase(JwtConfig.create(config).jwkSetUrl().getScheme())) {
+            create(config, services).close();
+        }
+    }
+
     static JwtHook start(JwtConfig config, HookServices services, String urlKey) {
         if ("http".equalsIgnoreCase(config.jwkSetUrl().getScheme()) && !isLoopback(config.jwkSetUrl().getHost())) {
             LOG.log(Level.WARNING, urlKey + " is plain http: whoever can alter that traffic can make the tracker "
