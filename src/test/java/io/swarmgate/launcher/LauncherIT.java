@@ -25,7 +25,7 @@ class LauncherIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("usage: java -jar swarmgate.jar --config FILE"), out);
+        assertTrue(out.contains("usage: swarmgate --config FILE"), out);
     }
 
     @Test
