@@ -117,7 +117,7 @@ public final class Swarmgate implements AutoCloseable {
         try {
             expiry = PeerExpiry.start(store, config.storage().gcInterval(), scheduler, meters);
             if (config.http().enabled()) {
-                http = HttpFrontend.start(config.http(), logic, requestMetrics);
+                http = HttpFrontend.start(config.http(), logic, requestMetrics, meters);
                 listeners.add(http);
             }
             if (config.udp().enabled()) {

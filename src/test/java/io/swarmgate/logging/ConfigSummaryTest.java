@@ -21,7 +21,8 @@ class ConfigSummaryTest {
         assertTrue(s.startsWith("tracker{announce-interval=20m, min-announce-interval=15m, default-numwant=50, "
                 + "max-numwant=200, max-scrape-infohashes=64} http{enabled=true, host=::, port=6969, "
                 + "announce-routes=[/announce], scrape-routes=[/scrape], real-ip-header=\"\", "
-                + "trusted-proxies=[10.0.0.0/8], allow-ip-param=false} udp{"), s);
+                + "trusted-proxies=[10.0.0.0/8], allow-ip-param=false, request-timeout=10s, idle-timeout=30s, "
+                + "max-connections=10000} udp{"), s);
         assertTrue(s.contains(" storage{type=memory, peer-lifetime=31m, gc-interval=1m} "), s);
         assertTrue(s.contains(" metrics{enabled=true, host=0.0.0.0, port=6880} "), s);
         assertTrue(s.endsWith(" prehooks=[] posthooks=[]"), s);
