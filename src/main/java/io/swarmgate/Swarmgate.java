@@ -9,6 +9,7 @@ import io.swarmgate.frontend.udp.UdpFrontend;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookRegistry;
 import io.swarmgate.hook.HookServices;
+import io.swarmgate.hook.ratelimit.RateLimitHook;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.MetricsServer;
 import io.swarmgate.metrics.Readiness;
@@ -79,6 +80,7 @@ public final class Swarmgate implements AutoCloseable {
             HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler);
             HookRegistry registry = HookRegistry.builtIn();
             List<Hook> pre = hooks(config.prehooks(), registry, services, built);
+            config.tracker().rateLimit().ifPresent(limit -> pre.addFirst(new RateLimitHook(limit, clock)));
             List<Hook> post = hooks(config.posthooks(), registry, services, built);
             TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);

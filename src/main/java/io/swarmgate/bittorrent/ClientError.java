@@ -14,7 +14,8 @@ public final class ClientError extends Exception {
         UNAUTHORIZED("unauthorized"),
         UNAPPROVED("unapproved"),
         NOT_FOUND("not_found"),
-        TOO_LARGE("too_large");
+        TOO_LARGE("too_large"),
+        RATE_LIMITED("rate_limited");
 
         private final String label;
 
