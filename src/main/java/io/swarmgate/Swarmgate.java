@@ -11,6 +11,7 @@ import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookFactory;
 import io.swarmgate.hook.HookRegistry;
 import io.swarmgate.hook.HookServices;
+import io.swarmgate.hook.ratelimit.RateLimitHook;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.MetricsServer;
 import io.swarmgate.metrics.OperatorRoutes;
@@ -79,6 +80,7 @@ public final class Swarmgate implements AutoCloseable {
                     config.storage().peerLifetime());
             HookRegistry registry = HookRegistry.builtIn();
             List<Hook> pre = hooks(config.prehooks(), registry, services, built, false);
+            config.tracker().rateLimit().ifPresent(limit -> pre.addFirst(new RateLimitHook(limit, clock)));
             List<Hook> post = hooks(config.posthooks(), registry, services, built, false);
             TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
@@ -162,7 +164,7 @@ public final class Swarmgate implements AutoCloseable {
         try {
             expiry = PeerExpiry.start(store, config.storage().gcInterval(), scheduler, meters);
             if (config.http().enabled()) {
-                http = HttpFrontend.start(config.http(), logic, requestMetrics);
+                http = HttpFrontend.start(config.http(), logic, requestMetrics, meters);
                 listeners.add(http);
             }
             if (config.udp().enabled()) {

@@ -16,7 +16,8 @@ public final class ClientError extends Exception {
         NOT_FOUND("not_found"),
         TOO_LARGE("too_large"),
         /** The tracker cannot serve right now (its store is unreachable): the client may retry later. */
-        UNAVAILABLE("storage_unavailable");
+        UNAVAILABLE("storage_unavailable"),
+        RATE_LIMITED("rate_limited");
 
         private final String label;
 

@@ -3,16 +3,18 @@ package io.swarmgate.config;
 import io.helidon.config.Config;
 import io.swarmgate.bittorrent.IpAddress;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** {@code http:}: the HTTP announce/scrape listener and how it decides a client's address. */
 public record HttpConfig(boolean enabled, String host, int port, List<String> announceRoutes,
                          List<String> scrapeRoutes, String realIpHeader, List<Cidr> trustedProxies,
-                         boolean allowIpParam) {
+                         boolean allowIpParam, Duration requestTimeout, Duration idleTimeout,
+                         int maxConnections) {
 
     public static final HttpConfig DEFAULTS = new HttpConfig(true, "::", 6969, List.of("/announce"),
-            List.of("/scrape"), "", List.of(), false);
+            List.of("/scrape"), "", List.of(), false, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000);
 
     public HttpConfig {
         announceRoutes = List.copyOf(announceRoutes);
@@ -42,7 +44,10 @@ public record HttpConfig(boolean enabled, String host, int port, List<String> an
                 announce, scrape,
                 r.string("real-ip-header", d.realIpHeader).strip(),
                 proxies,
-                r.bool("allow-ip-param", d.allowIpParam));
+                r.bool("allow-ip-param", d.allowIpParam),
+                r.duration("request-timeout", d.requestTimeout),
+                r.duration("idle-timeout", d.idleTimeout),
+                r.integer("max-connections", d.maxConnections, 1, 1_000_000));
         r.finish();
         return c;
     }

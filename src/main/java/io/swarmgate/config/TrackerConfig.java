@@ -3,13 +3,21 @@ package io.swarmgate.config;
 import io.helidon.config.Config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** {@code tracker:}: what every announce and scrape answer is shaped by, whichever frontend carried it. */
 public record TrackerConfig(Duration announceInterval, Duration minAnnounceInterval, int defaultNumWant,
-                            int maxNumWant, int maxScrapeInfoHashes) {
+                            int maxNumWant, int maxScrapeInfoHashes, Optional<RateLimitConfig> rateLimit) {
 
     public static final TrackerConfig DEFAULTS = new TrackerConfig(
-            Duration.ofMinutes(30), Duration.ofMinutes(15), 50, 200, 64);
+            Duration.ofMinutes(30), Duration.ofMinutes(15), 50, 200, 64, Optional.empty());
+
+    /** Without a rate limit. */
+    public TrackerConfig(Duration announceInterval, Duration minAnnounceInterval, int defaultNumWant,
+                         int maxNumWant, int maxScrapeInfoHashes) {
+        this(announceInterval, minAnnounceInterval, defaultNumWant, maxNumWant, maxScrapeInfoHashes,
+                Optional.empty());
+    }
 
     public TrackerConfig {
         if (minAnnounceInterval.compareTo(announceInterval) > 0) {
@@ -29,7 +37,8 @@ public record TrackerConfig(Duration announceInterval, Duration minAnnounceInter
                 r.duration("min-announce-interval", d.minAnnounceInterval),
                 r.integer("default-numwant", d.defaultNumWant, 0, 10_000),
                 r.integer("max-numwant", d.maxNumWant, 0, 10_000),
-                r.integer("max-scrape-infohashes", d.maxScrapeInfoHashes, 1, 10_000));
+                r.integer("max-scrape-infohashes", d.maxScrapeInfoHashes, 1, 10_000),
+                RateLimitConfig.create(r.node("rate-limit"), r.key("rate-limit")));
         r.finish();
         return c;
     }

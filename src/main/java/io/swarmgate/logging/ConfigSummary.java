@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -137,6 +138,15 @@ public final class ConfigSummary {
             b.append(']');
         } else if (value instanceof Duration d) {
             b.append(Durations.format(d));
+        } else if (value instanceof Optional<?> optional) {
+            // an optional section (tracker.rate-limit): absent means the feature is off
+            if (optional.isEmpty()) {
+                b.append("off");
+            } else if (optional.get() instanceof Record section) {
+                record(b, section);
+            } else {
+                value(b, name, optional.get());
+            }
         } else {
             scalar(b, String.valueOf(value), isSecretName(name));
         }

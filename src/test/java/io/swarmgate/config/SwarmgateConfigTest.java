@@ -50,6 +50,13 @@ class SwarmgateConfigTest {
         assertTrue(error("prehooks:\n  - config: {}\n").startsWith("prehooks.0.name:"));
         assertTrue(error("udp:\n  connection-id-secret: short\n").startsWith("udp.connection-id-secret: must be at least 16"));
         assertTrue(error("prehooks:\n  - name: x\n    confg: {}\n").startsWith("prehooks.0.confg: unknown key"));
+        assertTrue(error("tracker: {rate-limit: {burst: 5}}").startsWith("tracker.rate-limit.announces-per-minute:"));
+        assertTrue(error("tracker: {rate-limit: {announces-per-minute: 0}}")
+                .startsWith("tracker.rate-limit.announces-per-minute:"));
+        assertTrue(error("tracker: {rate-limit: {announces-per-minute: 5, brust: 5}}")
+                .startsWith("tracker.rate-limit.brust: unknown key"));
+        assertTrue(error("http: {request-timeout: 0s}").startsWith("http.request-timeout:"));
+        assertTrue(error("http: {max-connections: 0}").startsWith("http.max-connections:"));
     }
 
     @Test

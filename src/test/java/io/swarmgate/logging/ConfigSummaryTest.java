@@ -19,13 +19,20 @@ class ConfigSummaryTest {
                   trusted-proxies: [10.0.0.0/8]
                 """));
         assertTrue(s.startsWith("tracker{announce-interval=20m, min-announce-interval=15m, default-numwant=50, "
-                + "max-numwant=200, max-scrape-infohashes=64} http{enabled=true, host=::, port=6969, "
+                + "max-numwant=200, max-scrape-infohashes=64, rate-limit=off} http{enabled=true, host=::, port=6969, "
                 + "announce-routes=[/announce], scrape-routes=[/scrape], real-ip-header=\"\", "
-                + "trusted-proxies=[10.0.0.0/8], allow-ip-param=false} udp{"), s);
+                + "trusted-proxies=[10.0.0.0/8], allow-ip-param=false, request-timeout=10s, idle-timeout=30s, "
+                + "max-connections=10000} udp{"), s);
         assertTrue(s.contains(" storage{type=memory, peer-lifetime=31m, gc-interval=1m} "), s);
         assertTrue(s.contains(" metrics{enabled=true, host=0.0.0.0, port=6880} "), s);
         assertTrue(s.endsWith(" prehooks=[] posthooks=[]"), s);
         assertFalse(s.contains("\n"), "one line");
+    }
+
+    @Test
+    void aConfiguredRateLimitShowsItsValues() {
+        String s = ConfigSummary.render(SwarmgateConfig.fromYaml("tracker: {rate-limit: {announces-per-minute: 4}}"));
+        assertTrue(s.contains("rate-limit={announces-per-minute=4, burst=4}}"), s);
     }
 
     @Test

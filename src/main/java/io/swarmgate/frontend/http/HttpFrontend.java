@@ -1,46 +1,88 @@
 package io.swarmgate.frontend.http;
 
+import io.helidon.http.DirectHandler.EventType;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmgate.config.HttpConfig;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
 
+import java.time.Duration;
+
 /**
  * The HTTP listener: a Helidon WebServer routing the configured announce and scrape paths to
  * {@link TrackerHttpService}. Request lines longer than {@link #MAX_REQUEST_LINE} and header blocks larger
- * than {@link #MAX_HEADERS} are refused by Helidon with a 4xx before any of our code runs.
+ * than {@link #MAX_HEADERS} are refused by Helidon with a 4xx before any of our code runs. Requests that never
+ * reach a route (malformed, cut short, too slow) are {@link ConnectionGuard}'s.
  */
 public final class HttpFrontend implements AutoCloseable {
     /** Room for an announce with a signed JWT (RS256 tokens are ~700 characters), with margin. */
     static final int MAX_REQUEST_LINE = 8 * 1024;
     static final int MAX_HEADERS = 16 * 1024;
 
-    private final WebServer server;
+    /** The name Helidon gives its default HTTP/1 protocol configuration. */
+    private static final String HTTP1_PROTOCOL = "http_1_1";
 
-    private HttpFrontend(WebServer server) {
+    private final WebServer server;
+    private final ConnectionGuard guard;
+
+    private HttpFrontend(WebServer server, ConnectionGuard guard) {
         this.server = server;
+        this.guard = guard;
     }
 
-    public static HttpFrontend start(HttpConfig config, TrackerLogic logic, RequestMetrics metrics) {
+    public static HttpFrontend start(HttpConfig config, TrackerLogic logic, RequestMetrics metrics,
+                                     MeterRegistry meters) {
         TrackerHttpService service = new TrackerHttpService(config, logic, metrics);
-        WebServer server = WebServer.builder()
-                .host(config.host())
-                .port(config.port())
-                .shutdownHook(false)
-                .addProtocol(Http1Config.builder()
-                        .maxPrologueLength(MAX_REQUEST_LINE)
-                        .maxHeadersSize(MAX_HEADERS)
-                        .build())
-                .routing(r -> r.register(service))
-                .build()
-                .start();
+        ConnectionGuard guard = new ConnectionGuard(config.requestTimeout(), meters);
+        DirectHandlers.Builder direct = DirectHandlers.builder();
+        for (EventType type : EventType.values()) {
+            direct.addHandler(type, guard);
+        }
+        WebServer server;
+        try {
+            server = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .shutdownHook(false)
+                    .maxTcpConnections(config.maxConnections())
+                    .idleConnectionTimeout(config.idleTimeout())
+                    // Helidon refreshes a connection's idle timestamp at most once a second
+                    .idleConnectionPeriod(idleCheckPeriod(config.idleTimeout()))
+                    .directHandlers(direct.build())
+                    // Exactly one protocol candidate, so that Helidon hands every connection to HTTP/1 at once
+                    // (and its idle check covers it) instead of first waiting for bytes to tell protocols apart:
+                    // with two, a connection that never sends a byte was never closed. Helidon adds a default
+                    // HTTP/1 protocol unless one is named http_1_1, and discovers another unless told not to.
+                    .protocolsDiscoverServices(false)
+                    .addProtocol(Http1Config.builder()
+                            .name(HTTP1_PROTOCOL)
+                            .maxPrologueLength(MAX_REQUEST_LINE)
+                            .maxHeadersSize(MAX_HEADERS)
+                            .addReceiveListener(guard)
+                            .build())
+                    .routing(r -> r.register(service))
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            guard.close();
+            throw e;
+        }
         if (!server.isRunning()) {
+            guard.close();
             // Helidon logs a failed bind and returns a stopped server instead of throwing
             throw new IllegalStateException("cannot listen on http " + config.host() + " port " + config.port()
                     + " (http.host / http.port): address in use or not available");
         }
-        return new HttpFrontend(server);
+        return new HttpFrontend(server, guard);
+    }
+
+    private static Duration idleCheckPeriod(Duration idleTimeout) {
+        Duration tenth = idleTimeout.dividedBy(10);
+        return tenth.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1)
+                : tenth.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : tenth;
     }
 
     /** The bound port (useful when configured as 0). */
@@ -55,5 +97,6 @@ public final class HttpFrontend implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        guard.close();
     }
 }
