@@ -47,12 +47,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * .ci/run installs python3-libtorrent, so a missing module there is a broken build, not a reason to skip.
  */
 class RealClientIT {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Path SCRIPT = Path.of("src/test/python/swarm_e2e.py");
-    private static final String PAYLOAD_MIB = "4";
-    /** The script's own limit for seeding, downloading and announcing; the waits below are longer. */
-    private static final int EXCHANGE_SECONDS = 90;
-
     /**
      * One way for the clients to reach the tracker. {@code yaml} is the tracker's configuration, given a fresh
      * directory for any files it needs (keys); {@code announceUrl} is the URL both clients announce to, given
@@ -149,22 +143,7 @@ class RealClientIT {
 
     @BeforeAll
     static void needsLibtorrent() throws Exception {
-        boolean available = Files.isExecutable(PYTHON) && probe();
-        if (!available && "true".equals(System.getenv("CI"))) {
-            fail(PYTHON + " cannot import libtorrent, and CI=true: .ci/run should have installed python3-libtorrent");
-        }
-        assumeTrue(available, PYTHON + " cannot import libtorrent (apt-get install python3-libtorrent)");
-        assertTrue(Files.isRegularFile(SCRIPT), SCRIPT.toAbsolutePath() + " is missing (run from the project root)");
-    }
-
-    private static boolean probe() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import libtorrent")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return false;
-        }
-        return p.exitValue() == 0;
+        Swarm.requireLibtorrent();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -179,7 +158,7 @@ class RealClientIT {
             String announce = c.announceUrl().apply(tracker, infoHash);
             swarm.send(announce);
 
-            swarm.expect("complete", EXCHANGE_SECONDS + 30);
+            swarm.expect("complete", Swarm.EXCHANGE_SECONDS + 30);
             Scrape scrape = new Scrape(tracker.httpPort(), announce, infoHash);
             scrape.check(new Counts(2, 0, 1), "both clients seeding, one download counted", swarm);
 
@@ -231,106 +210,4 @@ class RealClientIT {
         }
     }
 
-    /**
-     * The running script: its stdout protocol lines arrive on a queue (read by a thread, so every wait is
-     * bounded), its stderr goes to a file that every failure message includes.
-     */
-    private static final class Swarm implements AutoCloseable {
-        private static final String EOF = "\u0000eof";
-        private final Process process;
-        private final Path log;
-        private final Writer stdin;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-        private Swarm(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-            this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process is gone; EOF below says so
-                } finally {
-                    lines.add(EOF);
-                }
-            }, "swarm_e2e-stdout");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Swarm start(Path dir) throws IOException {
-            Path log = dir.resolve("swarm_e2e.log");
-            Process p = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(), "--announce", "-",
-                    "--dir", dir.resolve("work").toString(), "--size-mib", PAYLOAD_MIB,
-                    "--timeout", Integer.toString(EXCHANGE_SECONDS), "--hold")
-                    .redirectError(log.toFile())
-                    .start();
-            return new Swarm(p, log);
-        }
-
-        /** Waits for the next protocol line, which must start with {@code prefix}; returns the rest. */
-        String expect(String prefix, int seconds) throws InterruptedException {
-            String line = lines.poll(seconds, TimeUnit.SECONDS);
-            if (line == null) {
-                fail("no '" + prefix.strip() + "' from swarm_e2e.py within " + seconds + " s\n" + log());
-            }
-            if (line.equals(EOF)) {
-                lines.add(EOF);
-                fail("swarm_e2e.py ended before '" + prefix.strip() + "'" + exitNote() + "\n" + log());
-            }
-            if (!line.startsWith(prefix)) {
-                fail("expected '" + prefix.strip() + "' from swarm_e2e.py, got '" + line + "'\n" + log());
-            }
-            return line.substring(prefix.length());
-        }
-
-        void send(String line) throws IOException {
-            stdin.write(line + "\n");
-            stdin.flush();
-        }
-
-        int exit(int seconds) throws InterruptedException {
-            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-                fail("swarm_e2e.py still running " + seconds + " s after 'stopped'\n" + log());
-            }
-            return process.exitValue();
-        }
-
-        private String exitNote() {
-            try {
-                return process.waitFor(5, TimeUnit.SECONDS) ? " (exit status " + process.exitValue() + ")" : "";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "";
-            }
-        }
-
-        String log() {
-            try {
-                return "--- swarm_e2e.py stderr ---\n" + Files.readString(log);
-            } catch (IOException e) {
-                return "(no stderr: " + e + ")";
-            }
-        }
-
-        /** Ends the script if a failure left it running; its clients then stop without waiting for us. */
-        @Override
-        public void close() {
-            if (!process.isAlive()) {
-                return;
-            }
-            process.destroy();
-            try {
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 }

@@ -231,6 +231,15 @@ final class AccountingHook implements Hook, OperatorRoutes {
         return (clock.millis() - (last < 0 ? startedMs : last)) / 1000.0;
     }
 
+    private boolean nothingToWrite() {
+        flushLock.lock();
+        try {
+            return inFlight == null && pending.size() == 0;
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
     int pendingRows() {
         return pending.size();
     }
@@ -271,6 +280,9 @@ final class AccountingHook implements Hook, OperatorRoutes {
     }
 
     private void finalFlush(long deadlineNanos) throws InterruptedException {
+        if (nothingToWrite()) {
+            return; // e.g. start-up failed after this hook was built: no reason to wait for a database
+        }
         long retryMs = FIRST_RETRY_MS;
         while (true) {
             boolean ok = flush();
