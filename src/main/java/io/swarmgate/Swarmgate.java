@@ -80,7 +80,7 @@ public final class Swarmgate implements AutoCloseable {
             HookRegistry registry = HookRegistry.builtIn();
             List<Hook> pre = hooks(config.prehooks(), registry, services, built);
             List<Hook> post = hooks(config.posthooks(), registry, services, built);
-            TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
+            TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post, meters);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
             tracker.startListeners(new RequestMetrics(meters), meters, clock);
             return tracker;
