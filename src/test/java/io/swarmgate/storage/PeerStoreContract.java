@@ -842,8 +842,7 @@ public abstract class PeerStoreContract {
                         for (int r = 1; r <= racks; r++) {
                             Peer p = peer("10.9." + r + "." + (i + 1), 6881);
                             for (Peer q : select(t, p, false, numWant, BRIDGED4)) {
-                                links.computeIfAbsent(p, k -> new HashSet<>()).add(q);
-                                links.computeIfAbsent(q, k -> new HashSet<>()).add(p);
+                                link(links, p, q);
                                 crossRack += shares(p, q, 24) ? 0 : 1;
                             }
                         }
@@ -855,6 +854,12 @@ public abstract class PeerStoreContract {
                 }
             }
         }
+    }
+
+    /** A connection goes both ways, whoever was handed whom. */
+    private static void link(Map<Peer, Set<Peer>> links, Peer a, Peer b) {
+        links.computeIfAbsent(a, k -> new HashSet<>()).add(b);
+        links.computeIfAbsent(b, k -> new HashSet<>()).add(a);
     }
 
     private static Set<Peer> reachable(Map<Peer, Set<Peer>> links, Peer from) {
@@ -884,8 +889,7 @@ public abstract class PeerStoreContract {
             List<Peer> got = select(t, p, false, 50, BRIDGED4);
             assertEquals(Math.min(2, i), got.size(), "a lone peer gets the bridges: " + got);
             for (Peer q : got) {
-                links.computeIfAbsent(p, k -> new HashSet<>()).add(q);
-                links.computeIfAbsent(q, k -> new HashSet<>()).add(p);
+                link(links, p, q);
             }
         }
         assertTrue(reachable(links, seeder).containsAll(leechers), links::toString);
