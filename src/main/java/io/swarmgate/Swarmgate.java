@@ -82,7 +82,7 @@ public final class Swarmgate implements AutoCloseable {
             List<Hook> pre = hooks(config.prehooks(), registry, services, built, false);
             config.tracker().rateLimit().ifPresent(limit -> pre.addFirst(new RateLimitHook(limit, clock)));
             List<Hook> post = hooks(config.posthooks(), registry, services, built, false);
-            TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post);
+            TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post, meters);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
             tracker.startListeners(new RequestMetrics(meters), meters, clock, operatorRoutes(built));
             return tracker;

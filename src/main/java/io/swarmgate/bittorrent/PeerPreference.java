@@ -3,18 +3,57 @@ package io.swarmgate.bittorrent;
 import java.util.List;
 
 /**
- * Which peers an announcer should get first: locality tiers as prefix lengths of its own address family,
- * nearest first (for example {@code [24, 16]}: same /24, then same /16, then anyone). Empty means no
- * preference: a uniformly random selection.
+ * Which peers an announcer should get first, and how many from far away.
+ * <p><b>Tiers.</b> Locality tiers as prefix lengths of the announcer's own address family, nearest first (for
+ * example {@code [24, 16]}: same /24, then same /16, then anyone). Tier 0 is the announcer's <em>rack</em>. An
+ * empty list means no preference: a uniformly random selection.
+ * <p><b>The bridge rule</b> (off when {@code rackQuorum} is 0). A store counts the peers the announcer could be
+ * given from its rack ({@code near}: seeders and leechers for a leecher, leechers for a seeder; never the
+ * announcer). Peers from farther tiers ("bridge peers") are then limited to {@link #farLimit(int)}:
+ * <ul>
+ * <li>{@code near >= rackQuorum}: none. The rack is served from within; its first peers carry its bridges.</li>
+ * <li>{@code near < rackQuorum}: at most {@code bridgePeers}, taken nearest tier first, random within a tier,
+ * and, for a leecher whose rack holds no seeder, one of them a seeder from the nearest tier that has one.</li>
+ * </ul>
+ * So each rack's first {@code rackQuorum} announcers get up to {@code bridgePeers} peers outside the rack and
+ * everyone after them gets rack-mates only: a rack pulls data across the backbone over a few connections instead
+ * of one per leecher. With the rule off, numwant is filled from farther tiers once the nearer ones run out.
+ * The rule is a function of one count, so a remote store can apply it in the same round trip as the selection.
  */
-public record PeerPreference(List<Integer> prefixes) {
+public record PeerPreference(List<Integer> prefixes, int rackQuorum, int bridgePeers) {
     public static final PeerPreference NONE = new PeerPreference(List.of());
 
     public PeerPreference {
         prefixes = List.copyOf(prefixes);
+        if (rackQuorum < 0 || bridgePeers < 0) {
+            throw new IllegalArgumentException("rackQuorum and bridgePeers must not be negative, got "
+                    + rackQuorum + " and " + bridgePeers);
+        }
+    }
+
+    /** Tiers only, the bridge rule off: numwant is filled nearest tier first, then from farther tiers. */
+    public PeerPreference(List<Integer> prefixes) {
+        this(prefixes, 0, 0);
     }
 
     public boolean isNone() {
         return prefixes.isEmpty();
+    }
+
+    /** Whether farther tiers are limited by the bridge rule. */
+    public boolean bridgesLimited() {
+        return rackQuorum > 0 && !prefixes.isEmpty();
+    }
+
+    /**
+     * How many peers from beyond the rack (tier 0) an announcer may get when its rack holds {@code near} peers it
+     * could be given: {@link Integer#MAX_VALUE} with the rule off, else 0 once {@code near >= rackQuorum}, else
+     * {@code bridgePeers}.
+     */
+    public int farLimit(int near) {
+        if (!bridgesLimited()) {
+            return Integer.MAX_VALUE;
+        }
+        return near >= rackQuorum ? 0 : bridgePeers;
     }
 }

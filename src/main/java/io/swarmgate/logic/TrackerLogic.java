@@ -1,5 +1,6 @@
 package io.swarmgate.logic;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.AnnounceResponse;
 import io.swarmgate.bittorrent.ClientError;
@@ -48,8 +49,16 @@ public final class TrackerLogic implements AutoCloseable {
      * {@code announce}, before that thread's next announce; a context for another request is not used.
      */
     private final ThreadLocal<AnnounceContext> forPosthooks = new ThreadLocal<>();
+    private final HandoutCounter handouts;
 
     public TrackerLogic(TrackerConfig config, PeerStore store, List<Hook> prehooks, List<Hook> posthooks) {
+        this(config, store, prehooks, posthooks, null);
+    }
+
+    /** With {@code meters}, peers handed out are counted by locality tier ({@code swarmgate_handout_peers_total}). */
+    public TrackerLogic(TrackerConfig config, PeerStore store, List<Hook> prehooks, List<Hook> posthooks,
+                        MeterRegistry meters) {
+        this.handouts = meters == null ? null : new HandoutCounter(meters);
         this.config = config;
         this.store = store;
         this.prehooks = List.copyOf(prehooks);
@@ -95,6 +104,9 @@ public final class TrackerLogic implements AutoCloseable {
                     numWant, ctx.preference(), sink);
         } catch (StoreUnavailableException e) {
             throw storeUnavailable(e);
+        }
+        if (handouts != null) {
+            handouts.record(result);
         }
         return new AnnounceResponse(ctx.interval(), ctx.minInterval(), result.complete(), result.incomplete(),
                 List.of(), result.peers());

@@ -59,6 +59,12 @@ final class ObservedTracker implements AutoCloseable {
         StoreSteps.put(store, new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);
         StoreSteps.put(store, new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 2), IpAddress.parse("fd00::7"), 6881), false);
         expiry = PeerExpiry.start(store, Duration.ofHours(1), scheduler, meters.registry());
+        // the tracker logic counts handed-out peers by tier: one announce that gets the seeder above
+        new io.swarmgate.logic.TrackerLogic(io.swarmgate.config.TrackerConfig.DEFAULTS, store, java.util.List.of(),
+                java.util.List.of(), meters.registry()).announce(new io.swarmgate.bittorrent.AnnounceRequest(
+                new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 4), IpAddress.parse("10.1.2.5"), 6881), 0, 0, 5,
+                io.swarmgate.bittorrent.Event.NONE, 10, true, false,
+                io.swarmgate.bittorrent.RequestMeta.of(Frontend.HTTP)));
         // hooks register their own meters when built, as the tracker builds them
         HookServices services = new HookServices(java.time.InstantSource.system(), SplittableRandom::new,
                 meters.registry(), scheduler);

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -111,6 +113,14 @@ public abstract class PeerStoreContract {
      * no peer came twice and that the count returned is the count handed to the sink.
      */
     private List<Peer> select(InfoHash t, Peer announcer, boolean seeder, int numWant, PeerPreference pref) {
+        return handout(t, announcer, seeder, numWant, pref).peers();
+    }
+
+    /** The peers one announce was handed and the store's answer. */
+    private record Handout(List<Peer> peers, AnnounceResult result) {
+    }
+
+    private Handout handout(InfoHash t, Peer announcer, boolean seeder, int numWant, PeerPreference pref) {
         List<Peer> peers = new ArrayList<>();
         AnnounceResult result = store.announce(t, announcer, Event.NONE, seeder, numWant, pref,
                 (family, hi, lo, port, id0, id1, id2) -> {
@@ -119,7 +129,7 @@ public abstract class PeerStoreContract {
                 });
         assertEquals(peers.size(), result.peers(), "the count returned is the count handed to the sink");
         assertDistinct(peers);
-        return peers;
+        return new Handout(peers, result);
     }
 
     // ---- one atomic step per announce -------------------------------------------------------------------------
@@ -693,6 +703,196 @@ public abstract class PeerStoreContract {
         }
         seen.retainAll(far);
         assertNotEquals(Set.of(), seen, "without a preference, far peers are as likely as near ones");
+    }
+
+    // ---- the bridge rule: racks served from within ------------------------------------------------------------
+
+    /** The default of subnet-preference: [24, 16], a rack of 2 peers is served from within, else 2 bridges. */
+    private static final PeerPreference BRIDGED4 = new PeerPreference(List.of(24, 16), 2, 2);
+
+    @Test
+    void aRackWithAQuorumGetsRackMatesOnly() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Set<String> rack = new HashSet<>();
+        for (int i = 1; i <= 3; i++) {
+            Peer p = peer("10.1.1." + i, 6881);
+            put(t, p, false);
+            rack.add(p.toString());
+        }
+        for (int i = 1; i <= 10; i++) {
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), i % 2 == 0); // my /16, seeders among them
+            put(t, peer("172.16." + i + ".1", 6881), true);
+        }
+        for (int draw = 0; draw < 20; draw++) {
+            // no seeder in the rack, yet none from outside: the rack's first peers carry its bridges
+            Handout h = handout(t, me, false, 50, BRIDGED4);
+            assertEquals(rack, endpoints(h.peers()));
+            assertEquals(3, h.result().peersInTier(0));
+            assertEquals(0, h.result().peersInTier(1) + h.result().peersInTier(2));
+        }
+        // as a seeder too (it gets leechers only, and the rack has three)
+        assertEquals(rack, endpoints(select(t, me, true, 50, BRIDGED4)));
+        // numwant still cuts
+        assertEquals(2, select(t, me, false, 2, BRIDGED4).size());
+    }
+
+    @Test
+    void aLoneLeecherGetsTwoBridgesOneOfThemASeeder() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        for (int i = 1; i <= 10; i++) {
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), false); // leechers in my /16
+        }
+        Set<String> farSeeders = new HashSet<>();
+        for (int i = 1; i <= 5; i++) {
+            Peer p = peer("172.16." + i + ".1", 6881);
+            put(t, p, true);
+            farSeeders.add(p.toString());
+        }
+        for (int draw = 0; draw < 20; draw++) {
+            Handout h = handout(t, me, false, 50, BRIDGED4);
+            List<Peer> peers = h.peers();
+            assertEquals(2, peers.size(), peers::toString);
+            assertTrue(shares(peers.get(0), me, 16), "the nearest tier first: " + peers);
+            assertTrue(farSeeders.contains(peers.get(1).toString()), "and a seeder from where there is one: " + peers);
+            assertEquals(1, h.result().peersInTier(1));
+            assertEquals(1, h.result().peersInTier(2));
+        }
+        // a seeder in my /16 is nearer: both bridges from there, the seeder first
+        Peer near = peer("10.1.99.1", 6881);
+        put(t, near, true);
+        for (int draw = 0; draw < 20; draw++) {
+            List<Peer> peers = select(t, me, false, 50, BRIDGED4);
+            assertEquals(near, peers.get(0));
+            assertTrue(shares(peers.get(1), me, 16), peers::toString);
+        }
+    }
+
+    @Test
+    void aRackBelowItsQuorumGetsItsRackMatesAndTheBridges() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Peer mate = peer("10.1.1.7", 6881);
+        put(t, mate, false);
+        for (int i = 1; i <= 10; i++) {
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), true);
+        }
+        for (int draw = 0; draw < 20; draw++) {
+            List<Peer> peers = select(t, me, false, 50, BRIDGED4);
+            assertEquals(3, peers.size(), peers::toString);
+            assertEquals(1, peers.stream().filter(p -> p.equals(mate)).count(), peers::toString);
+        }
+        // numwant 1: the rack-mate is a leecher and the rack has no seeder, so the one place goes to a seeder
+        List<Peer> one = select(t, me, false, 1, BRIDGED4);
+        assertEquals(1, one.size());
+        assertTrue(shares(one.get(0), me, 16) && !one.get(0).equals(mate), one::toString);
+    }
+
+    @Test
+    void theRuleOffFillsNumWantFromFartherTiers() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        for (int i = 1; i <= 3; i++) {
+            put(t, peer("10.1.1." + i, 6881), false);
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), false);
+        }
+        assertEquals(3, select(t, me, false, 50, BRIDGED4).size());
+        assertEquals(6, select(t, me, false, 50, new PeerPreference(List.of(24, 16), 0, 2)).size());
+        assertEquals(6, select(t, me, false, 50, RACK4).size(), "tiers alone are the rule off");
+        // a larger quorum: a rack of 3 is below it, so 3 rack-mates and (up to) 2 bridges
+        assertEquals(5, select(t, me, false, 50, new PeerPreference(List.of(24, 16), 4, 2)).size());
+    }
+
+    @Test
+    void peersAreCountedByTier() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        for (int i = 1; i <= 4; i++) {
+            put(t, peer("10.1.1." + i, 6881), true);
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), false);
+            put(t, peer("172.16." + i + ".1", 6881), false);
+        }
+        AnnounceResult r = handout(t, me, false, 50, RACK4).result();
+        assertEquals(12, r.peers());
+        assertEquals(List.of(4, 4, 4), List.of(r.peersInTier(0), r.peersInTier(1), r.peersInTier(2)));
+        r = handout(t, me, false, 6, RACK4).result();
+        assertEquals(List.of(4, 2, 0), List.of(r.peersInTier(0), r.peersInTier(1), r.peersInTier(2)));
+        r = handout(t, me, false, 50, PeerPreference.NONE).result();
+        assertEquals(12, r.peers());
+        assertEquals(0, r.peersInTier(0), "without a preference nothing is split by tier");
+    }
+
+    /**
+     * A rollout as the tracker sees it: racks of leechers announcing one after another (alternating racks), a
+     * seeder in one rack. Every leecher must be able to reach a seeder through the peers it was handed and those
+     * handed the peers it was given (connections go both ways), and each rack needs only a few links outside.
+     */
+    @Test
+    void aRolloutKeepsEveryLeecherConnectedToASeederWithFewCrossRackLinks() {
+        for (int racks : new int[] {1, 2, 3, 4}) {
+            for (int perRack : new int[] {1, 2, 3, 8, 30}) {
+                for (int numWant : new int[] {6, 50}) {
+                    InfoHash t = torrent(racks * 1000 + perRack * 10 + (numWant > 6 ? 1 : 0));
+                    Peer seeder = peer("10.9.1.250", 6881);
+                    select(t, seeder, true, numWant, BRIDGED4);
+                    Map<Peer, Set<Peer>> links = new HashMap<>();
+                    int crossRack = 0;
+                    for (int i = 0; i < perRack; i++) {
+                        for (int r = 1; r <= racks; r++) {
+                            Peer p = peer("10.9." + r + "." + (i + 1), 6881);
+                            for (Peer q : select(t, p, false, numWant, BRIDGED4)) {
+                                link(links, p, q);
+                                crossRack += shares(p, q, 24) ? 0 : 1;
+                            }
+                        }
+                    }
+                    String shape = racks + " racks x " + perRack + ", numwant " + numWant;
+                    assertEquals(racks * perRack, reachable(links, seeder).size() - 1,
+                            "every leecher reaches the seeder: " + shape);
+                    assertTrue(crossRack <= racks * 2 * 2, crossRack + " cross-rack links: " + shape);
+                }
+            }
+        }
+    }
+
+    /** A connection goes both ways, whoever was handed whom. */
+    private static void link(Map<Peer, Set<Peer>> links, Peer a, Peer b) {
+        links.computeIfAbsent(a, k -> new HashSet<>()).add(b);
+        links.computeIfAbsent(b, k -> new HashSet<>()).add(a);
+    }
+
+    private static Set<Peer> reachable(Map<Peer, Set<Peer>> links, Peer from) {
+        Set<Peer> seen = new HashSet<>(List.of(from));
+        List<Peer> todo = new ArrayList<>(List.of(from));
+        while (!todo.isEmpty()) {
+            for (Peer next : links.getOrDefault(todo.removeLast(), Set.of())) {
+                if (seen.add(next)) {
+                    todo.add(next);
+                }
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void aSmallSwarmOfLonePeersStaysConnected() {
+        InfoHash t = torrent(1);
+        Peer seeder = peer("10.2.200.1", 6881);
+        select(t, seeder, true, 50, BRIDGED4);
+        Map<Peer, Set<Peer>> links = new HashMap<>();
+        List<Peer> leechers = new ArrayList<>();
+        for (int i = 1; i <= 12; i++) {
+            // every leecher alone in its rack, some in the seeder's /16 and some elsewhere
+            Peer p = peer((i % 2 == 0 ? "10.2." : "10." + (20 + i) + ".") + i + ".1", 6881);
+            leechers.add(p);
+            List<Peer> got = select(t, p, false, 50, BRIDGED4);
+            assertEquals(Math.min(2, i), got.size(), "a lone peer gets the bridges: " + got);
+            for (Peer q : got) {
+                link(links, p, q);
+            }
+        }
+        assertTrue(reachable(links, seeder).containsAll(leechers), links::toString);
     }
 
     // ---- concurrency -----------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One 10,000-peer IPv4 swarm spread over 40 /24 racks in 4 /16s, a fifth of it seeders: the cost of picking 50
- * peers for a leecher's whole announce step without and with a locality preference, and of a re-announce.
+ * peers for a leecher's whole announce step without and with a locality preference (tiers only, and tiers with
+ * the bridge rule), and of a re-announce.
  * Run: {@code ./mvnw -B -Pbench -DskipTests test-compile exec:exec} (see docs/storage.md).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -61,15 +62,22 @@ public class MemoryPeerStoreBenchmark {
 
     @State(Scope.Thread)
     public static class Announcer {
-        @Param({"none", "24,16"})
+        /** "none", tiers only ("24,16"), or tiers with the bridge rule ("24,16/2/2": rack quorum 2, 2 bridges). */
+        @Param({"none", "24,16", "24,16/2/2"})
         public String preference;
         PeerPreference pref;
         int next;
 
         @Setup
         public void parse() {
-            pref = preference.equals("none") ? PeerPreference.NONE
-                    : new PeerPreference(java.util.Arrays.stream(preference.split(",")).map(Integer::valueOf).toList());
+            if (preference.equals("none")) {
+                pref = PeerPreference.NONE;
+                return;
+            }
+            String[] parts = preference.split("/");
+            java.util.List<Integer> prefixes = java.util.Arrays.stream(parts[0].split(",")).map(Integer::valueOf).toList();
+            pref = parts.length == 1 ? new PeerPreference(prefixes)
+                    : new PeerPreference(prefixes, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
         }
     }
 

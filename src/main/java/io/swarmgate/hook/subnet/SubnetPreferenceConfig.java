@@ -8,12 +8,18 @@ import java.util.List;
 
 /**
  * {@code config:} of {@code subnet-preference}: locality tiers per address family as prefix lengths, nearest
- * (longest) first. An absent key takes the default; an explicit empty list means no preference for that
- * family (a random selection, as without the hook).
+ * (longest) first, and the bridge rule that bounds how many peers an announcer gets from beyond its rack (see
+ * {@link io.swarmgate.bittorrent.PeerPreference}). An absent key takes the default; an explicit empty list means
+ * no preference for that family (a random selection, as without the hook).
  */
-record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Prefixes) {
+record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Prefixes, int rackQuorum,
+                              int bridgePeers) {
 
-    static final SubnetPreferenceConfig DEFAULTS = new SubnetPreferenceConfig(List.of(24, 16), List.of(64, 48));
+    static final SubnetPreferenceConfig DEFAULTS =
+            new SubnetPreferenceConfig(List.of(24, 16), List.of(64, 48), 2, 2);
+    /** Upper bounds: a rack "quorum" beyond a few dozen, or more bridges than that, is the rule turned off. */
+    static final int MAX_RACK_QUORUM = 1000;
+    static final int MAX_BRIDGE_PEERS = 1000;
 
     SubnetPreferenceConfig {
         ipv4Prefixes = checkTiers(ipv4Prefixes, 32, "ipv4-prefixes");
@@ -26,8 +32,10 @@ record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Pref
                 r.key("ipv4-prefixes"));
         List<Integer> v6 = checkTiers(r.integers("ipv6-prefixes", DEFAULTS.ipv6Prefixes, 1, 128), 128,
                 r.key("ipv6-prefixes"));
+        int quorum = r.integer("rack-quorum", DEFAULTS.rackQuorum, 0, MAX_RACK_QUORUM);
+        int bridges = r.integer("bridge-peers", DEFAULTS.bridgePeers, 0, MAX_BRIDGE_PEERS);
         r.finish();
-        return new SubnetPreferenceConfig(v4, v6);
+        return new SubnetPreferenceConfig(v4, v6, quorum, bridges);
     }
 
     /**

@@ -16,12 +16,13 @@ final class SubnetPreferenceHook implements Hook {
     private final PeerPreference ipv6;
 
     SubnetPreferenceHook(SubnetPreferenceConfig config) {
-        this.ipv4 = preference(config.ipv4Prefixes());
-        this.ipv6 = preference(config.ipv6Prefixes());
+        this.ipv4 = preference(config.ipv4Prefixes(), config);
+        this.ipv6 = preference(config.ipv6Prefixes(), config);
     }
 
-    private static PeerPreference preference(List<Integer> prefixes) {
-        return prefixes.isEmpty() ? PeerPreference.NONE : new PeerPreference(prefixes);
+    private static PeerPreference preference(List<Integer> prefixes, SubnetPreferenceConfig config) {
+        return prefixes.isEmpty() ? PeerPreference.NONE
+                : new PeerPreference(prefixes, config.rackQuorum(), config.bridgePeers());
     }
 
     @Override

@@ -115,11 +115,12 @@ public final class MemoryPeerStore implements PeerStore {
                 isSeeder = true;
             }
             shard.put(swarm, peer, isSeeder, now);
+            int[] byTier = preference.isNone() || numWant <= 0 ? null : new int[preference.prefixes().size() + 1];
             int written = numWant <= 0 ? 0
                     // the sink runs under the shard lock: PeerSink asks sinks to be quick and to stay out of the store
                     : PeerSelection.select(swarm.list(ipv6, true, false), swarm.list(ipv6, false, false), ip,
-                    peer.port(), isSeeder, numWant, preference.prefixes(), random.get(), sink);
-            return new AnnounceResult(swarm.seeders(), swarm.leechers(), written);
+                    peer.port(), isSeeder, numWant, preference, random.get(), sink, byTier);
+            return new AnnounceResult(swarm.seeders(), swarm.leechers(), written, byTier);
         } finally {
             shard.lock.unlock();
         }

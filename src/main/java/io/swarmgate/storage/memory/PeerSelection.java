@@ -1,6 +1,7 @@
 package io.swarmgate.storage.memory;
 
 import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.PeerSink;
 
 import java.math.BigInteger;
@@ -25,48 +26,84 @@ final class PeerSelection {
     }
 
     /**
-     * @param seeders  the swarm's seeders of the announcer's family, or null when it has none
-     * @param leechers the swarm's leechers of the announcer's family, or null when it has none
-     * @param prefixes locality tiers, nearest first, as prefix lengths of the announcer's family
+     * @param seeders    the swarm's seeders of the announcer's family, or null when it has none
+     * @param leechers   the swarm's leechers of the announcer's family, or null when it has none
+     * @param preference locality tiers (prefix lengths of the announcer's family, nearest first) and the bridge
+     *                   rule ({@link PeerPreference#farLimit})
+     * @param byTier     null, or one slot per tier plus one for everyone else: counts of the peers handed out
      * @return how many peers went to {@code sink}
      */
     static int select(PeerList seeders, PeerList leechers, IpAddress ip, int port, boolean announcerIsSeeder,
-                      int numWant, List<Integer> prefixes, RandomGenerator random, PeerSink sink) {
+                      int numWant, PeerPreference preference, RandomGenerator random, PeerSink sink, int[] byTier) {
+        List<Integer> prefixes = preference.prefixes();
         Tiers s = announcerIsSeeder || seeders == null ? null : new Tiers(seeders, ip, port);
         Tiers l = leechers == null ? null : new Tiers(leechers, ip, port);
         int seedersAvailable = s == null ? 0 : s.available();
         int available = seedersAvailable + (l == null ? 0 : l.available());
-        int want = Math.min(numWant, available);
-        if (want <= 0) {
+        if (Math.min(numWant, available) <= 0) {
             return 0;
         }
         int tiers = prefixes.size();
+        int want;
+        int farLimit = Integer.MAX_VALUE;
+        if (tiers > 0) {
+            // the rack (tier 0) first: its count decides how many peers may come from farther away
+            if (s != null) {
+                s.advance(0, prefixes, ip);
+            }
+            if (l != null) {
+                l.advance(0, prefixes, ip);
+            }
+            int near = (s == null ? 0 : s.availableSoFar()) + (l == null ? 0 : l.availableSoFar());
+            farLimit = preference.farLimit(near);
+            want = Math.min(numWant, near + Math.min(farLimit, available - near));
+        } else {
+            want = Math.min(numWant, available);
+        }
+        if (want <= 0) {
+            return 0;
+        }
         // Never starve a rack of seeders: when the nearest tiers hold only leechers and those alone would fill
-        // numWant, the last place goes to a seeder from the nearest tier that has one. Decided before anything
-        // is written, because a sink cannot take a peer back. Without tiers everyone is one tier: never needed.
-        int seederTier = seedersAvailable > 0 && tiers > 0
+        // the answer, the last place goes to a seeder from the nearest tier that has one. Decided before anything
+        // is written, because a sink cannot take a peer back. Without tiers everyone is one tier: never needed;
+        // a rack served from within (no far peers allowed) is reached through its bridges instead.
+        int seederTier = seedersAvailable > 0 && tiers > 0 && farLimit > 0
                 ? reservedSeederTier(seeders, leechers, ip, port, want, prefixes) : -1;
         int fill = seederTier >= 0 ? want - 1 : want;
         int written = 0;
         // tier by tier (the last one, k == tiers, is everyone else); within a tier seeders before leechers
         for (int k = 0; k <= tiers && written < fill; k++) {
+            int before = written;
             if (s != null) {
-                s.advance(k, prefixes, ip);
+                if (k > 0 || tiers == 0) {
+                    s.advance(k, prefixes, ip);
+                }
                 written += s.take(fill - written, sink, random);
             }
             if (l != null && written < fill) {
-                l.advance(k, prefixes, ip);
+                if (k > 0 || tiers == 0) {
+                    l.advance(k, prefixes, ip);
+                }
                 written += l.take(fill - written, sink, random);
             }
+            count(byTier, k, written - before);
         }
         if (seederTier >= 0) {
             // the loop stopped before seederTier: the tiers it passed held no seeder
             while (s.tier < seederTier) {
                 s.advance(s.tier + 1, prefixes, ip);
             }
-            written += s.take(1, sink, random);
+            int taken = s.take(1, sink, random);
+            count(byTier, seederTier, taken);
+            written += taken;
         }
         return written;
+    }
+
+    private static void count(int[] byTier, int tier, int n) {
+        if (byTier != null && n > 0) {
+            byTier[Math.min(tier, byTier.length - 1)] += n;
+        }
     }
 
     /**

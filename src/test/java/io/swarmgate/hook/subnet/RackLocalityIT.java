@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A datacenter rollout over real loopback sockets: all of 127/8 is this host, so peers announce from
  * 127.1.1.x (rack A), 127.1.2.x (rack B, same /16) and 127.2.x.x (elsewhere), and each must be handed its
- * rack-mates first.
+ * rack-mates first, and a rack that holds peers gets nothing from outside (the default bridge rule).
  */
 class RackLocalityIT {
     private static Swarmgate tracker;
@@ -98,19 +98,24 @@ class RackLocalityIT {
     }
 
     @Test
-    void rackMatesFirstThenTheClusterThenEveryoneElse() throws IOException {
+    void aRackWithPeersIsServedFromWithin() throws IOException {
         populate("rollout-a");
         List<String> got = peers(announce("rollout-a", "127.1.1.50", 100, "&numwant=20"));
-        assertEquals(20, got.size());
-        // rack A: its seeder first (a leecher gets seeders first within a tier), then its 4 leechers
+        // rack A: its seeder first (a leecher gets seeders first within a tier), then its 4 leechers, and
+        // nothing from farther away although numwant has room: the rack already holds more than 2 peers
+        assertEquals(5, got.size(), got.toString());
         assertEquals("127.1.1.200", got.get(0));
-        assertTrue(got.subList(1, 5).stream().allMatch(ip -> ip.startsWith("127.1.1.")), got.toString());
-        // then rack B (same /16): seeder, then its 6 leechers
-        assertEquals("127.1.2.200", got.get(5));
-        assertTrue(got.subList(6, 12).stream().allMatch(ip -> ip.startsWith("127.1.2.")), got.toString());
-        // then the rest of the world, seeder first
-        assertEquals("127.2.99.200", got.get(12));
-        assertTrue(got.subList(13, 20).stream().allMatch(ip -> ip.startsWith("127.2.")), got.toString());
+        assertTrue(got.stream().allMatch(ip -> ip.startsWith("127.1.1.")), got.toString());
+    }
+
+    @Test
+    void theFirstPeerOfANewRackGetsTwoBridgesTheNearestFirst() throws IOException {
+        populate("rollout-d");
+        List<String> got = peers(announce("rollout-d", "127.1.3.1", 100, "&numwant=20"));
+        // an empty rack: two peers from the nearest tier that has any (the /16), a seeder first
+        assertEquals(2, got.size(), got.toString());
+        assertTrue(got.get(0).endsWith(".200") && got.get(0).startsWith("127.1."), got.toString());
+        assertTrue(got.get(1).startsWith("127.1."), got.toString());
     }
 
     @Test

@@ -44,6 +44,22 @@ class SubnetPreferenceHookTest {
         Hook hook = hook("");
         assertEquals(List.of(24, 16), preferenceFor(hook, "10.1.2.3").prefixes());
         assertEquals(List.of(64, 48), preferenceFor(hook, "2001:db8::1").prefixes());
+        // the bridge rule is on by default: a rack of 2 is served from within, else 2 peers from farther away
+        assertEquals(new PeerPreference(List.of(24, 16), 2, 2), preferenceFor(hook, "10.1.2.3"));
+        assertEquals(new PeerPreference(List.of(64, 48), 2, 2), preferenceFor(hook, "2001:db8::1"));
+    }
+
+    @Test
+    void theBridgeRuleHasItsKnobs() throws Exception {
+        Hook hook = hook("rack-quorum: 3\nbridge-peers: 1");
+        PeerPreference p = preferenceFor(hook, "10.1.2.3");
+        assertEquals(List.of(1, 1, 1, 0), List.of(p.farLimit(0), p.farLimit(1), p.farLimit(2), p.farLimit(3)));
+        PeerPreference off = preferenceFor(hook("rack-quorum: 0"), "10.1.2.3");
+        assertEquals(Integer.MAX_VALUE, off.farLimit(0), "rack-quorum 0 turns the rule off");
+        ConfigException e = assertThrows(ConfigException.class, () -> hook("bridge-peers: -1"));
+        assertEquals("prehooks.0.config.bridge-peers", e.key());
+        e = assertThrows(ConfigException.class, () -> hook("rack-quorum: many"));
+        assertEquals("prehooks.0.config.rack-quorum", e.key());
     }
 
     @Test

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The hook and the memory store together, through TrackerLogic: synthetic racks 127.1.1.0/24 (the announcer's
- * rack), 127.1.2.0/24 (same /16, another rack) and 127.2.0.0/16 (another data centre).
+ * rack), 127.1.2.0/24 (same /16, another rack) and 127.2.0.0/16 (another data centre). The tests of tier order
+ * turn the bridge rule off ({@code rack-quorum: 0}), which would otherwise stop at a rack that holds peers.
  */
 class SubnetPreferenceLogicTest {
     private static final InfoHash TORRENT = infoHash(0x5eed);
@@ -81,7 +82,7 @@ class SubnetPreferenceLogicTest {
 
     @Test
     void rackMatesFirstThenTheSameSixteenThenTheRest() throws Exception {
-        TrackerLogic logic = logic("ipv4-prefixes: [24, 16]");
+        TrackerLogic logic = logic("{ipv4-prefixes: [24, 16], rack-quorum: 0}");
         leechers(logic, "127.2", 0, 5);
         leechers(logic, "127.1.2", 10, 4);
         leechers(logic, "127.1.1", 10, 3);
@@ -129,7 +130,7 @@ class SubnetPreferenceLogicTest {
 
     @Test
     void aLeecherWhoseRackHasNoSeederStillGetsOneFromFurtherAway() throws Exception {
-        TrackerLogic logic = logic("ipv4-prefixes: [24, 16]");
+        TrackerLogic logic = logic("{ipv4-prefixes: [24, 16], rack-quorum: 0}");
         join(logic, "127.2.0.1", 0, 0); // the only seeder, in another data centre
         leechers(logic, "127.1.1", 100, 30);
         List<Peer> peers = join(logic, "127.1.1.5", 1000, 10).peers();
@@ -141,7 +142,7 @@ class SubnetPreferenceLogicTest {
 
     @Test
     void ipv6AnnouncersAreGroupedByTheirOwnPrefixes() throws Exception {
-        TrackerLogic logic = logic("ipv6-prefixes: [64, 48]");
+        TrackerLogic logic = logic("{ipv6-prefixes: [64, 48], rack-quorum: 0}");
         for (int i = 1; i <= 30; i++) {
             join(logic, "2001:db8:9::" + Integer.toHexString(i), 1000, 0);   // another /48
             join(logic, "2001:db8:0:2::" + Integer.toHexString(i), 1000, 0); // same /48, another /64
