@@ -16,7 +16,6 @@ import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.StoreTotals;
 import io.swarmgate.storage.StoreUnavailableException;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
@@ -27,7 +26,6 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.util.JedisClusterCRC16;
@@ -102,6 +100,7 @@ public final class RedisPeerStore implements PeerStore {
     private final Script announce = Script.load("announce.lua");
     private final Script stats = Script.load("stats.lua");
     private final Script sweep = Script.load("sweep.lua");
+    private final Script shards = new Script(Script.resource("shards.lua").getBytes(StandardCharsets.UTF_8), null);
     /** Per index shard its hash tag: one shard on a single server, one per slot on a Cluster. */
     private final String[] shardTags;
     private volatile String failure = "";
@@ -272,7 +271,7 @@ public final class RedisPeerStore implements PeerStore {
         args.add(member(ip, peer.port()));
         args.add(peer.id().bytes());
         args.add(number(Math.max(0, numWant)));
-        args.add(number(ThreadLocalRandom.current().nextLong(1L << 52)));
+        args.add(number(ThreadLocalRandom.current().nextLong(1L << 31)));
         for (int prefix : preference.prefixes()) {
             int bits = Math.clamp(prefix, 0, ip.bits());
             args.add(member(ip.network(bits), 0));
@@ -311,19 +310,17 @@ public final class RedisPeerStore implements PeerStore {
     @Override
     public int collectGarbage() {
         long cutoff = nowSeconds() - lifetimeSeconds;
-        List<String> candidates = new ArrayList<>();
-        call(() -> {
-            try (AbstractPipeline p = redis.pipelined()) {
-                List<Response<List<String>>> shards = new ArrayList<>(shardTags.length);
-                for (String tag : shardTags) {
-                    shards.add(p.zrangeByScore(indexKey(tag), "-inf", "(" + cutoff, 0, SWEEP_SWARMS));
-                }
-                p.sync();
-                for (Response<List<String>> r : shards) {
-                    candidates.addAll(r.get());
+        List<String> candidates = call(() -> {
+            if (cluster == null) {
+                return redis.zrangeByScore(indexKey(shardTags[0]), "-inf", "(" + cutoff, 0, SWEEP_SWARMS);
+            }
+            List<String> due = new ArrayList<>();
+            for (Object reply : onEveryNode("due", Long.toString(cutoff), Integer.toString(SWEEP_SWARMS))) {
+                for (Object hex : (List<?>) reply) {
+                    due.add(new String((byte[]) hex, StandardCharsets.US_ASCII));
                 }
             }
-            return null;
+            return due;
         });
         int removed = 0;
         byte[] cutoffArg = number(cutoff);
@@ -344,22 +341,62 @@ public final class RedisPeerStore implements PeerStore {
     public StoreTotals totals() {
         return call(() -> {
             long[] sum = new long[5];
-            try (AbstractPipeline p = redis.pipelined()) {
-                List<Response<List<String>>> shards = new ArrayList<>(shardTags.length);
-                for (String tag : shardTags) {
-                    shards.add(p.hmget(totalsKey(tag), "swarms", "s4", "l4", "s6", "l6"));
+            if (cluster == null) {
+                List<String> values = redis.hmget(totalsKey(shardTags[0]), "swarms", "s4", "l4", "s6", "l6");
+                for (int i = 0; i < 5; i++) {
+                    sum[i] = values.get(i) == null ? 0 : Long.parseLong(values.get(i));
                 }
-                p.sync();
-                for (Response<List<String>> r : shards) {
-                    List<String> values = r.get();
+            } else {
+                for (Object reply : onEveryNode("totals")) {
+                    List<?> values = (List<?>) reply;
                     for (int i = 0; i < 5; i++) {
-                        String v = values.get(i);
-                        sum[i] += v == null ? 0 : Long.parseLong(v);
+                        sum[i] += (Long) values.get(i);
                     }
                 }
             }
             return new StoreTotals(sum[0], sum[1], sum[2], sum[3], sum[4]);
         });
+    }
+
+    /**
+     * Runs shards.lua once per Cluster master over the index shards of the slots it serves (from CLUSTER SLOTS):
+     * three calls on three masters rather than one per slot. A topology change in between fails this call
+     * (the script refuses keys the node does not serve); the next one asks again.
+     */
+    private List<Object> onEveryNode(String mode, String... args) {
+        Map<String, ConnectionPool> pools = cluster.getClusterNodes();
+        List<?> slots;
+        try (Connection c = pools.values().iterator().next().getResource()) {
+            slots = (List<?>) c.executeCommand(new CommandArguments(Protocol.Command.CLUSTER).add("SLOTS"));
+        }
+        Map<String, List<String>> tagsByNode = new java.util.LinkedHashMap<>();
+        for (Object range : slots) {
+            List<?> r = (List<?>) range;
+            List<?> master = (List<?>) r.get(2);
+            String node = new String((byte[]) master.get(0), StandardCharsets.US_ASCII) + ":" + master.get(1);
+            List<String> tags = tagsByNode.computeIfAbsent(node, k -> new ArrayList<>());
+            for (long slot = (Long) r.get(0); slot <= (Long) r.get(1); slot++) {
+                tags.add(shardTags[(int) slot]);
+            }
+        }
+        List<Object> replies = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : tagsByNode.entrySet()) {
+            ConnectionPool pool = pools.get(e.getKey());
+            if (pool == null) {
+                throw new IllegalStateException("no connection to Cluster node " + e.getKey());
+            }
+            CommandArguments eval = new CommandArguments(Protocol.Command.EVAL).add(shards.source).add(0).add(mode);
+            for (int i = 0; i < 2; i++) {
+                eval.add(i < args.length ? args[i] : "");
+            }
+            for (String tag : e.getValue()) {
+                eval.add(tag);
+            }
+            try (Connection c = pool.getResource()) {
+                replies.add(c.executeCommand(eval));
+            }
+        }
+        return replies;
     }
 
     /** Redis is a network hop away: callers should not block a thread that serves many clients on it. */

@@ -8,7 +8,13 @@ local me, myId, numWant = ARGV[6], ARGV[7], tonumber(ARGV[8])
 local tiers = (#ARGV - 9) / 2
 -- expired peers this announce drops on the way (the sweep takes any rest)
 local EXPIRE_LIMIT = 64
-math.randomseed(tonumber(ARGV[9]))
+-- Park-Miller "minimal standard" generator, seeded by the caller: exact in Lua's doubles and much cheaper than
+-- reseeding Redis' math.random on every call
+local seed = tonumber(ARGV[9]) % 2147483646 + 1
+local function random(n) -- 1..n
+  seed = seed * 16807 % 2147483647
+  return seed % n + 1
+end
 
 if event == 'x' then
   if not redis.call('ZSCORE', INDEX, swarm) then
@@ -100,7 +106,7 @@ local function coprimeStep(n)
     return 1
   end
   while true do
-    local step = math.random(n - 1)
+    local step = random(n - 1)
     if gcd(step, n) == 1 then
       return step
     end
@@ -116,7 +122,7 @@ local function take(w, max)
   if n == 0 or max <= 0 then
     return 0
   end
-  local v = math.random(n) - 1
+  local v = random(n) - 1
   local step = coprimeStep(n)
   local added = 0
   for _ = 1, n do
