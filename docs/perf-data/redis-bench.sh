@@ -27,17 +27,21 @@ java -jar target/swarmgate.jar --config "$out/redis.yaml" >"$out/redis-tracker.l
 red=$!
 trap 'kill $mem $red $redis 2>/dev/null || true' EXIT
 sleep 3
-for pid in $mem $red; do taskset -apc 0 $pid >/dev/null; done
+# java -jar starts the launcher, which runs the tracker in a child JVM: measure and pin that one
+child() { pgrep -P "$1" java || echo "$1"; }
+memjvm=$(child $mem); redjvm=$(child $red)
+for pid in $mem $red $memjvm $redjvm; do taskset -apc 0 $pid >/dev/null; done
 ./mvnw -B -q -Pbench -DskipTests test-compile >/dev/null
 cp=$(./mvnw -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)
+JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*-2[1-9]*/bin/java /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort -V | tail -1)}
 ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 for r in $(seq "$rounds"); do
   for store in memory redis; do
-    port=7070; pid=$mem
-    if [ $store = redis ]; then port=7080; pid=$red; fi
+    port=7070; pid=$memjvm
+    if [ $store = redis ]; then port=7080; pid=$redjvm; fi
     redis-cli -p 23500 CONFIG RESETSTAT >/dev/null
     before=$(ticks $redis)
-    line=$(taskset -c 1 java -cp "target/test-classes:target/classes:$cp" io.swarmgate.tools.UdpLoad \
+    line=$(taskset -c 1 "$JAVA" -cp "target/test-classes:target/classes:$cp" io.swarmgate.tools.UdpLoad \
       --target 127.0.0.1:$port --seconds 10 --warmup 2 --threads 1 --window "$window" --tracker-pid $pid | grep '^UDPLOAD')
     after=$(ticks $redis)
     evalsha=$(redis-cli -p 23500 INFO commandstats | grep -o 'cmdstat_evalsha:calls=[0-9]*' | cut -d= -f2 || echo 0)

@@ -122,6 +122,18 @@ local function take(w, max)
   if n == 0 or max <= 0 then
     return 0
   end
+  if w.plo == w.phi and w.lo == 0 and w.hi == w.size then
+    -- the tier is the whole list (no preference, or the first tier that covers everyone): one ZRANDMEMBER
+    -- draws distinct peers at random, instead of one ZRANGE per peer
+    local added = 0
+    for _, member in ipairs(redis.call('ZRANDMEMBER', w.key, math.min(max + 1, w.size))) do
+      if added < max and member ~= me then
+        out[#out + 1] = member
+        added = added + 1
+      end
+    end
+    return added
+  end
   local v = random(n) - 1
   local step = coprimeStep(n)
   local added = 0
