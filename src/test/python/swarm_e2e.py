@@ -19,7 +19,9 @@ stdout carries only protocol lines, so a test driver can follow along:
 Everything else (progress, every tracker alert, errors) goes to stderr, so a failure explains itself.
 
 --announce - reads the announce URL as one line from stdin after "info_hash" is printed: a driver that needs
-the info hash to build the URL (a JWT in the query) answers there. --hold waits for one line (or end of
+the info hash to build the URL (a JWT in the query) answers there. A line (or --announce value) of two URLs
+separated by a space gives the seeder the first and the leecher the second: two tracker instances sharing one
+store. --hold waits for one line (or end of
 input) on stdin after "complete", so the driver can inspect the tracker while both clients are still in the
 swarm. Exit status: 0 when the download completed and verified, 1 on any failure, 2 on bad arguments.
 """
@@ -227,17 +229,19 @@ def run(args):
         if not announce:
             raise Failure("expected the announce URL on stdin, got end of input")
     log(f"announce URL: {announce}")
+    seeder_announce, _, leecher_announce = announce.partition(" ")
+    leecher_announce = leecher_announce.strip() or seeder_announce
 
     deadline = time.monotonic() + args.timeout
 
     def left():
         return max(1.0, deadline - time.monotonic())
 
-    seeder = Client("seeder", ti, seed_dir, announce, seed=True)
+    seeder = Client("seeder", ti, seed_dir, seeder_announce, seed=True)
     clients = [seeder]
     # once the tracker has answered the seeder, the seeder is in the swarm: the leecher's first announce finds it
     wait_for(clients, lambda: seeder.replies >= 1, "the tracker to answer the seeder's first announce", left())
-    leecher = Client("leecher", ti, leech_dir, announce, seed=False)
+    leecher = Client("leecher", ti, leech_dir, leecher_announce, seed=False)
     clients.append(leecher)
     wait_for(clients, lambda: leecher.finished, "the leecher to finish downloading", left())
     # "finished" means every piece passed its hash check, which libtorrent 2.0 does on blocks that may still be

@@ -21,6 +21,7 @@ import io.swarmgate.metrics.StoreMetrics;
 import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.memory.MemoryPeerStore;
+import io.swarmgate.storage.redis.RedisPeerStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +75,8 @@ public final class Swarmgate implements AutoCloseable {
         List<Hook> built = new ArrayList<>();
         PeerStore store = null;
         try {
-            store = MemoryPeerStore.create(config.storage(), clock);
+            store = config.storage().type().equals("redis") ? RedisPeerStore.create(config.storage(), clock)
+                    : MemoryPeerStore.create(config.storage(), clock);
             StoreMetrics.bind(store, meters);
             HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler,
                     config.storage().peerLifetime());

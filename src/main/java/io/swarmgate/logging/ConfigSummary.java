@@ -94,6 +94,11 @@ public final class ConfigSummary {
                 b.append(", ");
             }
             first = false;
+            if (value instanceof Record nested) {
+                b.append(name); // a subsection such as storage.redis, shown like the file nests it
+                record(b, nested);
+                continue;
+            }
             b.append(name).append('=');
             value(b, name, value);
         }

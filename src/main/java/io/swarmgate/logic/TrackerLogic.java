@@ -70,6 +70,20 @@ public final class TrackerLogic implements AutoCloseable {
     }
 
     /**
+     * Whether an announce may wait on the network (a remote store): then a frontend that serves many clients
+     * per thread should hand requests to other threads, up to {@link #maxInFlight()} at once, rather than be
+     * capped at one round trip per request. False for the in-process store, whose calls never block.
+     */
+    public boolean mayBlock() {
+        return store.maxInFlight() > 0;
+    }
+
+    /** How many requests are worth having in flight when {@link #mayBlock()}; 0 otherwise. */
+    public int maxInFlight() {
+        return store.maxInFlight();
+    }
+
+    /**
      * Runs the prehooks, then applies the announce to the store and fills the answer in one atomic store step,
      * with the peers as objects (for answers that need peer_ids or text, such as HTTP's dictionary model). The
      * counts include the announcer's new state.

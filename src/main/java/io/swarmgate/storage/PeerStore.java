@@ -51,6 +51,15 @@ public interface PeerStore extends AutoCloseable {
     /** Totals for gauges and readiness. */
     StoreTotals totals();
 
+    /**
+     * How many calls this store serves at once when each waits on a network round trip (a remote store's pool
+     * size); 0 for a store whose calls never block (in this process). A frontend that would otherwise handle one
+     * request at a time per thread keeps up to this many in flight instead.
+     */
+    default int maxInFlight() {
+        return 0;
+    }
+
     /** Why the store cannot serve requests right now (a remote store that is unreachable); empty when ready. */
     default String notReadyReason() {
         return "";

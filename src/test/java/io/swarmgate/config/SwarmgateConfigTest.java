@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,7 @@ class SwarmgateConfigTest {
         assertEquals(defaults.storage().type(), file.storage().type());
         assertEquals(defaults.storage().peerLifetime(), file.storage().peerLifetime());
         assertEquals(defaults.storage().gcInterval(), file.storage().gcInterval());
+        assertEquals(defaults.storage().redis(), file.storage().redis());
         assertEquals(List.of(), file.prehooks());
         assertEquals(TrackerConfig.DEFAULTS, file.tracker());
         assertEquals(Duration.ofMinutes(30), file.tracker().announceInterval());
@@ -57,6 +59,21 @@ class SwarmgateConfigTest {
                 .startsWith("tracker.rate-limit.brust: unknown key"));
         assertTrue(error("http: {request-timeout: 0s}").startsWith("http.request-timeout:"));
         assertTrue(error("http: {max-connections: 0}").startsWith("http.max-connections:"));
+    }
+
+    @Test
+    void redisKeysAreCheckedAndTheUriMayComeFromTheEnvironment() {
+        assertTrue(error("storage:\n  redis:\n    uri: http://db:6379\n").startsWith("storage.redis.uri:"));
+        assertTrue(error("storage:\n  redis:\n    pool-size: 0\n").startsWith("storage.redis.pool-size:"));
+        assertTrue(error("storage:\n  redis:\n    timout: 1s\n").startsWith("storage.redis.timout: unknown key"));
+        assertTrue(error("storage:\n  redis:\n    cluster: true\n    uri: redis://db:6379/3\n")
+                .startsWith("storage.redis.uri:"));
+        SwarmgateConfig c = SwarmgateConfig.load(Path.of("config/swarmgate.yaml"),
+                Map.of("SWARMGATE_STORAGE__TYPE", "redis",
+                        "SWARMGATE_STORAGE__REDIS__URI", "rediss://tracker:s3cret@db.example:6380/2"));
+        assertEquals("redis", c.storage().type());
+        assertEquals("rediss://tracker:s3cret@db.example:6380/2", c.storage().redis().uri());
+        assertFalse(c.storage().redis().toString().contains("s3cret"), c.storage().redis().toString());
     }
 
     @Test

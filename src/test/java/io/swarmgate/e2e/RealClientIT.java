@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -168,6 +169,49 @@ class RealClientIT {
             assertEquals(0, status, () -> "swarm_e2e.py exited with " + status + "\n" + swarm.log());
             // downloaded is not checked here: the peer expiry may drop the now empty swarm, counter and all
             scrape.check(new Counts(0, 0, Counts.ANY), "both clients gone after 'stopped'", swarm);
+        }
+    }
+
+    /**
+     * Two tracker instances on one Redis, as behind a load balancer: the seeder announces to one, the leecher to
+     * the other, so the leecher can only find the seeder through the shared store.
+     */
+    @ParameterizedTest(name = "redis, two instances, {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http", "udp"})
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void eachClientOnItsOwnInstanceOnRedis(String frontend, @TempDir Path dir) throws Exception {
+        try (io.swarmgate.testing.RedisServers redis = io.swarmgate.testing.RedisServers.single()) {
+            // the shared secret makes a connection id from one instance valid on the other
+            String yaml = """
+                    http: {port: 0}
+                    udp: {port: 0, host: 127.0.0.1, connection-id-secret: both-instances-share-this}
+                    metrics: {enabled: false}
+                    storage:
+                      type: redis
+                      redis: {uri: "%s"}
+                    """.formatted(redis.uri());
+            try (Swarmgate a = Swarmgate.start(SwarmgateConfig.fromYaml(yaml), new SimpleMeterRegistry(),
+                    InstantSource.system());
+                 Swarmgate b = Swarmgate.start(SwarmgateConfig.fromYaml(yaml), new SimpleMeterRegistry(),
+                         InstantSource.system());
+                 Swarm swarm = Swarm.start(dir)) {
+                String infoHash = swarm.expect("info_hash ", 60);
+                Function<Swarmgate, String> url = t -> frontend.equals("http")
+                        ? "http://127.0.0.1:" + t.httpPort() + "/announce"
+                        : "udp://127.0.0.1:" + t.udpPort() + "/announce";
+                swarm.send(url.apply(a) + " " + url.apply(b));
+                swarm.expect("complete", Swarm.EXCHANGE_SECONDS + 30);
+                for (Swarmgate t : List.of(a, b)) {
+                    new Scrape(t.httpPort(), url.apply(t), infoHash)
+                            .check(new Counts(2, 0, 1), "both seeding, seen from either instance", swarm);
+                }
+                swarm.send("");
+                swarm.expect("stopped", 60);
+                int status = swarm.exit(60);
+                assertEquals(0, status, () -> "swarm_e2e.py exited with " + status + "\n" + swarm.log());
+                new Scrape(b.httpPort(), url.apply(b), infoHash)
+                        .check(new Counts(0, 0, Counts.ANY), "both clients gone after 'stopped'", swarm);
+            }
         }
     }
 

@@ -89,10 +89,22 @@ public final class UdpFrontend implements AutoCloseable {
         int workers = config.effectiveWorkers();
         try {
             bind(workers);
+            // a remote store: each receive loop keeps its share of the store's in-flight limit busy
+            int handlers = logic.mayBlock() ? Math.max(1, Math.ceilDiv(logic.maxInFlight(), workers)) : 0;
             for (int i = 0; i < workers; i++) {
                 DatagramChannel channel = channels.get(i % channels.size());
-                UdpWorker worker = new UdpWorker(channel, config, logic, metrics,
-                        new ConnectionIds(secret, config.maxClockSkew(), clock));
+                UdpWorker worker;
+                if (handlers == 0) {
+                    worker = new UdpWorker(channel, config, logic, metrics,
+                            new ConnectionIds(secret, config.maxClockSkew(), clock));
+                } else {
+                    List<UdpWorker> pool = new ArrayList<>();
+                    for (int h = 0; h < handlers; h++) {
+                        pool.add(new UdpWorker(channel, config, logic, metrics,
+                                new ConnectionIds(secret, config.maxClockSkew(), clock)));
+                    }
+                    worker = new UdpWorker(channel, config, logic, metrics, pool);
+                }
                 threads.add(Thread.ofPlatform().name("swarmgate-udp-" + i).daemon(false).unstarted(worker));
             }
         } catch (IOException | RuntimeException e) {

@@ -37,11 +37,19 @@ import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * One receive loop: a packet in, at most one packet out. Owns its buffers, its {@link ConnectionIds} and its
  * scratch state, so the steady state allocates only what the JDK's {@code receive} and the tracker logic's
  * records need. Several workers may share one channel when SO_REUSEPORT is unavailable.
+ *
+ * <p>When the store is remote ({@link TrackerLogic#mayBlock()}), one thread answering one packet at a time would
+ * be capped at one store round trip per packet. Then the loop only receives: each datagram goes into the
+ * buffers of an idle handler (a worker of its own, with its own send buffer and connection ids) taken from a
+ * fixed set, which answers it on a virtual thread and returns to the set. The set's size bounds the requests
+ * in flight; when all are busy the loop stops receiving and the kernel's socket buffer takes the excess.
  */
 final class UdpWorker implements Runnable {
     private static final Logger LOG = System.getLogger(UdpFrontend.class.getName());
@@ -62,6 +70,8 @@ final class UdpWorker implements Runnable {
     private final ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
     private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES);
     private final PeerWriter peerWriter = new PeerWriter();
+    /** Idle handlers when requests are handed off (a remote store); null when this loop answers them itself. */
+    private final BlockingQueue<UdpWorker> idle;
 
     // the request being handled; fields rather than locals so the steady state needs no holder objects
     private InetSocketAddress source;
@@ -79,10 +89,26 @@ final class UdpWorker implements Runnable {
         this.logic = logic;
         this.metrics = metrics;
         this.ids = ids;
+        this.idle = null;
+    }
+
+    /** A receive loop that hands each datagram to one of {@code handlers}, each answering on a virtual thread. */
+    UdpWorker(DatagramChannel channel, UdpConfig config, TrackerLogic logic, RequestMetrics metrics,
+              List<UdpWorker> handlers) {
+        this.channel = channel;
+        this.config = config;
+        this.logic = logic;
+        this.metrics = metrics;
+        this.ids = null;
+        this.idle = new ArrayBlockingQueue<>(handlers.size(), false, handlers);
     }
 
     @Override
     public void run() {
+        if (idle != null) {
+            handOff();
+            return;
+        }
         while (channel.isOpen()) {
             SocketAddress from;
             try {
@@ -100,6 +126,43 @@ final class UdpWorker implements Runnable {
             if (from instanceof InetSocketAddress address) {
                 in.flip();
                 handle(address);
+            }
+        }
+    }
+
+    private void handOff() {
+        while (channel.isOpen()) {
+            UdpWorker handler;
+            try {
+                handler = idle.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            SocketAddress from;
+            try {
+                handler.in.clear();
+                from = channel.receive(handler.in);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                idle.add(handler);
+                if (!channel.isOpen()) {
+                    return;
+                }
+                LOG.log(Level.WARNING, "UDP receive failed on " + localAddress() + ": " + e);
+                continue;
+            }
+            if (from instanceof InetSocketAddress address) {
+                handler.in.flip();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        handler.handle(address);
+                    } finally {
+                        idle.add(handler);
+                    }
+                });
+            } else {
+                idle.add(handler);
             }
         }
     }

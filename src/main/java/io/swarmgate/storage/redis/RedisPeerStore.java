@@ -1,0 +1,511 @@
+package io.swarmgate.storage.redis;
+
+import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.Event;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.bittorrent.PeerSink;
+import io.swarmgate.bittorrent.SwarmStats;
+import io.swarmgate.config.RedisConfig;
+import io.swarmgate.config.StorageConfig;
+import io.swarmgate.storage.AnnounceResult;
+import io.swarmgate.storage.PeerStore;
+import io.swarmgate.storage.StoreTotals;
+import io.swarmgate.storage.StoreUnavailableException;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.util.JedisURIHelper;
+import redis.clients.jedis.util.Pool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * A {@link PeerStore} in Redis, shared by every tracker instance pointed at it: a single server or a Redis
+ * Cluster ({@code storage.redis.cluster}).
+ *
+ * <p><b>One round trip per announce.</b> {@code announce.lua} (with {@code common.lua} in front) expires the
+ * swarm's stale peers, applies the event, selects the peers and reads the counts in one EVALSHA: atomic, as
+ * Redis runs a script to its end before anything else, so the next request sees the announcer's new state. A
+ * script is sent by its SHA-1 and loaded again when a server answers NOSCRIPT (restarted, failed over, a new
+ * Cluster node).
+ *
+ * <p><b>Keys.</b> Per swarm, all with the hash tag {@code {<info_hash hex>}} so a swarm lives in one Cluster
+ * slot: seeders and leechers per address family ({@code sg:{h}:4s 4l 6s 6l}, sorted sets whose members are
+ * address and port bytes, so a subnet is one lexicographic range and a locality tier costs two ZLEXCOUNTs),
+ * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_ids) and
+ * {@code sg:{h}:downloaded}. Gauge totals and the list of swarms to sweep live in index shards
+ * {@code sg:swarms:{t}} and {@code sg:totals:{t}}: one shard on a single server; on a Cluster one per slot, its
+ * tag {@code t} chosen to hash to that slot, so the script updates the swarm and its shard without a cross-slot
+ * command. The keyspace is never scanned.
+ *
+ * <p><b>Failures.</b> Commands time out after {@code storage.redis.timeout}; at most {@code pool-size}
+ * connections per node are used, and a request waits at most the timeout for one. Any failure becomes a
+ * {@link StoreUnavailableException} (the client gets {@code storage unavailable}) and turns readiness to not
+ * ready until Redis answers again; idle connections are dropped then, so the pool reconnects by itself.
+ */
+public final class RedisPeerStore implements PeerStore {
+    private static final Logger LOG = System.getLogger(RedisPeerStore.class.getName());
+    static final int SLOTS = 16_384;
+    /** Peers one sweep call drops from one swarm; a larger backlog takes more calls. */
+    private static final int SWEEP_PEERS = 1_000;
+    /** Swarms one sweep pass takes from one index shard; the rest wait for the next pass. */
+    private static final int SWEEP_SWARMS = 10_000;
+    private static final long PROBE_NANOS = 1_000_000_000L;
+    private static final byte[] EVENT_NONE = {'n'};
+    private static final byte[] EVENT_COMPLETED = {'c'};
+    private static final byte[] EVENT_STOPPED = {'x'};
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
+
+    private final RedisConfig config;
+    private final UnifiedJedis redis;
+    private final JedisCluster cluster;
+    private final JedisPooled single;
+    private final InstantSource clock;
+    private final long lifetimeSeconds;
+    private final String name;
+    private final Script announce = Script.load("announce.lua");
+    private final Script stats = Script.load("stats.lua");
+    private final Script sweep = Script.load("sweep.lua");
+    private final Script shards = new Script(Script.resource("shards.lua").getBytes(StandardCharsets.UTF_8), null);
+    /** Per index shard its hash tag: one shard on a single server, one per slot on a Cluster. */
+    private final String[] shardTags;
+    private volatile String failure = "";
+    private volatile long lastContact;
+
+    /**
+     * Connects (a Cluster seed must answer now, to learn the slots; a single server may come later) and loads
+     * the scripts where it can.
+     *
+     * @throws IllegalStateException when the Cluster cannot be reached
+     */
+    public RedisPeerStore(RedisConfig config, Duration peerLifetime, InstantSource clock) {
+        if (peerLifetime.toSeconds() <= 0) {
+            throw new IllegalArgumentException("peer lifetime must be at least one second, got " + peerLifetime);
+        }
+        this.config = Objects.requireNonNull(config);
+        this.clock = Objects.requireNonNull(clock);
+        this.lifetimeSeconds = peerLifetime.toSeconds();
+        this.name = "redis store " + config.redactedUri();
+        URI uri = URI.create(config.uri());
+        int millis = (int) config.timeout().toMillis();
+        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                // no CLIENT SETINFO per connection: the only commands the tracker sends are its scripts
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .ssl(JedisURIHelper.isRedisSSLScheme(uri))
+                .user(JedisURIHelper.getUser(uri))
+                .password(JedisURIHelper.getPassword(uri));
+        HostAndPort node = JedisURIHelper.getHostAndPort(uri);
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(config.poolSize());
+        pool.setMaxIdle(config.poolSize());
+        pool.setMinIdle(0);
+        pool.setMaxWait(config.timeout());
+        pool.setBlockWhenExhausted(true);
+        pool.setJmxEnabled(false);
+        if (config.cluster()) {
+            JedisClientConfig c = client.build();
+            try {
+                // MOVED/ASK and topology changes are followed by the client, within one timeout in all
+                this.cluster = new JedisCluster(Set.of(node), c, 5, config.timeout(), pool);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot reach the Redis Cluster at " + config.redactedUri() + ": "
+                        + e.getMessage(), e);
+            }
+            this.single = null;
+            this.redis = cluster;
+            this.shardTags = slotTags();
+        } else {
+            this.single = new JedisPooled(pool, node, client.database(JedisURIHelper.getDBIndex(uri)).build());
+            this.cluster = null;
+            this.redis = single;
+            this.shardTags = new String[] {"all"};
+        }
+        loadScripts();
+    }
+
+    /** The store as {@code storage:} configures it. */
+    public static RedisPeerStore create(StorageConfig config, InstantSource clock) {
+        return new RedisPeerStore(config.redis(), config.peerLifetime(), clock);
+    }
+
+    private void loadScripts() {
+        try {
+            for (Pool<Connection> pool : pools()) {
+                try (Connection c = pool.getResource()) {
+                    for (Script s : List.of(announce, stats, sweep)) {
+                        c.executeCommand(new CommandArguments(
+                                Protocol.Command.SCRIPT).add("LOAD").add(s.source));
+                    }
+                }
+            }
+            contact();
+        } catch (RuntimeException e) {
+            // not fatal: the first announce loads them (NOSCRIPT) once Redis is there
+            failed(e);
+        }
+    }
+
+    private List<Pool<Connection>> pools() {
+        if (single != null) {
+            return List.of(single.getPool());
+        }
+        List<Pool<Connection>> pools = new ArrayList<>();
+        for (Map.Entry<String, ConnectionPool> e : cluster.getClusterNodes().entrySet()) {
+            pools.add(e.getValue());
+        }
+        return pools;
+    }
+
+    // ---- keys ------------------------------------------------------------------------------------------------
+
+    /**
+     * For each Cluster slot a short tag that hashes to it, found by counting: the index shard of a swarm takes
+     * the tag of the swarm's slot, so a script may write both.
+     */
+    static String[] slotTags() {
+        String[] tags = new String[SLOTS];
+        int found = 0;
+        for (int i = 0; found < SLOTS; i++) {
+            String tag = Integer.toString(i, 36);
+            int slot = JedisClusterCRC16.getSlot(tag);
+            if (tags[slot] == null) {
+                tags[slot] = tag;
+                found++;
+            }
+        }
+        return tags;
+    }
+
+    private String shardTag(String hex) {
+        return shardTags.length == 1 ? shardTags[0]
+                : shardTags[JedisClusterCRC16.getSlot(hex)];
+    }
+
+    private static String indexKey(String tag) {
+        return "sg:swarms:{" + tag + "}";
+    }
+
+    private static String totalsKey(String tag) {
+        return "sg:totals:{" + tag + "}";
+    }
+
+    /** The nine keys every script gets, in common.lua's order. */
+    private List<byte[]> keys(String hex) {
+        String p = "sg:{" + hex + "}:";
+        String tag = shardTag(hex);
+        return List.of(bytes(p + "4s"), bytes(p + "4l"), bytes(p + "6s"), bytes(p + "6l"), bytes(p + "seen"),
+                bytes(p + "ids"), bytes(p + "downloaded"), bytes(indexKey(tag)), bytes(totalsKey(tag)));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] number(long n) {
+        return bytes(Long.toString(n));
+    }
+
+    /** Address bytes then port, big-endian: byte order is address order. */
+    static byte[] member(IpAddress ip, int port) {
+        byte[] m = new byte[ip.family().addressLength() + 2];
+        int off = ip.writeTo(m, 0);
+        m[off] = (byte) (port >>> 8);
+        m[off + 1] = (byte) port;
+        return m;
+    }
+
+    private long nowSeconds() {
+        return Math.floorDiv(clock.millis(), 1000L);
+    }
+
+    // ---- the store -------------------------------------------------------------------------------------------
+
+    @Override
+    public AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
+                                   PeerPreference preference, PeerSink sink) {
+        String hex = infoHash.hex();
+        long now = nowSeconds();
+        IpAddress ip = peer.ip();
+        List<byte[]> args = new ArrayList<>(9 + 2 * preference.prefixes().size());
+        args.add(bytes(hex));
+        args.add(number(now - lifetimeSeconds));
+        args.add(number(now));
+        args.add(event == Event.STOPPED ? EVENT_STOPPED : event == Event.COMPLETED ? EVENT_COMPLETED : EVENT_NONE);
+        args.add(seeder ? ONE : ZERO);
+        args.add(member(ip, peer.port()));
+        args.add(peer.id().bytes());
+        args.add(number(Math.max(0, numWant)));
+        args.add(number(ThreadLocalRandom.current().nextLong(1L << 31)));
+        for (int prefix : preference.prefixes()) {
+            int bits = Math.clamp(prefix, 0, ip.bits());
+            args.add(member(ip.network(bits), 0));
+            args.add(member(ip.lastInNetwork(bits), 0xffff));
+        }
+        List<?> reply = (List<?>) eval(announce, keys(hex), args);
+        int written = 0;
+        for (int i = 2; i + 1 < reply.size(); i += 2) {
+            byte[] m = (byte[]) reply.get(i);
+            byte[] id = (byte[]) reply.get(i + 1);
+            emit(m, id, sink);
+            written++;
+        }
+        return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), written);
+    }
+
+    private static void emit(byte[] m, byte[] id, PeerSink sink) {
+        PeerId peerId = id.length == 20 ? PeerId.of(id) : new PeerId(0, 0, 0);
+        int port = (m[m.length - 2] & 0xff) << 8 | (m[m.length - 1] & 0xff);
+        IpAddress ip = IpAddress.of(m, 0, m.length - 2);
+        AddressFamily family = m.length == 6 ? AddressFamily.IPV4 : AddressFamily.IPV6;
+        sink.peer(family, ip.hi(), ip.lo(), port, peerId.a(), peerId.b(), peerId.c());
+    }
+
+    private static int intAt(List<?> reply, int i) {
+        return (int) (long) (Long) reply.get(i);
+    }
+
+    @Override
+    public SwarmStats stats(InfoHash infoHash) {
+        String hex = infoHash.hex();
+        List<?> reply = (List<?>) eval(stats, keys(hex), List.of(bytes(hex), ZERO));
+        return new SwarmStats(intAt(reply, 0), intAt(reply, 1), (Long) reply.get(2));
+    }
+
+    @Override
+    public int collectGarbage() {
+        long cutoff = nowSeconds() - lifetimeSeconds;
+        List<String> candidates = call(() -> {
+            if (cluster == null) {
+                return redis.zrangeByScore(indexKey(shardTags[0]), "-inf", "(" + cutoff, 0, SWEEP_SWARMS);
+            }
+            List<String> due = new ArrayList<>();
+            for (Object reply : onEveryNode("due", Long.toString(cutoff), Integer.toString(SWEEP_SWARMS))) {
+                for (Object hex : (List<?>) reply) {
+                    due.add(new String((byte[]) hex, StandardCharsets.US_ASCII));
+                }
+            }
+            return due;
+        });
+        int removed = 0;
+        byte[] cutoffArg = number(cutoff);
+        byte[] limit = number(SWEEP_PEERS);
+        for (String hex : candidates) {
+            List<byte[]> keys = keys(hex);
+            List<byte[]> args = List.of(bytes(hex), cutoffArg, limit);
+            int n;
+            do {
+                n = intAt((List<?>) eval(sweep, keys, args), 0);
+                removed += n;
+            } while (n == SWEEP_PEERS);
+        }
+        return removed;
+    }
+
+    @Override
+    public StoreTotals totals() {
+        return call(() -> {
+            long[] sum = new long[5];
+            if (cluster == null) {
+                List<String> values = redis.hmget(totalsKey(shardTags[0]), "swarms", "s4", "l4", "s6", "l6");
+                for (int i = 0; i < 5; i++) {
+                    sum[i] = values.get(i) == null ? 0 : Long.parseLong(values.get(i));
+                }
+            } else {
+                for (Object reply : onEveryNode("totals")) {
+                    List<?> values = (List<?>) reply;
+                    for (int i = 0; i < 5; i++) {
+                        sum[i] += (Long) values.get(i);
+                    }
+                }
+            }
+            return new StoreTotals(sum[0], sum[1], sum[2], sum[3], sum[4]);
+        });
+    }
+
+    /**
+     * Runs shards.lua once per Cluster master over the index shards of the slots it serves (from CLUSTER SLOTS):
+     * three calls on three masters rather than one per slot. A topology change in between fails this call
+     * (the script refuses keys the node does not serve); the next one asks again.
+     */
+    private List<Object> onEveryNode(String mode, String... args) {
+        Map<String, ConnectionPool> pools = cluster.getClusterNodes();
+        List<?> slots;
+        try (Connection c = pools.values().iterator().next().getResource()) {
+            slots = (List<?>) c.executeCommand(new CommandArguments(Protocol.Command.CLUSTER).add("SLOTS"));
+        }
+        Map<String, List<String>> tagsByNode = new java.util.LinkedHashMap<>();
+        for (Object range : slots) {
+            List<?> r = (List<?>) range;
+            List<?> master = (List<?>) r.get(2);
+            String node = new String((byte[]) master.get(0), StandardCharsets.US_ASCII) + ":" + master.get(1);
+            List<String> tags = tagsByNode.computeIfAbsent(node, k -> new ArrayList<>());
+            for (long slot = (Long) r.get(0); slot <= (Long) r.get(1); slot++) {
+                tags.add(shardTags[(int) slot]);
+            }
+        }
+        List<Object> replies = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : tagsByNode.entrySet()) {
+            ConnectionPool pool = pools.get(e.getKey());
+            if (pool == null) {
+                throw new IllegalStateException("no connection to Cluster node " + e.getKey());
+            }
+            CommandArguments eval = new CommandArguments(Protocol.Command.EVAL).add(shards.source).add(0).add(mode);
+            for (int i = 0; i < 2; i++) {
+                eval.add(i < args.length ? args[i] : "");
+            }
+            for (String tag : e.getValue()) {
+                eval.add(tag);
+            }
+            try (Connection c = pool.getResource()) {
+                replies.add(c.executeCommand(eval));
+            }
+        }
+        return replies;
+    }
+
+    /** Redis is a network hop away: callers should not block a thread that serves many clients on it. */
+    @Override
+    public int maxInFlight() {
+        return config.poolSize();
+    }
+
+    /**
+     * Not ready while the last contact failed, re-checked with a PING to every node at most once a second; also
+     * checked when nothing has talked to Redis for a second, so an idle instance notices an outage too.
+     */
+    @Override
+    public String notReadyReason() {
+        if (System.nanoTime() - lastContact > PROBE_NANOS) {
+            try {
+                for (Pool<Connection> pool : pools()) {
+                    try (Connection c = pool.getResource()) {
+                        c.ping();
+                    }
+                }
+                contact();
+            } catch (RuntimeException e) {
+                failed(e);
+            }
+        }
+        String f = failure;
+        return f.isEmpty() ? "" : name + " unavailable: " + f;
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    // ---- calls -----------------------------------------------------------------------------------------------
+
+    /** EVALSHA, loading the script once when this server does not know it (restarted, failed over, new node). */
+    private Object eval(Script script, List<byte[]> keys, List<byte[]> args) {
+        return call(() -> {
+            try {
+                return redis.evalsha(script.sha, keys, args);
+            } catch (JedisNoScriptException e) {
+                redis.scriptLoad(script.source, keys.getFirst());
+                return redis.evalsha(script.sha, keys, args);
+            }
+        });
+    }
+
+    private <T> T call(Supplier<T> op) {
+        T result;
+        try {
+            result = op.get();
+        } catch (RuntimeException e) {
+            // a Jedis exception (unreachable, timeout, pool exhausted, CLUSTERDOWN, LOADING...), nothing applied
+            throw new StoreUnavailableException(failed(e), e);
+        }
+        contact();
+        return result;
+    }
+
+    private void contact() {
+        lastContact = System.nanoTime();
+        if (!failure.isEmpty()) {
+            failure = "";
+            LOG.log(Level.INFO, name + " answers again");
+        }
+    }
+
+    private String failed(RuntimeException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (failure.isEmpty()) {
+            LOG.log(Level.WARNING, name + " failed; answering 'storage unavailable' until it is back: " + e);
+        }
+        failure = message;
+        lastContact = System.nanoTime();
+        // connections that saw the failure may be dead (a restarted server): let the pool make new ones
+        try {
+            for (Pool<Connection> pool : pools()) {
+                pool.clear();
+            }
+        } catch (RuntimeException ignored) {
+            // a Cluster without a known node: nothing to clear
+        }
+        return name + ": " + message;
+    }
+
+    /** A script with common.lua in front, and its SHA-1 for EVALSHA. */
+    private record Script(byte[] source, byte[] sha) {
+        static Script load(String name) {
+            String text = resource("common.lua") + "\n" + resource(name);
+            byte[] source = text.getBytes(StandardCharsets.UTF_8);
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(source);
+                return new Script(source, bytes(HexFormat.of().formatHex(digest)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static String resource(String name) {
+            try (InputStream in = RedisPeerStore.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing script " + name);
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+-- announce: applies one announce and answers it in one atomic step, as MemoryPeerStore does under its lock.
+-- ARGV[3] now, [4] event (n: none/started, c: completed, x: stopped), [5] '1' for a seeder, [6] the announcer's
+-- member, [7] its peer_id, [8] numwant, [9] random seed, [10..] per locality tier (nearest first) the first and
+-- last member of the announcer's network (address masked, port 0000 / address filled, port ffff).
+-- Reply: {complete, incomplete, member, peer_id, member, peer_id, ...}, the peers in the order to try them.
+local now, event, seeder = tonumber(ARGV[3]), ARGV[4], ARGV[5] == '1'
+local me, myId, numWant = ARGV[6], ARGV[7], tonumber(ARGV[8])
+local tiers = (#ARGV - 9) / 2
+-- expired peers this announce drops on the way (the sweep takes any rest)
+local EXPIRE_LIMIT = 64
+-- Park-Miller "minimal standard" generator, seeded by the caller: exact in Lua's doubles and much cheaper than
+-- reseeding Redis' math.random on every call
+local seed = tonumber(ARGV[9]) % 2147483646 + 1
+local function random(n) -- 1..n
+  seed = seed * 16807 % 2147483647
+  return seed % n + 1
+end
+
+if event == 'x' then
+  if not redis.call('ZSCORE', INDEX, swarm) then
+    return {0, 0} -- a stop for an unknown swarm makes none
+  end
+  expire(EXPIRE_LIMIT)
+  remove(me)
+  reindex()
+  local complete, incomplete = counts()
+  return {complete, incomplete}
+end
+
+if redis.call('ZADD', INDEX, 'NX', now, swarm) == 1 then
+  redis.call('HINCRBY', TOTALS, 'swarms', 1)
+end
+expire(EXPIRE_LIMIT)
+if event == 'c' then
+  redis.call('INCR', DOWNLOADED)
+  seeder = true
+end
+local seeders, leechers, fs, fl = lists(me)
+local target, other, ft, fo = seeders, leechers, fs, fl
+if not seeder then
+  target, other, ft, fo = leechers, seeders, fl, fs
+end
+-- a peer is one address and port: in the seeders or the leechers, never both
+if redis.call('ZADD', target, 0, me) == 1 then
+  redis.call('HINCRBY', TOTALS, ft, 1)
+  if redis.call('ZREM', other, me) == 1 then
+    redis.call('HINCRBY', TOTALS, fo, -1)
+  end
+end
+redis.call('ZADD', SEEN, now, me)
+redis.call('HSET', IDS, me, myId)
+reindex()
+
+-- Peer selection, a port of storage/memory/PeerSelection.java: keep the two in step. A list is walked tier by
+-- tier; tier k's peers are the ranks of the announcer's k-th network minus those of the nearer ones (at most
+-- two rank ranges), found by ZLEXCOUNT in O(log n), and drawn at random by rank, so the cost grows with numwant
+-- and the number of tiers, never with the swarm.
+
+local function walk(key)
+  local size = redis.call('ZCARD', key)
+  if size == 0 then
+    return nil
+  end
+  local at = redis.call('ZLEXCOUNT', key, '-', '(' .. me) -- where the announcer sorts
+  local self = -1
+  if redis.call('ZSCORE', key, me) then
+    self = at
+  end
+  -- before the first tier the range is empty, placed where the announcer sorts
+  return {key = key, size = size, self = self, tier = 0, lo = at, hi = at, plo = at, phi = at}
+end
+
+local function available(w)
+  return w.size - (w.self >= 0 and 1 or 0)
+end
+
+-- peers other than the announcer in the current cumulative range (this tier and all nearer ones)
+local function availableSoFar(w)
+  local self = (w.self >= w.lo and w.self < w.hi) and 1 or 0
+  return w.hi - w.lo - self
+end
+
+-- moves to tier k (1-based); tier tiers + 1 is everyone
+local function advance(w, k)
+  w.plo, w.phi, w.tier = w.lo, w.hi, k
+  if k > tiers then
+    w.lo, w.hi = 0, w.size
+    return
+  end
+  local first, last = ARGV[8 + 2 * k], ARGV[9 + 2 * k]
+  -- ranges of one address nest; min/max keeps them nested even for prefixes given out of order
+  w.lo = math.min(w.lo, redis.call('ZLEXCOUNT', w.key, '-', '(' .. first))
+  w.hi = math.max(w.hi, redis.call('ZLEXCOUNT', w.key, '-', '[' .. last))
+end
+
+local function gcd(a, b)
+  while b ~= 0 do
+    a, b = b, a % b
+  end
+  return a
+end
+
+-- a random step in [1, n) coprime to n: stepping modulo n then visits every index once
+local function coprimeStep(n)
+  if n <= 2 then
+    return 1
+  end
+  while true do
+    local step = random(n - 1)
+    if gcd(step, n) == 1 then
+      return step
+    end
+  end
+end
+
+local out = {}
+
+-- appends up to max random peers of the current tier (minus the previous one); returns how many
+local function take(w, max)
+  local len1 = w.plo - w.lo
+  local n = len1 + w.hi - w.phi
+  if n == 0 or max <= 0 then
+    return 0
+  end
+  if w.plo == w.phi and w.lo == 0 and w.hi == w.size then
+    -- the tier is the whole list (no preference, or the first tier that covers everyone): one ZRANDMEMBER
+    -- draws distinct peers at random, instead of one ZRANGE per peer
+    local added = 0
+    for _, member in ipairs(redis.call('ZRANDMEMBER', w.key, math.min(max + 1, w.size))) do
+      if added < max and member ~= me then
+        out[#out + 1] = member
+        added = added + 1
+      end
+    end
+    return added
+  end
+  local v = random(n) - 1
+  local step = coprimeStep(n)
+  local added = 0
+  for _ = 1, n do
+    if added >= max then
+      break
+    end
+    local rank = w.phi + (v - len1)
+    if v < len1 then
+      rank = w.lo + v
+    end
+    if rank ~= w.self then
+      out[#out + 1] = redis.call('ZRANGE', w.key, rank, rank)[1]
+      added = added + 1
+    end
+    v = (v + step) % n
+  end
+  return added
+end
+
+-- The nearest tier holding a seeder (other than the announcer) when the leechers of all nearer tiers number at
+-- least want, so that a plain walk would fill numwant with leechers only; otherwise nil.
+local function reservedSeederTier(want)
+  local s, l = walk(seeders), walk(leechers)
+  for k = 1, tiers + 1 do
+    advance(s, k)
+    if availableSoFar(s) > 0 then
+      -- l still stands at tier k - 1
+      if l and availableSoFar(l) >= want then
+        return k
+      end
+      return nil
+    end
+    if l then
+      advance(l, k)
+    end
+  end
+  return nil -- no seeder but the announcer: nothing to reserve
+end
+
+if numWant > 0 then
+  -- a seeder gets leechers only; a leecher gets seeders first within each tier
+  local s = nil
+  if not seeder then
+    s = walk(seeders)
+  end
+  local l = walk(leechers)
+  local seedersAvailable = s and available(s) or 0
+  local want = math.min(numWant, seedersAvailable + (l and available(l) or 0))
+  if want > 0 then
+    -- Never starve a rack of seeders: when the nearest tiers hold only leechers and those alone would fill
+    -- numwant, the last place goes to a seeder from the nearest tier that has one.
+    local seederTier = nil
+    if seedersAvailable > 0 and tiers > 0 then
+      seederTier = reservedSeederTier(want)
+    end
+    local fill = seederTier and want - 1 or want
+    local written = 0
+    for k = 1, tiers + 1 do
+      if written >= fill then
+        break
+      end
+      if s then
+        advance(s, k)
+        written = written + take(s, fill - written)
+      end
+      if l and written < fill then
+        advance(l, k)
+        written = written + take(l, fill - written)
+      end
+    end
+    if seederTier then
+      -- the loop stopped before seederTier: the tiers it passed held no seeder
+      while s.tier < seederTier do
+        advance(s, s.tier + 1)
+      end
+      take(s, 1)
+    end
+  end
+end
+
+local complete, incomplete = counts()
+local reply = {complete, incomplete}
+if #out > 0 then
+  local ids = redis.call('HMGET', IDS, unpack(out))
+  for i, member in ipairs(out) do
+    reply[2 * i + 1] = member
+    reply[2 * i + 2] = ids[i] or ''
+  end
+end
+return reply

@@ -1,0 +1,144 @@
+package io.swarmgate.storage.redis;
+
+import io.swarmgate.bittorrent.Event;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.bittorrent.SwarmStats;
+import io.swarmgate.config.RedisConfig;
+import io.swarmgate.storage.MutableClock;
+import io.swarmgate.storage.PeerStore;
+import io.swarmgate.storage.PeerStoreContract;
+import io.swarmgate.storage.StoreSteps;
+import io.swarmgate.storage.StoreTotals;
+import io.swarmgate.testing.RedisServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The storage contract against a real redis-server, plus what only a shared, remote store must do. */
+class RedisPeerStoreTest extends PeerStoreContract {
+    static RedisServers redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServers.single();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** The servers this class runs against; the Cluster subclass swaps them. */
+    RedisServers servers() {
+        return redis;
+    }
+
+    RedisPeerStore open(Duration peerLifetime, MutableClock clock) {
+        RedisConfig config = new RedisConfig(servers().uri(), servers().isCluster(), Duration.ofSeconds(2), 8);
+        return new RedisPeerStore(config, peerLifetime, clock);
+    }
+
+    @Override
+    protected PeerStore newStore(Duration peerLifetime, MutableClock clock) {
+        for (RedisServers.Node n : servers().nodes()) {
+            assertEquals("OK", servers().cli(n, "FLUSHALL").strip());
+        }
+        return open(peerLifetime, clock);
+    }
+
+    @Test
+    void everyAnnounceIsOneScriptCallAndNothingElse() {
+        InfoHash[] torrents = new InfoHash[50];
+        for (int i = 0; i < torrents.length; i++) {
+            torrents[i] = torrent(i + 1);
+        }
+        put(torrents[0], peer("10.0.0.1", 6881), true); // connections made, scripts loaded
+        servers().resetStats();
+        RedisServers.Monitor monitor = servers().monitor();
+        int n = 0;
+        for (int i = 0; i < 400; i++) {
+            InfoHash t = torrents[i % torrents.length];
+            Peer p = peer("10.0." + (i >>> 8) + "." + (i & 0xff), 6881);
+            Event e = i % 10 == 3 ? Event.COMPLETED : i % 10 == 7 ? Event.STOPPED : Event.STARTED;
+            store.announce(t, p, e, i % 3 == 0, 50, i % 2 == 0 ? new PeerPreference(List.of(24, 16))
+                    : PeerPreference.NONE, (family, hi, lo, port, id0, id1, id2) -> {
+            });
+            n++;
+        }
+        Map<String, Long> sent = monitor.stop();
+        assertEquals(n, servers().calls("evalsha"), "INFO commandstats: one EVALSHA per announce");
+        assertEquals(Map.of("evalsha", (long) n), sent, "MONITOR: no other command over the network");
+    }
+
+    @Test
+    void aServerThatForgotTheScriptsGetsThemAgain() {
+        InfoHash t = torrent(1);
+        put(t, peer("10.0.0.1", 6881), true);
+        for (RedisServers.Node node : servers().nodes()) {
+            servers().cli(node, "SCRIPT", "FLUSH");
+        }
+        assertEquals(new SwarmStats(1, 1, 0), statsAfterPut(t, peer("10.0.0.2", 6881)));
+    }
+
+    private SwarmStats statsAfterPut(InfoHash t, Peer p) {
+        put(t, p, false);
+        return store.stats(t);
+    }
+
+    @Test
+    void instancesThatSweepAtTheSameMomentRemoveEachPeerOnce() throws Exception {
+        for (int s = 1; s <= 20; s++) {
+            for (int i = 0; i < 30; i++) {
+                put(torrent(s), peer("10." + s + ".0." + i, 6881), i % 3 == 0);
+            }
+        }
+        clock.advance(LIFETIME.plusSeconds(1));
+        put(torrent(21), peer("10.99.0.1", 6881), false); // one fresh peer in another swarm stays
+        List<RedisPeerStore> instances = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            instances.add(open(LIFETIME, clock));
+        }
+        int removed = 0;
+        try (ExecutorService pool = Executors.newFixedThreadPool(instances.size())) {
+            List<Future<Integer>> passes = new ArrayList<>();
+            for (RedisPeerStore s : instances) {
+                passes.add(pool.submit(s::collectGarbage));
+            }
+            for (Future<Integer> f : passes) {
+                removed += f.get();
+            }
+        } finally {
+            instances.forEach(RedisPeerStore::close);
+        }
+        assertEquals(20 * 30, removed, "each expired peer counted by exactly one instance");
+        assertEquals(new StoreTotals(1, 0, 1, 0, 0), store.totals());
+        assertEquals(SwarmStats.EMPTY, store.stats(torrent(1)));
+        assertEquals(new SwarmStats(0, 1, 0), store.stats(torrent(21)));
+    }
+
+    @Test
+    void aStoppedSwarmKeepsItsDownloadsUntilTheSweep() {
+        InfoHash t = torrent(1);
+        Peer p = peer("10.0.0.1", 6881);
+        StoreSteps.complete(store, t, p);
+        StoreSteps.stop(store, t, p);
+        assertEquals(new SwarmStats(0, 0, 1), store.stats(t));
+        store.collectGarbage();
+        assertEquals(SwarmStats.EMPTY, store.stats(t));
+        assertEquals(new StoreTotals(0, 0, 0, 0, 0), store.totals());
+    }
+}
