@@ -79,6 +79,7 @@ public final class Main {
         return switch (args[0]) {
             case "keys" -> KeysCommand.run(rest, out, err);
             case "token" -> TokenCommand.run(rest, out, err);
+            case "bench" -> io.swarmgate.cli.BenchCommand.run(rest, out, err);
             default -> {
                 err.println("unknown command " + args[0]);
                 err.print(USAGE);
