@@ -3,6 +3,7 @@ package io.swarmgate.cli;
 import io.swarmgate.bench.Bench;
 import io.swarmgate.bench.BenchPlan;
 import io.swarmgate.bench.BenchResult;
+import io.swarmgate.bench.FloorServer;
 import io.swarmgate.bench.Workload;
 import io.swarmgate.config.Durations;
 
@@ -30,6 +31,7 @@ public final class BenchCommand {
                                    [--numwant 50] [--timeout 1s] [--tracker-pid PID] [--allow-remote]
                                    [--jwt-key FILE [--jwt-issuer ISS] [--jwt-audience AUD]]
                    swarmgate bench --print-infohashes [--swarms 1000] | --write-infohashes FILE [--swarms 1000]
+                   swarmgate bench floor-server [--port 0] [--host 127.0.0.1]
 
               Loads one tracker with BEP 15 (udp) or HTTP announces, or scrapes with --scrape, and prints
               the answers per second and the latency p50/p99/p999 of the measured window, after --warmup.
@@ -46,6 +48,8 @@ public final class BenchCommand {
               --tracker-pid adds the tracker's CPU share (Linux /proc) to the report.
               --print-infohashes / --write-infohashes FILE: the info_hashes the bench uses, one hex per line
                     (a whitelist for trackers that need one; they do not change between runs).
+              floor-server: a Helidon server with one trivial GET /announce route (a fixed answer), run until
+                    killed; the same bench against it gives Helidon's own floor on this machine.
               Only loopback targets unless --allow-remote. Exit status: 0 done, 1 the run failed, 2 usage.
             """;
 
@@ -53,6 +57,9 @@ public final class BenchCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("floor-server")) {
+            return floorServer(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         BenchPlan plan;
         try {
             Options o = Options.parse(args, Set.of("target", "duration", "warmup", "swarms", "peers", "sockets",
@@ -110,6 +117,38 @@ public final class BenchCommand {
             Thread.currentThread().interrupt();
             err.println("swarmgate bench: interrupted");
             return 1;
+        }
+    }
+
+    private static int floorServer(String[] args, PrintStream out, PrintStream err) {
+        String host;
+        int port;
+        try {
+            Options o = Options.parse(args, Set.of("host", "port"), Set.of());
+            if (!o.positional().isEmpty()) {
+                throw new Options.UsageException("unexpected argument '" + o.positional().get(0) + "'");
+            }
+            host = o.get("host", "127.0.0.1");
+            port = integer(o, "port", 0, 0, 65_535);
+        } catch (Options.UsageException e) {
+            err.println("swarmgate bench floor-server: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        try (FloorServer server = FloorServer.start(host, port)) {
+            out.println("floor server: GET http://" + host + ":" + server.port() + "/announce (a fixed answer);"
+                    + " stop it with SIGTERM");
+            out.flush();
+            java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
+            return 0;
+        } catch (IllegalStateException e) {
+            err.println("swarmgate bench floor-server: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
         }
     }
 
