@@ -104,6 +104,7 @@ public final class Main {
                 out.print(USAGE);
                 yield 0;
             }
+            case "bench" -> io.swarmgate.cli.BenchCommand.run(rest, out, err);
             default -> {
                 err.println("unknown command " + args[0]);
                 err.print(USAGE);

@@ -102,6 +102,24 @@ public final class TokenCommand {
         }
     }
 
+    /**
+     * Tokens for {@code infohashes} (lowercase hex), one each, signed with the private JWK in {@code keyFile}
+     * as {@code token} would sign them: what {@code bench --jwt-key} sends.
+     */
+    static List<String> sign(Path keyFile, String issuer, String audience, List<String> infohashes, Duration ttl,
+                             Instant now) throws Options.UsageException {
+        try {
+            JWK key = readKey(keyFile);
+            List<String> tokens = new ArrayList<>(infohashes.size());
+            for (String infohash : infohashes) {
+                tokens.add(sign(key, new Request(issuer, audience, infohash, List.of(), ttl, null), now));
+            }
+            return tokens;
+        } catch (Failure e) {
+            throw new Options.UsageException(e.getMessage());
+        }
+    }
+
     private record Request(String issuer, String audience, String infohash, List<String> scrapeHashes,
                            Duration ttl, String alg) {
     }

@@ -14,9 +14,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Bytes per peer of a {@link MemoryPeerStore}, three ways: the store's own estimate, JOL's walk of the object
- * graph, and the heap used before and after filling it. Arguments: peers, swarms, family (4 or 6).
- * Run: {@code ./mvnw -B -Pbench -DskipTests test-compile exec:exec -Dbench.main=io.swarmgate.storage.memory.MemoryFootprint -Dbench.args="1000000 10000 4"}.
+ * Bytes per peer of a {@link MemoryPeerStore}: the live heap after a full GC minus the live heap before the store
+ * was filled (the figure the targets are stated in), the store's own estimate and, with a fourth argument
+ * {@code jol}, JOL's walk of the object graph (slow at 10M peers); then the process's RSS now and at its peak
+ * (Linux {@code /proc/self/status}). Arguments: peers, swarms, family (4 or 6), [jol].
+ * Run: {@code ./mvnw -B -Pbench -DskipTests test-compile exec:exec -Dbench.main=io.swarmgate.storage.memory.MemoryFootprint -Dbench.args="10000000 1000000 4"}.
  */
 public final class MemoryFootprint {
 
@@ -42,12 +44,16 @@ public final class MemoryFootprint {
         }
         long after = usedHeap();
         long estimated = store.estimatedBytes();
-        long walked = GraphLayout.parseInstance(store).totalSize();
         System.out.printf("%,d IPv%s peers in %,d swarms%n", peers, ipv6 ? "6" : "4", swarms);
-        System.out.printf("  estimatedBytes(): %,d bytes = %.1f per peer%n", estimated, (double) estimated / peers);
-        System.out.printf("  JOL object graph: %,d bytes = %.1f per peer%n", walked, (double) walked / peers);
-        System.out.printf("  heap used delta:  %,d bytes = %.1f per peer%n", after - before,
-                (double) (after - before) / peers);
+        System.out.printf("  live heap after GC: %,d bytes = %.1f bytes per peer (heap before filling %,d, after %,d)%n",
+                after - before, (double) (after - before) / peers, before, after);
+        System.out.printf("  estimatedBytes():   %,d bytes = %.1f per peer%n", estimated, (double) estimated / peers);
+        if (args.length > 3 && args[3].equals("jol")) {
+            long walked = GraphLayout.parseInstance(store).totalSize();
+            System.out.printf("  JOL object graph:   %,d bytes = %.1f per peer%n", walked, (double) walked / peers);
+        }
+        System.out.printf("  RSS %s, peak %s (max heap %,d MiB)%n", status("VmRSS"), status("VmHWM"),
+                Runtime.getRuntime().maxMemory() >> 20);
         // a GC pass that finds nothing to expire: the every-minute cost once the swarms are steady
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
@@ -58,6 +64,16 @@ public final class MemoryFootprint {
         System.out.printf("  collectGarbage() with nothing to expire: %.1f ms (best of 5)%n", best / 1e6);
         if (store.totals().swarms() != swarms) {
             throw new AssertionError("store lost swarms");
+        }
+    }
+
+    private static String status(String field) {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith(field + ":")).map(l -> l.substring(field.length() + 1).strip())
+                    .findFirst().orElse("?");
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 

@@ -8,17 +8,22 @@ import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.storage.AnnounceResult;
+import io.swarmgate.storage.MutableClock;
+import io.swarmgate.bittorrent.SwarmStats;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One 10,000-peer IPv4 swarm spread over 40 /24 racks in 4 /16s, a fifth of it seeders: the cost of picking 50
  * peers for a leecher's whole announce step without and with a locality preference (tiers only, and tiers with
- * the bridge rule), and of a re-announce.
+ * the bridge rule), from one thread and from two contending for the swarm's lock, and of a re-announce, a scrape
+ * and an expiry sweep.
  * Run: {@code ./mvnw -B -Pbench -DskipTests test-compile exec:exec} (see docs/storage.md).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -94,12 +100,82 @@ public class MemoryPeerStoreBenchmark {
                 (f, hi, lo, port, a, b, c) -> bh.consume(lo)).peers();
     }
 
+    /**
+     * The same step from two threads on the one swarm: both contend for its shard lock, so this shows what the
+     * lock costs when two UDP workers serve one hot torrent (per-operation time, each thread's own).
+     */
+    @Benchmark
+    @Threads(2)
+    public int announceStepTwoThreads(Swarm swarm, Announcer announcer, Blackhole bh) {
+        return announceStep(swarm, announcer, bh);
+    }
+
+    /** A scrape of the swarm: its counts over both address families. */
+    @Benchmark
+    public SwarmStats scrape(Swarm swarm) {
+        return swarm.store.stats(swarm.infoHash);
+    }
+
+    /**
+     * One expiry sweep over 1,000 swarms of 10 peers, nothing yet due (the every-{@code gc-interval} cost while
+     * peers are live) — and, separately, a sweep that removes every peer.
+     */
+    @Benchmark
+    public int expirySweepNothingDue(Expiry expiry) {
+        return expiry.store.collectGarbage();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public int expirySweepAllDue(ExpiredSwarms expired) {
+        return expired.store.collectGarbage();
+    }
+
     /** A re-announce that wants no peers: a refresh in place. */
     @Benchmark
     public AnnounceResult putPeerRefresh(Swarm swarm, Cursor cursor) {
         int i = cursor.next++ % PEERS;
         return swarm.store.announce(swarm.infoHash, swarm.members[i], Event.NONE, i % 5 == 0, 0, PeerPreference.NONE,
                 NO_PEERS);
+    }
+
+    /** 1,000 swarms of 10 peers, all fresh. */
+    @State(Scope.Benchmark)
+    public static class Expiry {
+        MemoryPeerStore store;
+
+        @Setup
+        public void fill() {
+            store = new MemoryPeerStore(Duration.ofMinutes(31), InstantSource.system(), ThreadLocalRandom::current);
+            fillSwarms(store, 1_000, 10);
+        }
+    }
+
+    /** 1,000 swarms of 10 peers, all past their lifetime: refilled before every sweep. */
+    @State(Scope.Thread)
+    public static class ExpiredSwarms {
+        MemoryPeerStore store;
+
+        @Setup(Level.Invocation)
+        public void fill() {
+            MutableClock clock = new MutableClock(Instant.EPOCH);
+            store = new MemoryPeerStore(Duration.ofMinutes(31), clock, ThreadLocalRandom::current);
+            fillSwarms(store, 1_000, 10);
+            clock.advance(Duration.ofHours(1));
+        }
+    }
+
+    static void fillSwarms(MemoryPeerStore store, int swarms, int peersEach) {
+        SplittableRandom rnd = new SplittableRandom(2);
+        for (int s = 0; s < swarms; s++) {
+            InfoHash h = new InfoHash(rnd.nextLong(), rnd.nextLong(), s);
+            for (int p = 0; p < peersEach; p++) {
+                Peer peer = new Peer(new PeerId(rnd.nextLong(), rnd.nextLong(), p),
+                        IpAddress.ipv4(0x0a00_0000 | s << 4 | p), 6881);
+                store.announce(h, peer, Event.STARTED, p % 5 == 0, 0, PeerPreference.NONE, NO_PEERS);
+            }
+        }
     }
 
     private static final PeerSink NO_PEERS = (f, hi, lo, port, a, b, c) -> {

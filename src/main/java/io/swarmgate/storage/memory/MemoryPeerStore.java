@@ -1,5 +1,6 @@
 package io.swarmgate.storage.memory;
 
+import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
@@ -14,9 +15,6 @@ import io.swarmgate.storage.StoreTotals;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -78,7 +76,7 @@ public final class MemoryPeerStore implements PeerStore {
     }
 
     private Shard shard(InfoHash infoHash) {
-        // info_hashes are SHA-1 output: any bits are uniform; the top ones stay independent of HashMap's buckets
+        // info_hashes are SHA-1 output: any bits are uniform; the shard's table mixes all of them for its slot
         return shards[(int) (infoHash.a() >>> 40) & shardMask];
     }
 
@@ -97,10 +95,9 @@ public final class MemoryPeerStore implements PeerStore {
         // one lock for the whole step: the change, the selection and the counts are what the next request sees
         shard.lock.lock();
         try {
-            Swarm swarm;
             boolean isSeeder = seeder;
             if (event == Event.STOPPED) {
-                swarm = shard.swarms.get(infoHash);
+                Swarm swarm = shard.get(infoHash);
                 if (swarm == null) {
                     return EMPTY;
                 }
@@ -109,17 +106,18 @@ public final class MemoryPeerStore implements PeerStore {
                 shard.remove(swarm, peer, false);
                 return new AnnounceResult(swarm.seeders(), swarm.leechers(), 0);
             }
-            swarm = shard.swarms.computeIfAbsent(infoHash, k -> new Swarm());
+            Swarm swarm = shard.getOrCreate(infoHash);
             if (event == Event.COMPLETED) {
-                swarm.downloads++;
+                swarm.completed();
                 isSeeder = true;
             }
             shard.put(swarm, peer, isSeeder, now);
             int[] byTier = preference.isNone() || numWant <= 0 ? null : new int[preference.prefixes().size() + 1];
             int written = numWant <= 0 ? 0
                     // the sink runs under the shard lock: PeerSink asks sinks to be quick and to stay out of the store
-                    : PeerSelection.select(swarm.list(ipv6, true, false), swarm.list(ipv6, false, false), ip,
-                    peer.port(), isSeeder, numWant, preference, random.get(), sink, byTier);
+                    : PeerSelection.select(swarm.bindNonEmpty(ipv6, true, shard.view(ipv6, true)),
+                    swarm.bindNonEmpty(ipv6, false, shard.view(ipv6, false)), ip, peer.port(), isSeeder, numWant,
+                    preference, random.get(), sink, byTier);
             return new AnnounceResult(swarm.seeders(), swarm.leechers(), written, byTier);
         } finally {
             shard.lock.unlock();
@@ -131,7 +129,7 @@ public final class MemoryPeerStore implements PeerStore {
         Shard shard = shard(infoHash);
         shard.lock.lock();
         try {
-            Swarm swarm = shard.swarms.get(infoHash);
+            Swarm swarm = shard.get(infoHash);
             return swarm == null ? SwarmStats.EMPTY : new SwarmStats(swarm.seeders(), swarm.leechers(), swarm.downloads);
         } finally {
             shard.lock.unlock();
@@ -165,11 +163,11 @@ public final class MemoryPeerStore implements PeerStore {
         for (Shard shard : shards) {
             shard.lock.lock();
             try {
-                swarms += shard.swarms.size();
-                s4 += shard.seeders4;
-                l4 += shard.leechers4;
-                s6 += shard.seeders6;
-                l6 += shard.leechers6;
+                swarms += shard.count;
+                s4 += shard.seeders4Count;
+                l4 += shard.leechers4Count;
+                s6 += shard.seeders6Count;
+                l6 += shard.leechers6Count;
             } finally {
                 shard.lock.unlock();
             }
@@ -178,18 +176,19 @@ public final class MemoryPeerStore implements PeerStore {
     }
 
     /**
-     * Approximate heap bytes held for swarms and peers (compressed oops): entry arrays by capacity, swarm and
-     * list objects, and per swarm a map node, a table slot and the info_hash key.
+     * Approximate heap bytes held for swarms and peers (compressed oops): entry arrays by capacity, swarm
+     * objects and the shards' tables.
      */
     long estimatedBytes() {
         long bytes = 0;
         for (Shard shard : shards) {
             shard.lock.lock();
             try {
-                bytes += 64; // shard, lock and map objects
-                for (Swarm swarm : shard.swarms.values()) {
-                    // HashMap.Node 32, InfoHash 32, about 8 bytes of table per entry at load factor 0.75
-                    bytes += 72 + swarm.estimatedBytes();
+                bytes += 200 + 16 + 4L * shard.table.length; // shard, lock, views; the table
+                for (Swarm swarm : shard.table) {
+                    if (swarm != null) {
+                        bytes += swarm.estimatedBytes();
+                    }
                 }
             } finally {
                 shard.lock.unlock();
@@ -203,14 +202,90 @@ public final class MemoryPeerStore implements PeerStore {
         // nothing to release: the heap goes with the process
     }
 
-    /** A lock, the swarms it guards and running counts, so totals never scan swarms. */
+    /**
+     * A lock, the swarms it guards and running counts, so totals never scan swarms. The swarms are an
+     * open-addressing table (linear probing, at most 3/4 full) keyed by the info_hash each swarm holds: a slot
+     * per swarm instead of a HashMap node and an InfoHash key object. Four {@link PeerList} views, bound to one
+     * swarm's entries at a time under the lock, stand in for list objects per swarm.
+     */
     private static final class Shard {
+        private static final int MIN_TABLE = 16;
         final ReentrantLock lock = new ReentrantLock();
-        final Map<InfoHash, Swarm> swarms = new HashMap<>();
-        long seeders4;
-        long leechers4;
-        long seeders6;
-        long leechers6;
+        Swarm[] table = new Swarm[MIN_TABLE];
+        int count;
+        private final PeerList seeders4 = new PeerList(AddressFamily.IPV4);
+        private final PeerList leechers4 = new PeerList(AddressFamily.IPV4);
+        private final PeerList seeders6 = new PeerList(AddressFamily.IPV6);
+        private final PeerList leechers6 = new PeerList(AddressFamily.IPV6);
+        long seeders4Count;
+        long leechers4Count;
+        long seeders6Count;
+        long leechers6Count;
+
+        PeerList view(boolean ipv6, boolean seeder) {
+            return ipv6 ? (seeder ? seeders6 : leechers6) : (seeder ? seeders4 : leechers4);
+        }
+
+        Swarm get(InfoHash h) {
+            Swarm[] t = table;
+            int mask = t.length - 1;
+            for (int i = Swarm.hash(h.a(), h.b(), h.c()) & mask; ; i = (i + 1) & mask) {
+                Swarm s = t[i];
+                if (s == null || s.is(h)) {
+                    return s;
+                }
+            }
+        }
+
+        Swarm getOrCreate(InfoHash h) {
+            Swarm[] t = table;
+            int mask = t.length - 1;
+            int i = Swarm.hash(h.a(), h.b(), h.c()) & mask;
+            for (Swarm s; (s = t[i]) != null; i = (i + 1) & mask) {
+                if (s.is(h)) {
+                    return s;
+                }
+            }
+            Swarm created = new Swarm(h);
+            t[i] = created;
+            if (++count > t.length - (t.length >> 2)) {
+                resize(t.length << 1);
+            }
+            return created;
+        }
+
+        private void resize(int capacity) {
+            Swarm[] old = table;
+            Swarm[] t = new Swarm[capacity];
+            int mask = capacity - 1;
+            for (Swarm s : old) {
+                if (s != null) {
+                    int i = s.hash() & mask;
+                    while (t[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    t[i] = s;
+                }
+            }
+            table = t;
+        }
+
+        /** Empties slot {@code i}, shifting later members of its probe run back so lookups still find them. */
+        private void removeAt(int i) {
+            Swarm[] t = table;
+            int mask = t.length - 1;
+            int hole = i;
+            for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
+                int home = t[j].hash() & mask;
+                // t[j] may fill the hole unless its home lies cyclically in (hole, j]
+                if (hole <= j ? (home <= hole || home > j) : (home <= hole && home > j)) {
+                    t[hole] = t[j];
+                    hole = j;
+                }
+            }
+            t[hole] = null;
+            count--;
+        }
 
         void put(Swarm swarm, Peer peer, boolean seeder, int now) {
             IpAddress ip = peer.ip();
@@ -218,49 +293,61 @@ public final class MemoryPeerStore implements PeerStore {
             long hi = ip.hi();
             long lo = ip.lo();
             int port = peer.port();
-            PeerList target = swarm.list(ipv6, seeder, true);
+            PeerList target = swarm.bind(ipv6, seeder, view(ipv6, seeder));
             int at = target.lowerBound(hi, lo, port);
             if (target.matches(at, hi, lo, port)) {
-                target.update(at, peer.id(), now);
+                target.update(at, peer.id(), now); // in place: nothing to store back
                 return;
             }
             // a peer is one address and port: moving between seeders and leechers, never in both
             remove(swarm, peer, !seeder);
             target.insert(at, hi, lo, port, peer.id(), now);
+            swarm.store(ipv6, seeder, target);
             count(ipv6, seeder, 1);
         }
 
         void remove(Swarm swarm, Peer peer, boolean seeder) {
             IpAddress ip = peer.ip();
             boolean ipv6 = !ip.isIpv4();
-            PeerList list = swarm.list(ipv6, seeder, false);
-            if (list == null) {
-                return;
-            }
+            PeerList list = swarm.bind(ipv6, seeder, view(ipv6, seeder));
             int at = list.indexOf(ip.hi(), ip.lo(), peer.port());
             if (at >= 0) {
                 list.remove(at);
+                swarm.store(ipv6, seeder, list);
                 count(ipv6, seeder, -1);
             }
         }
 
         int collectGarbage(int cutoff) {
             int removed = 0;
-            for (Iterator<Swarm> it = swarms.values().iterator(); it.hasNext(); ) {
-                Swarm swarm = it.next();
-                for (int i = 0; i < 4; i++) {
-                    boolean ipv6 = i >= 2;
-                    boolean seeder = (i & 1) == 0;
-                    PeerList list = swarm.list(ipv6, seeder, false);
-                    if (list != null) {
-                        int n = list.expire(cutoff);
+            Swarm[] t = table;
+            for (int i = 0; i < t.length; ) {
+                Swarm swarm = t[i];
+                if (swarm == null) {
+                    i++;
+                    continue;
+                }
+                for (int k = 0; k < 4; k++) {
+                    boolean ipv6 = k >= 2;
+                    boolean seeder = (k & 1) == 0;
+                    PeerList list = swarm.bind(ipv6, seeder, view(ipv6, seeder));
+                    int n = list.expire(cutoff);
+                    if (n > 0) {
+                        swarm.store(ipv6, seeder, list);
                         count(ipv6, seeder, -n);
                         removed += n;
                     }
                 }
                 if (swarm.isEmpty()) {
-                    it.remove();
+                    // a later swarm may shift into slot i: look at it again (one wrapped round may be seen twice,
+                    // which expires nothing more)
+                    removeAt(i);
+                } else {
+                    i++;
                 }
+            }
+            if (table.length > MIN_TABLE && count < table.length >> 3) {
+                resize(Math.max(MIN_TABLE, Integer.highestOneBit(Math.max(1, count)) << 2));
             }
             return removed;
         }
@@ -268,14 +355,14 @@ public final class MemoryPeerStore implements PeerStore {
         private void count(boolean ipv6, boolean seeder, int delta) {
             if (ipv6) {
                 if (seeder) {
-                    seeders6 += delta;
+                    seeders6Count += delta;
                 } else {
-                    leechers6 += delta;
+                    leechers6Count += delta;
                 }
             } else if (seeder) {
-                seeders4 += delta;
+                seeders4Count += delta;
             } else {
-                leechers4 += delta;
+                leechers4Count += delta;
             }
         }
     }

@@ -13,9 +13,12 @@ import java.util.Arrays;
  * [peer_id 16-19 <<32 | lastSeen]}. IPv6 entry, 6 longs (48 bytes): {@code [addr hi] [addr lo]
  * [port<<32 | lastSeen] [peer_id 0-7] [peer_id 8-15] [peer_id 16-19]}. lastSeen is whole seconds since the
  * store's epoch. Not thread-safe: the owning shard's lock guards it.
+ * <p>A PeerList is a view: the entries and their count live in the {@link Swarm} (no object per list in a
+ * million swarms), and the shard binds one of its views to them for the length of one step, then writes back
+ * the array and size a change may have replaced.
  */
 final class PeerList {
-    private static final long[] NONE = new long[0];
+    static final long[] NONE = new long[0];
     private static final long LOW32 = 0xffffffffL;
     /** A port value after every real port: lower bound of it is "just after this address". */
     static final int AFTER_ALL_PORTS = 0x10000;
@@ -28,6 +31,18 @@ final class PeerList {
         this.stride = family == AddressFamily.IPV4 ? 4 : 6;
     }
 
+    /** Points this view at a swarm's entries: {@code size} entries at the start of {@code entries}. */
+    PeerList bind(long[] entries, int count) {
+        this.data = entries;
+        this.size = count;
+        return this;
+    }
+
+    /** The entry array, to store back into the swarm after a change. */
+    long[] data() {
+        return data;
+    }
+
     int size() {
         return size;
     }
@@ -36,9 +51,9 @@ final class PeerList {
         return size == 0;
     }
 
-    /** Bytes of the entry array including its header, for memory estimates. */
-    long arrayBytes() {
-        return 16L + 8L * data.length;
+    /** Bytes of an entry array including its header (none for the shared empty one), for memory estimates. */
+    static long arrayBytes(long[] entries) {
+        return entries.length == 0 ? 0 : 16L + 8L * entries.length;
     }
 
     /**
@@ -105,8 +120,10 @@ final class PeerList {
         int needed = (size + 1) * stride;
         if (needed > data.length) {
             int capacity = data.length / stride;
-            // one slot for a new list (most swarms are tiny), then about 1.5x
-            int grown = capacity < 2 ? capacity + 1 : capacity + (capacity >> 1);
+            // Most swarms are small: grow them one or two entries at a time (a copy of at most 16 entries, and a
+            // peer is inserted once per session but re-announces in place many times), large ones by 1.5x.
+            // 1.5x throughout left a tenth of a 10-peer swarm's array empty (13 slots for 10).
+            int grown = capacity < 4 ? capacity + 1 : capacity < 16 ? capacity + 2 : capacity + (capacity >> 1);
             data = Arrays.copyOf(data, grown * stride);
         }
         int off = index * stride;

@@ -1,60 +1,131 @@
 package io.swarmgate.storage.memory;
 
-import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.InfoHash;
 
 /**
- * One info_hash's peers: separate IPv4 and IPv6 swarms (BEP 7), each as a seeder and a leecher list created on
- * first use, plus the completed-download counter for scrape. Guarded by its shard's lock.
+ * One info_hash's peers: separate IPv4 and IPv6 swarms (BEP 7), each as a seeder and a leecher entry array
+ * ({@link PeerList}'s layout), plus the completed-download counter for scrape. Guarded by its shard's lock.
+ *
+ * <p>Built for a million swarms: the swarm is its own map key (it holds the info_hash, so the shard's table
+ * needs no key or node objects), the IPv4 arrays and their sizes sit in this object (no list object per swarm),
+ * and IPv6, which most swarms never see, costs one pointer until an IPv6 peer comes. 56 bytes with compressed
+ * oops, against 40 + 4 × 24 + 64 for the swarm, its four lists, the HashMap node and InfoHash key before.
+ * {@link PeerList} objects are views the shard binds to these arrays for the length of one step.
  */
 final class Swarm {
-    private PeerList seeders4;
-    private PeerList leechers4;
-    private PeerList seeders6;
-    private PeerList leechers6;
-    long downloads;
+    final long a;
+    final long b;
+    final int c;
+    /** Completed downloads; saturates at Integer.MAX_VALUE rather than wrapping. */
+    int downloads;
+    private long[] seeders4 = PeerList.NONE;
+    private long[] leechers4 = PeerList.NONE;
+    private int seeders4Size;
+    private int leechers4Size;
+    private Ipv6 v6;
 
-    /** The list, or null when it was never needed (and {@code create} is false). */
-    PeerList list(boolean ipv6, boolean seeder, boolean create) {
-        PeerList list = ipv6 ? (seeder ? seeders6 : leechers6) : (seeder ? seeders4 : leechers4);
-        if (list == null && create) {
-            list = new PeerList(ipv6 ? AddressFamily.IPV6 : AddressFamily.IPV4);
-            if (ipv6) {
-                if (seeder) {
-                    seeders6 = list;
-                } else {
-                    leechers6 = list;
-                }
-            } else if (seeder) {
-                seeders4 = list;
-            } else {
-                leechers4 = list;
-            }
+    /** The rarely used IPv6 half: created with the swarm's first IPv6 peer. */
+    private static final class Ipv6 {
+        long[] seeders = PeerList.NONE;
+        long[] leechers = PeerList.NONE;
+        int seedersSize;
+        int leechersSize;
+    }
+
+    Swarm(InfoHash infoHash) {
+        this.a = infoHash.a();
+        this.b = infoHash.b();
+        this.c = infoHash.c();
+    }
+
+    boolean is(InfoHash h) {
+        return a == h.a() && b == h.b() && c == h.c();
+    }
+
+    /** Spreads an info_hash over a table; all three parts count, so ids differing anywhere spread. */
+    static int hash(long a, long b, int c) {
+        long h = (a * 0x9E3779B97F4A7C15L) ^ (b * 0xC2B2AE3D27D4EB4FL) ^ c;
+        h ^= h >>> 29;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    int hash() {
+        return hash(a, b, c);
+    }
+
+    /** Binds {@code view} (of the right family) to the seeder or leecher entries; an empty list when none. */
+    PeerList bind(boolean ipv6, boolean seeder, PeerList view) {
+        if (!ipv6) {
+            return seeder ? view.bind(seeders4, seeders4Size) : view.bind(leechers4, leechers4Size);
         }
-        return list;
+        Ipv6 x = v6;
+        if (x == null) {
+            return view.bind(PeerList.NONE, 0);
+        }
+        return seeder ? view.bind(x.seeders, x.seedersSize) : view.bind(x.leechers, x.leechersSize);
+    }
+
+    /** Like {@link #bind}, but null when that list is empty (what peer selection expects). */
+    PeerList bindNonEmpty(boolean ipv6, boolean seeder, PeerList view) {
+        PeerList list = bind(ipv6, seeder, view);
+        return list.isEmpty() ? null : list;
+    }
+
+    /** Writes back what a step changed in {@code view} (entries may have moved to a new array). */
+    void store(boolean ipv6, boolean seeder, PeerList view) {
+        if (!ipv6) {
+            if (seeder) {
+                seeders4 = view.data();
+                seeders4Size = view.size();
+            } else {
+                leechers4 = view.data();
+                leechers4Size = view.size();
+            }
+            return;
+        }
+        Ipv6 x = v6;
+        if (x == null) {
+            if (view.isEmpty()) {
+                return;
+            }
+            x = v6 = new Ipv6();
+        }
+        if (seeder) {
+            x.seeders = view.data();
+            x.seedersSize = view.size();
+        } else {
+            x.leechers = view.data();
+            x.leechersSize = view.size();
+        }
+        if (x.seedersSize == 0 && x.leechersSize == 0) {
+            v6 = null; // the swarm's last IPv6 peer left
+        }
+    }
+
+    void completed() {
+        if (downloads < Integer.MAX_VALUE) {
+            downloads++;
+        }
     }
 
     int seeders() {
-        return size(seeders4) + size(seeders6);
+        return seeders4Size + (v6 == null ? 0 : v6.seedersSize);
     }
 
     int leechers() {
-        return size(leechers4) + size(leechers6);
+        return leechers4Size + (v6 == null ? 0 : v6.leechersSize);
     }
 
     boolean isEmpty() {
         return seeders() == 0 && leechers() == 0;
     }
 
-    /** Bytes held by this swarm's object and lists (compressed-oops layout), for memory estimates. */
+    /** Bytes held by this swarm's object and arrays (compressed-oops layout), for memory estimates. */
     long estimatedBytes() {
-        return 40 + bytes(seeders4) + bytes(leechers4) + bytes(seeders6) + bytes(leechers6);
-    }
-
-    private static int size(PeerList list) {
-        return list == null ? 0 : list.size();
-    }
-
-    private static long bytes(PeerList list) {
-        return list == null ? 0 : 24 + list.arrayBytes();
+        long bytes = 56 + PeerList.arrayBytes(seeders4) + PeerList.arrayBytes(leechers4);
+        if (v6 != null) {
+            bytes += 32 + PeerList.arrayBytes(v6.seeders) + PeerList.arrayBytes(v6.leechers);
+        }
+        return bytes;
     }
 }

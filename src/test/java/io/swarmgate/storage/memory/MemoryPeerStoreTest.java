@@ -38,6 +38,48 @@ class MemoryPeerStoreTest extends PeerStoreContract {
         assertEquals(SwarmStats.EMPTY, store.stats(t));
     }
 
+    /**
+     * Thousands of swarms in one shard's table, every other one expiring: each survivor is still found with its
+     * counts (the table's removal shifts probe runs back), each expired one is gone, and the table shrinks and
+     * fills again. Info_hashes differing only in their last bytes, as well as random ones.
+     */
+    @Test
+    void manySwarmsInOneShardSurviveExpiryOfTheirNeighbours() {
+        MemoryPeerStore one = new MemoryPeerStore(LIFETIME, clock, ThreadLocalRandom::current, 1);
+        SplittableRandom rnd = new SplittableRandom(3);
+        int n = 5_000;
+        InfoHash[] hashes = new InfoHash[n];
+        for (int i = 0; i < n; i++) {
+            hashes[i] = i % 2 == 0 ? new InfoHash(0, 0, i) : new InfoHash(rnd.nextLong(), rnd.nextLong(), i);
+        }
+        for (int i = 0; i < n; i += 2) {
+            StoreSteps.put(one, hashes[i], peer("10.0.0.1", 6881), false);
+        }
+        clock.advance(LIFETIME.dividedBy(2));
+        for (int i = 1; i < n; i += 2) {
+            StoreSteps.put(one, hashes[i], peer("10.0.0.1", 6881), true);
+            StoreSteps.put(one, hashes[i], peer("::1", 6882), false);
+        }
+        clock.advance(LIFETIME.dividedBy(2).plusSeconds(2));
+        assertEquals(n / 2, one.collectGarbage(), "the even swarms' one leecher each");
+        assertEquals(new StoreTotals(n / 2, n / 2, 0, 0, n / 2), one.totals());
+        for (int i = 0; i < n; i++) {
+            assertEquals(i % 2 == 0 ? SwarmStats.EMPTY : new SwarmStats(1, 1, 0), one.stats(hashes[i]), "swarm " + i);
+        }
+        clock.advance(LIFETIME);
+        assertEquals(n, one.collectGarbage());
+        assertEquals(new StoreTotals(0, 0, 0, 0, 0), one.totals());
+        long small = one.estimatedBytes();
+        for (int i = 0; i < n; i++) {
+            StoreSteps.put(one, hashes[i], peer("10.0.0.2", 6881), false);
+        }
+        assertEquals(n, one.totals().swarms());
+        assertTrue(one.estimatedBytes() > small, "the table grew again");
+        for (int i = 0; i < n; i++) {
+            assertEquals(new SwarmStats(0, 1, 0), one.stats(hashes[i]), "swarm " + i);
+        }
+    }
+
     @Test
     void rejectsNonsenseSettings() {
         assertThrows(IllegalArgumentException.class,

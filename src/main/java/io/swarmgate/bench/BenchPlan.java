@@ -1,0 +1,49 @@
+package io.swarmgate.bench;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One benchmark run, checked: the target, how long, and how much is in flight. UDP opens {@code sockets}
+ * sockets with {@code window} requests outstanding on each; HTTP, which has one request per connection at a
+ * time, opens {@code sockets × window} connections, so both put the same number of requests in flight.
+ *
+ * @param trackerPid the tracker's process id for its CPU share (Linux {@code /proc}), or 0 when unknown
+ */
+public record BenchPlan(Protocol protocol, InetSocketAddress target, Duration duration, Duration warmup,
+                        int sockets, int window, boolean scrape, boolean keepAlive, Duration timeout,
+                        long trackerPid, Workload workload) {
+
+    /** The wire to load. */
+    public enum Protocol { UDP, HTTP }
+
+    public BenchPlan {
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(workload, "workload");
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("--duration must be positive");
+        }
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative");
+        }
+        if (sockets < 1 || sockets > 1024) {
+            throw new IllegalArgumentException("--sockets must be 1..1024, got " + sockets);
+        }
+        if (window < 1 || window > 4096) {
+            throw new IllegalArgumentException("--window must be 1..4096, got " + window);
+        }
+        if (protocol == Protocol.HTTP && sockets * window > 4096) {
+            throw new IllegalArgumentException("HTTP opens --sockets x --window connections; at most 4096");
+        }
+        if (timeout.toMillis() < 10) {
+            throw new IllegalArgumentException("--timeout must be at least 10ms");
+        }
+    }
+
+    /** Requests in flight at any time. */
+    int inFlight() {
+        return sockets * window;
+    }
+}

@@ -1,0 +1,54 @@
+package io.swarmgate.bench;
+
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+
+/**
+ * A worker gets ready on its own (connects; for scrapes, announces each of its peers once so the swarms are
+ * not empty), waits at the barrier until every worker is ready, then loads the tracker until the schedule ends
+ * and drains what it still has in flight.
+ */
+abstract class Worker implements Runnable {
+    final BenchPlan plan;
+    final Schedule schedule;
+    final WorkerStats stats = new WorkerStats();
+    private final CyclicBarrier ready;
+
+    Worker(BenchPlan plan, Schedule schedule, CyclicBarrier ready) {
+        this.plan = plan;
+        this.schedule = schedule;
+        this.ready = ready;
+    }
+
+    @Override
+    public final void run() {
+        try {
+            prepare();
+            ready.await();
+            load();
+        } catch (BrokenBarrierException e) {
+            stats.failure = new IllegalStateException("another worker failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stats.failure = e;
+            ready.reset();
+        } catch (Exception e) {
+            stats.failure = e;
+            ready.reset(); // releases the others waiting at the barrier
+        } finally {
+            close();
+        }
+    }
+
+    /** Connects and, for scrapes, fills this worker's part of the swarms. */
+    abstract void prepare() throws Exception;
+
+    /** Loads until {@link Schedule#end()}, then waits for (or times out) what is in flight. */
+    abstract void load() throws Exception;
+
+    abstract void close();
+
+    boolean inWindow(long sentAt) {
+        return sentAt >= schedule.measureFrom() && sentAt < schedule.end();
+    }
+}

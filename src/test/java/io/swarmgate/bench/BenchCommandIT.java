@@ -1,0 +1,220 @@
+package io.swarmgate.bench;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.swarmgate.Swarmgate;
+import io.swarmgate.cli.BenchCommand;
+import io.swarmgate.cli.KeysCommand;
+import io.swarmgate.config.SwarmgateConfig;
+import io.swarmgate.metrics.RequestMetrics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code swarmgate bench} against an in-process tracker: what the bench says it got answered is what the tracker
+ * counted as served (its {@code swarmgate_requests_seconds} counters), for every mode, and it refuses targets
+ * that are not this machine.
+ */
+class BenchCommandIT {
+    private static final String SHORT = "--duration=600ms --warmup=200ms --swarms=20 --peers=200 --timeout=20s";
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private Swarmgate tracker;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        if (tracker != null) {
+            tracker.close();
+        }
+    }
+
+    private void start(String hooks) {
+        tracker = Swarmgate.start(SwarmgateConfig.fromYaml("""
+                http: {host: 127.0.0.1, port: 0}
+                udp: {host: 127.0.0.1, port: 0, connection-id-secret: bench-test-secret-0123456789}
+                metrics: {enabled: false}
+                """ + hooks), meters, InstantSource.system());
+    }
+
+    private record Run(int exit, String out, String err) {
+        Map<String, String> figures() {
+            String line = out.lines().filter(l -> l.startsWith("BENCH ")).findFirst().orElseThrow(
+                    () -> new AssertionError("no BENCH line in:\n" + out + err));
+            Map<String, String> m = new HashMap<>();
+            for (String kv : line.substring(6).split(" ")) {
+                int eq = kv.indexOf('=');
+                m.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            return m;
+        }
+    }
+
+    private static Run bench(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = BenchCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String[] args(String first, String target, String... more) {
+        return Stream.concat(Stream.concat(Stream.of(first, "--target", target), Stream.of(SHORT.split(" "))),
+                Stream.of(more)).toArray(String[]::new);
+    }
+
+    /**
+     * The tracker's count once it has caught up with {@code expected}: it records a request just after sending
+     * the answer, so the bench may read the last answer a moment before it is counted. Bounded wait on the
+     * condition; a count that overshoots or never gets there fails the assertion that follows.
+     */
+    private long served(String frontend, String action, long expected) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long count;
+        while ((count = served(frontend, action)) < expected && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return count;
+    }
+
+    private long served(String frontend, String action) {
+        return meters.find(RequestMetrics.NAME).tags("frontend", frontend, "action", action, "result", "ok")
+                .timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    private static long n(Map<String, String> f, String key) {
+        return Long.parseLong(f.get(key));
+    }
+
+    private static void assertClean(Run run, Map<String, String> f) {
+        assertEquals(0, run.exit(), run.err());
+        // a loaded machine may answer nothing inside a 600 ms window, but every connection gets its answers
+        assertTrue(n(f, "announces") + n(f, "scrapes") > 0, run.out());
+        for (String key : List.of("timeouts", "failures", "malformed", "unreachable")) {
+            assertEquals(0, n(f, key), key + " in " + run.out());
+        }
+        assertTrue(run.out().contains("latency p50 ") && run.out().contains(", p999 "), run.out());
+        assertTrue(run.err().contains("bench: measured"), "progress line: " + run.err());
+    }
+
+    /**
+     * 200 peers in 20 swarms: once every peer has started (the first 200 announces), a reply carries the other
+     * 9 of its swarm. Checked when the measured window saw answers at all (a loaded machine may give it none).
+     */
+    private static void assertPeersInAnswers(Map<String, String> f, Run run) {
+        if (n(f, "announces") > 400 && !f.get("p50_us").equals("NaN")) {
+            assertTrue(Double.parseDouble(f.get("peers_per_answer")) > 5, run.out());
+        }
+    }
+
+    @Test
+    void udpAnnouncesTheTrackerCountedAreTheOnesTheBenchReports() {
+        start("");
+        Run run = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=2", "--window=3"));
+        Map<String, String> f = run.figures();
+        assertClean(run, f);
+        assertEquals(n(f, "announces"), served("udp", "announce", n(f, "announces")));
+        assertEquals(n(f, "connects"), served("udp", "connect", n(f, "connects")));
+        assertEquals(2, n(f, "connects"), "one BEP 15 handshake per socket");
+        assertPeersInAnswers(f, run);
+    }
+
+    @Test
+    void udpScrapesFirstFillTheSwarmsWithOneAnnouncePerPeer() {
+        start("");
+        Run run = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=2", "--window=2", "--scrape"));
+        Map<String, String> f = run.figures();
+        assertClean(run, f);
+        assertEquals(200, n(f, "announces"));
+        assertEquals(200, served("udp", "announce", 200));
+        assertEquals(n(f, "scrapes"), served("udp", "scrape", n(f, "scrapes")));
+        assertTrue(n(f, "scrapes") > 0, run.out());
+    }
+
+    @Test
+    void httpWithAConnectionPerRequestAndWithKeepAlive() {
+        start("");
+        String target = "127.0.0.1:" + tracker.httpPort();
+        Run close = bench(args("http", target, "--sockets=2", "--window=2"));
+        Map<String, String> f = close.figures();
+        assertClean(close, f);
+        assertEquals("false", f.get("keep_alive"));
+        assertEquals(n(f, "announces"), served("http", "announce", n(f, "announces")));
+
+        Run keepAlive = bench(args("http", target, "--sockets=2", "--window=2", "--keep-alive"));
+        Map<String, String> k = keepAlive.figures();
+        assertClean(keepAlive, k);
+        assertEquals(n(f, "announces") + n(k, "announces"), served("http", "announce", n(f, "announces") + n(k, "announces")));
+        assertPeersInAnswers(k, keepAlive);
+    }
+
+    @Test
+    void signedTokensGetThroughTheJwtHook() throws Exception {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(sink, true, StandardCharsets.UTF_8);
+        assertEquals(0, KeysCommand.run(new String[]{"generate", "--alg", "ES256", "--kid", "bench", "--out",
+                dir.toString()}, quiet, quiet), sink.toString(StandardCharsets.UTF_8));
+        start("prehooks: [{name: jwt, config: {issuer: swarmgate-bench, audience: swarmgate-bench, jwk-set-url: "
+                + dir.resolve("jwks.json").toUri() + "}}]\n");
+        String key = dir.resolve("bench.private.jwk.json").toString();
+        Run udp = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=1", "--window=2", "--jwt-key",
+                key));
+        Map<String, String> u = udp.figures();
+        assertClean(udp, u);
+        assertEquals(n(u, "announces"), served("udp", "announce", n(u, "announces")));
+        Run http = bench(args("http", "127.0.0.1:" + tracker.httpPort(), "--sockets=1", "--window=2",
+                "--keep-alive", "--jwt-key", key));
+        Map<String, String> h = http.figures();
+        assertClean(http, h);
+        assertEquals(n(h, "announces"), served("http", "announce", n(h, "announces")));
+
+        // without tokens, every announce is refused: the bench counts failure reasons, the tracker serves none
+        Run refused = bench(args("http", "127.0.0.1:" + tracker.httpPort(), "--sockets=1", "--window=1",
+                "--keep-alive"));
+        Map<String, String> r = refused.figures();
+        assertEquals(0, n(r, "announces"));
+        assertTrue(n(r, "failures") > 0, refused.out());
+        assertTrue(refused.out().contains("missing jwt"), refused.out());
+    }
+
+    @Test
+    void aTargetThatIsNotThisMachineIsRefused() {
+        Run run = bench("udp", "--target", "192.0.2.1:6969", "--duration", "1s");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("refusing to load 192.0.2.1") && run.err().contains("--allow-remote"),
+                run.err());
+        assertFalse(run.err().contains("\tat "), run.err());
+    }
+
+    @Test
+    void theInfoHashesItPrintsAreTheOnesItAnnounces() throws Exception {
+        Run printed = bench("--print-infohashes", "--swarms", "3");
+        assertEquals(0, printed.exit(), printed.err());
+        List<String> hashes = printed.out().lines().toList();
+        assertEquals(3, hashes.size());
+        assertEquals(Bench.infoHashHex(2), hashes.get(2));
+        Path file = dir.resolve("whitelist.txt");
+        assertEquals(0, bench("--write-infohashes", file.toString(), "--swarms", "3").exit());
+        assertEquals(hashes, Files.readAllLines(file));
+        // that they are the hashes announced is shown by signedTokensGetThroughTheJwtHook: its tokens are signed
+        // for Bench.infoHashHex(s) and the tracker only admits a token for the announce's own info_hash
+    }
+}
