@@ -13,9 +13,9 @@ for r in $(seq 1 "$rounds"); do
     taskset -c 0 "$JAVA" -jar target/swarmgate.jar --config "docs/perf-data/sg-w1-accounting-$v.yaml" >/tmp/sg-acc-$v.log 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do grep -q "swarmgate started" /tmp/sg-acc-$v.log && break; sleep 0.1; done
-    line=$(taskset -c 1 "$JAVA" -cp "target/test-classes:target/classes:$cp" io.swarmgate.tools.UdpLoad \
-        --target 127.0.0.1:21070 --seconds 10 --warmup 3 --threads 1 --window 64 --tracker-pid "$pid" 2>&1 \
-        | grep "^UDPLOAD" || true)
+    line=$(taskset -c 1 "$JAVA" -jar target/swarmgate.jar bench udp \
+        --target 127.0.0.1:21070 --duration 10s --warmup 3s --sockets 1 --window 64 --tracker-pid "$pid" 2>&1 \
+        | grep "^BENCH" || true)
     echo "round $r accounting=$v: $line"
     kill -TERM "$pid"; wait "$pid" || true
   done

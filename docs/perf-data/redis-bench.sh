@@ -41,8 +41,8 @@ for r in $(seq "$rounds"); do
     if [ $store = redis ]; then port=7080; pid=$redjvm; fi
     redis-cli -p 23500 CONFIG RESETSTAT >/dev/null
     before=$(ticks $redis)
-    line=$(taskset -c 1 "$JAVA" -cp "target/test-classes:target/classes:$cp" io.swarmgate.tools.UdpLoad \
-      --target 127.0.0.1:$port --seconds 10 --warmup 2 --threads 1 --window "$window" --tracker-pid $pid | grep '^UDPLOAD')
+    line=$(taskset -c 1 "$JAVA" -jar target/swarmgate.jar bench udp \
+      --target 127.0.0.1:$port --duration 10s --warmup 2s --sockets 1 --window "$window" --tracker-pid $pid | grep '^BENCH')
     after=$(ticks $redis)
     evalsha=$(redis-cli -p 23500 INFO commandstats | grep -o 'cmdstat_evalsha:calls=[0-9]*' | cut -d= -f2 || echo 0)
     total=$(redis-cli -p 23500 INFO stats | grep -o 'total_commands_processed:[0-9]*' | cut -d: -f2)

@@ -1,5 +1,6 @@
 package io.swarmgate;
 
+import io.swarmgate.cli.BenchCommand;
 import io.swarmgate.cli.ConfigCommand;
 import io.swarmgate.cli.KeysCommand;
 import io.swarmgate.cli.TokenCommand;
@@ -31,6 +32,7 @@ public final class Main {
                    swarmgate keys generate --alg RS256|ES256|EdDSA --kid KID [--out DIR]
                    swarmgate keys remove --kid KID [--dir DIR]
                    swarmgate token --key FILE --issuer ISS --audience AUD --infohash HEX [--ttl 1h]
+                   swarmgate bench udp|http --target HOST:PORT [--duration 20s] [...]   (see bench --help)
                    swarmgate --version | --help | COMMAND --help
 
               --config FILE   run the tracker with this configuration until SIGTERM or SIGINT (exit status 0);
@@ -41,6 +43,7 @@ public final class Main {
                               configuration with secrets redacted
               keys            make signing keys and maintain a JWK set file for the jwt prehook
               token           sign the JWT a registry would hand out for one blob
+              bench           a load generator for capacity planning, loopback targets only by default
               --version       print the version
             """;
 
@@ -104,7 +107,7 @@ public final class Main {
                 out.print(USAGE);
                 yield 0;
             }
-            case "bench" -> io.swarmgate.cli.BenchCommand.run(rest, out, err);
+            case "bench" -> BenchCommand.run(rest, out, err);
             default -> {
                 err.println("unknown command " + args[0]);
                 err.print(USAGE);
