@@ -262,7 +262,7 @@ public final class RedisPeerStore implements PeerStore {
         String hex = infoHash.hex();
         long now = nowSeconds();
         IpAddress ip = peer.ip();
-        List<byte[]> args = new ArrayList<>(9 + 2 * preference.prefixes().size());
+        List<byte[]> args = new ArrayList<>(11 + 2 * preference.prefixes().size());
         args.add(bytes(hex));
         args.add(number(now - lifetimeSeconds));
         args.add(number(now));
@@ -272,20 +272,33 @@ public final class RedisPeerStore implements PeerStore {
         args.add(peer.id().bytes());
         args.add(number(Math.max(0, numWant)));
         args.add(number(ThreadLocalRandom.current().nextLong(1L << 31)));
+        args.add(number(preference.rackQuorum()));
+        args.add(number(preference.bridgePeers()));
         for (int prefix : preference.prefixes()) {
             int bits = Math.clamp(prefix, 0, ip.bits());
             args.add(member(ip.network(bits), 0));
             args.add(member(ip.lastInNetwork(bits), 0xffff));
         }
         List<?> reply = (List<?>) eval(announce, keys(hex), args);
+        if (reply.size() == 2) {
+            return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), 0); // a stop
+        }
+        int slots = intAt(reply, 2);
+        int[] byTier = null;
+        if (!preference.isNone() && numWant > 0) {
+            byTier = new int[slots];
+            for (int k = 0; k < slots; k++) {
+                byTier[k] = intAt(reply, 3 + k);
+            }
+        }
         int written = 0;
-        for (int i = 2; i + 1 < reply.size(); i += 2) {
+        for (int i = 3 + slots; i + 1 < reply.size(); i += 2) {
             byte[] m = (byte[]) reply.get(i);
             byte[] id = (byte[]) reply.get(i + 1);
             emit(m, id, sink);
             written++;
         }
-        return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), written);
+        return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), written, byTier);
     }
 
     private static void emit(byte[] m, byte[] id, PeerSink sink) {

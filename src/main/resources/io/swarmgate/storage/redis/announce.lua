@@ -1,11 +1,15 @@
 -- announce: applies one announce and answers it in one atomic step, as MemoryPeerStore does under its lock.
 -- ARGV[3] now, [4] event (n: none/started, c: completed, x: stopped), [5] '1' for a seeder, [6] the announcer's
--- member, [7] its peer_id, [8] numwant, [9] random seed, [10..] per locality tier (nearest first) the first and
--- last member of the announcer's network (address masked, port 0000 / address filled, port ffff).
--- Reply: {complete, incomplete, member, peer_id, member, peer_id, ...}, the peers in the order to try them.
+-- member, [7] its peer_id, [8] numwant, [9] random seed, [10] rack quorum and [11] bridge peers (the bridge rule
+-- of bittorrent/PeerPreference.java, off when the quorum is 0), [12..] per locality tier (nearest first) the
+-- first and last member of the announcer's network (address masked, port 0000 / address filled, port ffff).
+-- Reply: {complete, incomplete, n, n counts of the peers handed out per tier (nearest first, the last one
+-- everyone else), member, peer_id, member, peer_id, ...}, the peers in the order to try them; a stop answers
+-- {complete, incomplete}.
 local now, event, seeder = tonumber(ARGV[3]), ARGV[4], ARGV[5] == '1'
 local me, myId, numWant = ARGV[6], ARGV[7], tonumber(ARGV[8])
-local tiers = (#ARGV - 9) / 2
+local rackQuorum, bridgePeers = tonumber(ARGV[10]), tonumber(ARGV[11])
+local tiers = (#ARGV - 11) / 2
 -- expired peers this announce drops on the way (the sweep takes any rest)
 local EXPIRE_LIMIT = 64
 -- Park-Miller "minimal standard" generator, seeded by the caller: exact in Lua's doubles and much cheaper than
@@ -87,7 +91,7 @@ local function advance(w, k)
     w.lo, w.hi = 0, w.size
     return
   end
-  local first, last = ARGV[8 + 2 * k], ARGV[9 + 2 * k]
+  local first, last = ARGV[10 + 2 * k], ARGV[11 + 2 * k]
   -- ranges of one address nest; min/max keeps them nested even for prefixes given out of order
   w.lo = math.min(w.lo, redis.call('ZLEXCOUNT', w.key, '-', '(' .. first))
   w.hi = math.max(w.hi, redis.call('ZLEXCOUNT', w.key, '-', '[' .. last))
@@ -114,6 +118,16 @@ local function coprimeStep(n)
 end
 
 local out = {}
+-- peers handed out per tier, the last slot everyone else
+local byTier = {}
+for k = 1, tiers + 1 do
+  byTier[k] = 0
+end
+
+local function count(k, n)
+  k = math.min(k, tiers + 1)
+  byTier[k] = byTier[k] + n
+end
 
 -- appends up to max random peers of the current tier (minus the previous one); returns how many
 local function take(w, max)
@@ -182,12 +196,29 @@ if numWant > 0 then
   end
   local l = walk(leechers)
   local seedersAvailable = s and available(s) or 0
-  local want = math.min(numWant, seedersAvailable + (l and available(l) or 0))
+  local total = seedersAvailable + (l and available(l) or 0)
+  local want = math.min(numWant, total)
+  local farLimit = math.huge
+  if want > 0 and tiers > 0 then
+    -- the rack (tier 1) first: its count decides how many peers may come from farther away
+    if s then
+      advance(s, 1)
+    end
+    if l then
+      advance(l, 1)
+    end
+    local near = (s and availableSoFar(s) or 0) + (l and availableSoFar(l) or 0)
+    if rackQuorum > 0 then
+      farLimit = near >= rackQuorum and 0 or bridgePeers
+    end
+    want = math.min(numWant, near + math.min(farLimit, total - near))
+  end
   if want > 0 then
     -- Never starve a rack of seeders: when the nearest tiers hold only leechers and those alone would fill
-    -- numwant, the last place goes to a seeder from the nearest tier that has one.
+    -- numwant, the last place goes to a seeder from the nearest tier that has one. A rack served from within
+    -- (no far peers allowed) is reached through its bridges instead.
     local seederTier = nil
-    if seedersAvailable > 0 and tiers > 0 then
+    if seedersAvailable > 0 and tiers > 0 and farLimit > 0 then
       seederTier = reservedSeederTier(want)
     end
     local fill = seederTier and want - 1 or want
@@ -196,32 +227,42 @@ if numWant > 0 then
       if written >= fill then
         break
       end
+      local before = written
       if s then
-        advance(s, k)
+        if k > 1 or tiers == 0 then
+          advance(s, k)
+        end
         written = written + take(s, fill - written)
       end
       if l and written < fill then
-        advance(l, k)
+        if k > 1 or tiers == 0 then
+          advance(l, k)
+        end
         written = written + take(l, fill - written)
       end
+      count(k, written - before)
     end
     if seederTier then
       -- the loop stopped before seederTier: the tiers it passed held no seeder
       while s.tier < seederTier do
         advance(s, s.tier + 1)
       end
-      take(s, 1)
+      count(seederTier, take(s, 1))
     end
   end
 end
 
 local complete, incomplete = counts()
-local reply = {complete, incomplete}
+local reply = {complete, incomplete, tiers + 1}
+for k = 1, tiers + 1 do
+  reply[3 + k] = byTier[k]
+end
+local base = #reply
 if #out > 0 then
   local ids = redis.call('HMGET', IDS, unpack(out))
   for i, member in ipairs(out) do
-    reply[2 * i + 1] = member
-    reply[2 * i + 2] = ids[i] or ''
+    reply[base + 2 * i - 1] = member
+    reply[base + 2 * i] = ids[i] or ''
   end
 end
 return reply
