@@ -12,6 +12,7 @@ import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.HookServices;
 import io.swarmgate.hook.ScrapeContext;
+import io.swarmgate.testing.InspectedScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -34,7 +33,6 @@ import java.util.logging.Logger;
 import static io.swarmgate.testing.HookFixtures.announce;
 import static io.swarmgate.testing.HookFixtures.hookConfig;
 import static io.swarmgate.testing.HookFixtures.infoHash;
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +46,7 @@ class TorrentApprovalHookTest {
     @TempDir
     Path dir;
     private final MeterRegistry meters = new SimpleMeterRegistry();
-    private ScheduledExecutorService scheduler;
+    private InspectedScheduler scheduler;
     private final List<LogRecord> warnings = new ArrayList<>();
     private final Logger log = Logger.getLogger(TorrentApprovalHook.class.getName());
     private final Handler capture = new Handler() {
@@ -73,7 +71,7 @@ class TorrentApprovalHookTest {
 
     @BeforeEach
     void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
+        scheduler = new InspectedScheduler();
         log.addHandler(capture);
     }
 
@@ -288,20 +286,23 @@ class TorrentApprovalHookTest {
 
     @Test
     void theSchedulerPollsTheFile() throws Exception {
+        // the scheduler is inspected and its task run by the test: one poll due every interval, none after close
         Path file = dir.resolve("approved.txt");
         write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = hook("file: " + file + "\nreload-interval: 20ms");
+        TorrentApprovalHook hook = hook("file: " + file + "\nreload-interval: 10m");
+        assertEquals(600, InspectedScheduler.dueInSeconds(scheduler.only()), "first poll due in 10 min");
         write(file, B.hex() + "\n");
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!hook.approved(B) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(hook.approved(B), "the file change was picked up within 5s");
+        scheduler.runOnlyTask();
+        announceFor(hook, B);
         assertRefused(hook, A);
+        assertEquals(600, InspectedScheduler.dueInSeconds(scheduler.only()), "the next poll 10 min later");
+
+        Files.delete(file);
+        scheduler.runOnlyTask();
+        assertEquals(1, scheduler.queued().size(), "a failed poll keeps the schedule");
+        announceFor(hook, B);
 
         hook.close();
-        write(file, C.hex() + "\n");
-        Thread.sleep(200);
-        assertDoesNotThrow(() -> announceFor(hook, B), "a closed hook stops polling");
+        assertEquals(List.of(), scheduler.queued(), "a closed hook stops polling");
     }
 }

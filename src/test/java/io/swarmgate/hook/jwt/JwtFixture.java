@@ -39,6 +39,7 @@ import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookServices;
 import io.swarmgate.hook.ScrapeContext;
+import io.swarmgate.testing.InspectedScheduler;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +48,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,11 +68,8 @@ final class JwtFixture implements AutoCloseable {
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jwt-test-scheduler");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Refresh schedules are inspected and run by tests, not waited for. */
+    final InspectedScheduler scheduler = new InspectedScheduler();
     private Hook hook;
 
     HookServices services() {
