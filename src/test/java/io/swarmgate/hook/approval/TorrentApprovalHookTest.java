@@ -94,6 +94,18 @@ class TorrentApprovalHookTest {
         return hook("file: " + file + "\nreload-interval: 1h\n" + extraYaml);
     }
 
+    /** A hook reading {@code file}, which lists only A, polled only when the test calls reloadIfChanged. */
+    private TorrentApprovalHook fileHookListingA(Path file) throws IOException {
+        write(file, A.hex() + "\n");
+        return fileHook("", file);
+    }
+
+    /** The list in use is the file's new one: B is admitted and A, in the old list only, refused. */
+    private static void assertApprovesOnlyBNotA(TorrentApprovalHook hook) throws ClientError {
+        announceFor(hook, B);
+        assertRefused(hook, A);
+    }
+
     private static void announceFor(TorrentApprovalHook hook, InfoHash infoHash) throws ClientError {
         hook.announce(new AnnounceContext(announce(infoHash, "-qB4650-", "10.0.0.1"), 1800, 900));
     }
@@ -201,38 +213,33 @@ class TorrentApprovalHookTest {
     @Test
     void aChangedFileIsReloadedWithoutRestart() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
         assertFalse(hook.reloadIfChanged(), "nothing changed yet");
         assertRefused(hook, B);
 
         write(file, B.hex() + "\n");
         assertTrue(hook.reloadIfChanged());
-        announceFor(hook, B);
-        assertRefused(hook, A);
+        assertApprovesOnlyBNotA(hook);
         assertFalse(hook.reloadIfChanged());
     }
 
     @Test
     void aFileReplacedByRenameIsReloaded() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
         Path next = dir.resolve("approved.txt.new");
         Files.writeString(next, B.hex() + "\n");
         Files.setLastModifiedTime(next, Files.getLastModifiedTime(file));
         Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         assertTrue(hook.reloadIfChanged(), "same size and time, but a new inode");
-        announceFor(hook, B);
-        assertRefused(hook, A);
+        assertApprovesOnlyBNotA(hook);
     }
 
     @Test
     void aMalformedFileKeepsThePreviousListAndWarnsOncePerChange() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
 
         write(file, B.hex() + "\nnot-a-hash\n");
         for (int i = 0; i < 3; i++) {
@@ -250,16 +257,14 @@ class TorrentApprovalHookTest {
 
         write(file, B.hex() + "\n");
         assertTrue(hook.reloadIfChanged());
-        announceFor(hook, B);
-        assertRefused(hook, A);
+        assertApprovesOnlyBNotA(hook);
         assertEquals(2, warningCount());
     }
 
     @Test
     void aDeletedFileKeepsThePreviousListAndWarnsOnce() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
         Files.delete(file);
         assertFalse(hook.reloadIfChanged());
         assertFalse(hook.reloadIfChanged());
@@ -293,8 +298,7 @@ class TorrentApprovalHookTest {
         assertEquals(600, InspectedScheduler.dueInSeconds(scheduler.only()), "first poll due in 10 min");
         write(file, B.hex() + "\n");
         scheduler.runOnlyTask();
-        announceFor(hook, B);
-        assertRefused(hook, A);
+        assertApprovesOnlyBNotA(hook);
         assertEquals(600, InspectedScheduler.dueInSeconds(scheduler.only()), "the next poll 10 min later");
 
         Files.delete(file);
