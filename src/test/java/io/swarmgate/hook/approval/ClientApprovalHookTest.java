@@ -15,11 +15,14 @@ import io.swarmgate.hook.HookServices;
 import io.swarmgate.hook.ScrapeContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static io.swarmgate.testing.HookFixtures.announce;
 import static io.swarmgate.testing.HookFixtures.hookConfig;
@@ -27,6 +30,7 @@ import static io.swarmgate.testing.HookFixtures.infoHash;
 import static io.swarmgate.testing.HookFixtures.peerId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class ClientApprovalHookTest {
     private final MeterRegistry meters = new SimpleMeterRegistry();
@@ -115,31 +119,20 @@ class ClientApprovalHookTest {
         assertEquals(1, rejected());
     }
 
-    @Test
-    void bothListsSetIsAStartUpError() {
-        ConfigException e = assertThrows(ConfigException.class, () -> hook("allow: [-qB]\ndeny: [-UT]"));
-        assertEquals("prehooks.0.config.deny", e.key());
+    static Stream<Arguments> badConfigs() {
+        return Stream.of(
+                arguments("both lists", "allow: [-qB]\ndeny: [-UT]", "prehooks.0.config.deny"),
+                arguments("neither list", "", "prehooks.0.config"),
+                arguments("an empty list", "allow: []", "prehooks.0.config.allow"),
+                arguments("an entry longer than a client id", "allow: [-qB4650-x]", "prehooks.0.config.allow"),
+                arguments("an entry not printable ASCII", "deny: [\"-qB\\u00e9\"]",
+                        "prehooks.0.config.deny"),
+                arguments("an unknown key", "allow: [-qB]\nallowed: [-TR]", "prehooks.0.config.allowed"));
     }
 
-    @Test
-    void neitherListSetIsAStartUpError() {
-        ConfigException e = assertThrows(ConfigException.class, () -> hook(""));
-        assertEquals("prehooks.0.config", e.key());
-        e = assertThrows(ConfigException.class, () -> hook("allow: []"));
-        assertEquals("prehooks.0.config.allow", e.key());
-    }
-
-    @Test
-    void entriesThatCanNeverMatchAreRefused() {
-        ConfigException e = assertThrows(ConfigException.class, () -> hook("allow: [-qB4650-x]"));
-        assertEquals("prehooks.0.config.allow", e.key());
-        e = assertThrows(ConfigException.class, () -> hook("deny: [\"-qB\\u00e9\"]"));
-        assertEquals("prehooks.0.config.deny", e.key());
-    }
-
-    @Test
-    void unknownKeyIsAStartUpError() {
-        ConfigException e = assertThrows(ConfigException.class, () -> hook("allow: [-qB]\nallowed: [-TR]"));
-        assertEquals("prehooks.0.config.allowed", e.key());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigs")
+    void badConfigIsAStartUpErrorNamingTheKey(String what, String yaml, String key) {
+        assertEquals(key, assertThrows(ConfigException.class, () -> hook(yaml)).key());
     }
 }
