@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.swarmgate.Swarmgate;
 import io.swarmgate.bencode.Bencode;
 import io.swarmgate.config.SwarmgateConfig;
+import io.swarmgate.testing.JwtYaml;
 import io.swarmgate.testing.RawHttp;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -79,14 +80,7 @@ class RealClientIT {
             """;
 
     /** The shipped example keys (keys-example/): the jwt hook admits only tokens they signed. */
-    private static final String JWT_HOOK = """
-            prehooks:
-              - name: jwt
-                config:
-                  issuer: https://registry.example.com
-                  audience: swarmgate
-                  jwk-set-url: file:keys-example/jwks.json
-            """;
+    private static final String JWT_HOOK = JwtYaml.EXAMPLE_PREHOOK;
 
     static Stream<Case> cases() {
         return Stream.of(

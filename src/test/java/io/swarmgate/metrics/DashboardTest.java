@@ -1,5 +1,6 @@
 package io.swarmgate.metrics;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import io.helidon.metadata.hson.Hson;
 import io.swarmgate.config.MetricsConfig;
 import org.junit.jupiter.api.Test;
@@ -7,14 +8,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -116,14 +123,37 @@ class DashboardTest {
 
     /** jvm_gc_pause_seconds only appears after a collection: ask for one and wait for its notification. */
     private static Set<String> gcHasRun(ObservedTracker tracker) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        Set<String> live;
-        do {
-            System.gc();
-            Thread.sleep(50);
+        Set<String> live = Exposition.parse(tracker.scrape()).names();
+        for (int i = 0; i < 10 && !live.contains("jvm_gc_pause_seconds_count"); i++) {
+            collectAndAwaitNotification();
             live = Exposition.parse(tracker.scrape()).names();
-        } while (!live.contains("jvm_gc_pause_seconds_count") && System.nanoTime() < deadline);
+        }
         return live;
+    }
+
+    /**
+     * Runs a collection and waits until the JVM has announced it. The JVM hands one notification to its listeners
+     * in turn on one thread, so once ours (added last) has it, the tracker's GC meter has usually recorded it too;
+     * the caller looks again after another collection if not.
+     */
+    private static void collectAndAwaitNotification() throws InterruptedException, ListenerNotFoundException {
+        Semaphore announced = new Semaphore(0);
+        NotificationListener listener = (n, handback) -> {
+            if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                announced.release();
+            }
+        };
+        List<NotificationEmitter> emitters = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(NotificationEmitter.class::isInstance).map(NotificationEmitter.class::cast).toList();
+        emitters.forEach(e -> e.addNotificationListener(listener, null, null));
+        try {
+            System.gc();
+            assertTrue(announced.tryAcquire(10, TimeUnit.SECONDS), "no GC notification within 10 s of System.gc()");
+        } finally {
+            for (NotificationEmitter e : emitters) {
+                e.removeNotificationListener(listener);
+            }
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.swarmgate.hook.approval.ClientApprovalHookFactory;
 import io.swarmgate.storage.MutableClock;
 import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.memory.MemoryPeerStore;
+import io.swarmgate.testing.JwtYaml;
 
 import java.io.IOException;
 import java.net.URI;
@@ -71,14 +72,8 @@ final class ObservedTracker implements AutoCloseable {
         approval = new ClientApprovalHookFactory().create(
                 SwarmgateConfig.fromYaml("prehooks: [{name: client-approval, config: {deny: [-XX]}}]")
                         .prehooks().getFirst().config(), services);
-        jwt = new io.swarmgate.hook.jwt.JwtHookFactory().create(SwarmgateConfig.fromYaml("""
-                prehooks:
-                  - name: jwt
-                    config:
-                      issuer: https://registry.example.com
-                      audience: swarmgate
-                      jwk-set-url: file:keys-example/jwks.json
-                """).prehooks().getFirst().config(), services);
+        jwt = new io.swarmgate.hook.jwt.JwtHookFactory().create(SwarmgateConfig.fromYaml(JwtYaml.EXAMPLE_PREHOOK)
+                .prehooks().getFirst().config(), services);
         try {
             // one refused announce, so the verification counter has a sample
             jwt.announce(new io.swarmgate.hook.AnnounceContext(new io.swarmgate.bittorrent.AnnounceRequest(

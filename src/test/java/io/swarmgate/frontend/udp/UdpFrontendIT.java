@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.swarmgate.storage.StoreSteps;
 import io.swarmgate.testing.UdpClient;
-import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
@@ -32,6 +31,8 @@ import io.swarmgate.storage.MutableClock;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -250,14 +251,16 @@ class UdpFrontendIT {
         assertEquals(0, c.announce(TORRENT, 1, 0, "").peers().size());
     }
 
-    @Test
-    void ipv6AnswersStayWithinTheSafePayload() throws Exception {
-        start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 200, 200, 64));
-        seedPeers(TORRENT, 100, "2001:db8::", true);
-        UdpClient c = client("::1");
+    /** 1400-byte answers: a 20-byte header and (1400 - 20) / 6 = 230 IPv4 or (1400 - 20) / 18 = 76 IPv6 peers. */
+    @ParameterizedTest
+    @CsvSource({"127.0.0.1, 10.0.0., 230, 1400", "::1, 2001:db8::, 76, 1388"})
+    void answersStayWithinTheSafePayload(String client, String peerPrefix, int peers, int bytes) throws Exception {
+        start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 250, 250, 64));
+        seedPeers(TORRENT, 250, peerPrefix, true);
+        UdpClient c = client(client);
         UdpAnnounceResponse r = c.announce(TORRENT, 1, -1, "");
-        assertEquals(UdpFrontend.maxPeers(AddressFamily.IPV6), r.peers().size());
-        assertTrue(c.lastLength <= UdpFrontend.MAX_RESPONSE_BYTES, "answer of " + c.lastLength + " bytes");
+        assertEquals(peers, r.peers().size());
+        assertEquals(bytes, c.lastLength, "answer of " + c.lastLength + " bytes");
     }
 
     @Test
@@ -309,13 +312,13 @@ class UdpFrontendIT {
         start("::", 2, false, new TrackerConfig(Duration.ofMinutes(30), Duration.ofMinutes(15), 50, 200, 1000));
         UdpClient c = client("127.0.0.1");
         long id = c.connect();
-        List<InfoHash> many = Collections.nCopies(UdpFrontend.MAX_SCRAPE_INFO_HASHES + 1, TORRENT);
+        List<InfoHash> many = Collections.nCopies(117, TORRENT);
         assertError("too many info_hashes: at most 116 per UDP scrape",
                 c.exchange(new UdpScrapeRequest(id, 1, many)));
         UdpScrapeResponse max = (UdpScrapeResponse) c.exchange(
-                new UdpScrapeRequest(id, 2, Collections.nCopies(UdpFrontend.MAX_SCRAPE_INFO_HASHES, TORRENT)));
+                new UdpScrapeRequest(id, 2, Collections.nCopies(116, TORRENT)));
         assertEquals(116, max.entries().size());
-        assertTrue(c.lastLength <= UdpFrontend.MAX_RESPONSE_BYTES);
+        assertEquals(8 + 116 * 12, c.lastLength, "1400 bytes: an 8-byte header and 12 per info_hash");
     }
 
     @Test

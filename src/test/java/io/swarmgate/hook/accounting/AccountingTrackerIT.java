@@ -11,6 +11,7 @@ import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.metrics.Meters;
 import io.swarmgate.testing.PostgresServer;
 import io.swarmgate.testing.RawHttp;
+import io.swarmgate.testing.JwtYaml;
 import io.swarmgate.testing.Wire;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AccountingTrackerIT {
     private static final String HASH = "aa00000000000000000000000000000000000001";
-    private static final String ISSUER = "https://registry.example.com";
+    private static final String ISSUER = JwtYaml.ISSUER;
     private static PostgresServer pg;
     private static int databases;
 
@@ -55,14 +56,7 @@ class AccountingTrackerIT {
                 http: {port: 0, host: 127.0.0.1}
                 udp: {enabled: false}
                 metrics: {port: 0, host: 127.0.0.1}
-                """ + (jwt ? """
-                prehooks:
-                  - name: jwt
-                    config:
-                      issuer: https://registry.example.com
-                      audience: swarmgate
-                      jwk-set-url: file:keys-example/jwks.json
-                """ : "") + """
+                """ + (jwt ? JwtYaml.EXAMPLE_PREHOOK : "") + """
                 posthooks:
                   - name: accounting
                     config:

@@ -12,6 +12,7 @@ import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.HookServices;
 import io.swarmgate.hook.ScrapeContext;
+import io.swarmgate.testing.InspectedScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -34,7 +33,6 @@ import java.util.logging.Logger;
 import static io.swarmgate.testing.HookFixtures.announce;
 import static io.swarmgate.testing.HookFixtures.hookConfig;
 import static io.swarmgate.testing.HookFixtures.infoHash;
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +46,7 @@ class TorrentApprovalHookTest {
     @TempDir
     Path dir;
     private final MeterRegistry meters = new SimpleMeterRegistry();
-    private ScheduledExecutorService scheduler;
+    private InspectedScheduler scheduler;
     private final List<LogRecord> warnings = new ArrayList<>();
     private final Logger log = Logger.getLogger(TorrentApprovalHook.class.getName());
     private final Handler capture = new Handler() {
@@ -73,7 +71,7 @@ class TorrentApprovalHookTest {
 
     @BeforeEach
     void start() {
-        scheduler = Executors.newSingleThreadScheduledExecutor();
+        scheduler = new InspectedScheduler();
         log.addHandler(capture);
     }
 
@@ -94,6 +92,18 @@ class TorrentApprovalHookTest {
     /** A hook reading {@code file}, polled only when the test calls reloadIfChanged. */
     private TorrentApprovalHook fileHook(String extraYaml, Path file) {
         return hook("file: " + file + "\nreload-interval: 1h\n" + extraYaml);
+    }
+
+    /** A hook reading {@code file}, which lists only A, polled only when the test calls reloadIfChanged. */
+    private TorrentApprovalHook fileHookListingA(Path file) throws IOException {
+        write(file, A.hex() + "\n");
+        return fileHook("", file);
+    }
+
+    /** The list in use is the file's new one: B is admitted and A, in the old list only, refused. */
+    private static void assertApprovesOnlyBNotA(TorrentApprovalHook hook) throws ClientError {
+        announceFor(hook, B);
+        assertRefused(hook, A);
     }
 
     private static void announceFor(TorrentApprovalHook hook, InfoHash infoHash) throws ClientError {
@@ -203,38 +213,33 @@ class TorrentApprovalHookTest {
     @Test
     void aChangedFileIsReloadedWithoutRestart() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
         assertFalse(hook.reloadIfChanged(), "nothing changed yet");
         assertRefused(hook, B);
 
         write(file, B.hex() + "\n");
         assertTrue(hook.reloadIfChanged());
-        announceFor(hook, B);
-        assertRefused(hook, A);
+        assertApprovesOnlyBNotA(hook);
         assertFalse(hook.reloadIfChanged());
     }
 
     @Test
     void aFileReplacedByRenameIsReloaded() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
         Path next = dir.resolve("approved.txt.new");
         Files.writeString(next, B.hex() + "\n");
         Files.setLastModifiedTime(next, Files.getLastModifiedTime(file));
         Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         assertTrue(hook.reloadIfChanged(), "same size and time, but a new inode");
-        announceFor(hook, B);
-        assertRefused(hook, A);
+        assertApprovesOnlyBNotA(hook);
     }
 
     @Test
     void aMalformedFileKeepsThePreviousListAndWarnsOncePerChange() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
 
         write(file, B.hex() + "\nnot-a-hash\n");
         for (int i = 0; i < 3; i++) {
@@ -252,16 +257,14 @@ class TorrentApprovalHookTest {
 
         write(file, B.hex() + "\n");
         assertTrue(hook.reloadIfChanged());
-        announceFor(hook, B);
-        assertRefused(hook, A);
+        assertApprovesOnlyBNotA(hook);
         assertEquals(2, warningCount());
     }
 
     @Test
     void aDeletedFileKeepsThePreviousListAndWarnsOnce() throws Exception {
         Path file = dir.resolve("approved.txt");
-        write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = fileHook("", file);
+        TorrentApprovalHook hook = fileHookListingA(file);
         Files.delete(file);
         assertFalse(hook.reloadIfChanged());
         assertFalse(hook.reloadIfChanged());
@@ -288,20 +291,22 @@ class TorrentApprovalHookTest {
 
     @Test
     void theSchedulerPollsTheFile() throws Exception {
+        // the scheduler is inspected and its task run by the test: one poll due every interval, none after close
         Path file = dir.resolve("approved.txt");
         write(file, A.hex() + "\n");
-        TorrentApprovalHook hook = hook("file: " + file + "\nreload-interval: 20ms");
+        TorrentApprovalHook hook = hook("file: " + file + "\nreload-interval: 10m");
+        assertEquals(600, InspectedScheduler.dueInSeconds(scheduler.only()), "first poll due in 10 min");
         write(file, B.hex() + "\n");
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!hook.approved(B) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(hook.approved(B), "the file change was picked up within 5s");
-        assertRefused(hook, A);
+        scheduler.runOnlyTask();
+        assertApprovesOnlyBNotA(hook);
+        assertEquals(600, InspectedScheduler.dueInSeconds(scheduler.only()), "the next poll 10 min later");
+
+        Files.delete(file);
+        scheduler.runOnlyTask();
+        assertEquals(1, scheduler.queued().size(), "a failed poll keeps the schedule");
+        announceFor(hook, B);
 
         hook.close();
-        write(file, C.hex() + "\n");
-        Thread.sleep(200);
-        assertDoesNotThrow(() -> announceFor(hook, B), "a closed hook stops polling");
+        assertEquals(List.of(), scheduler.queued(), "a closed hook stops polling");
     }
 }

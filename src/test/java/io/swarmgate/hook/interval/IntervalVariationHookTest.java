@@ -4,6 +4,8 @@ import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -123,21 +125,17 @@ class IntervalVariationHookTest {
         assertEquals(INTERVAL, announceThrough(hook("", new FixedRandom(0.2, true))).interval());
     }
 
-    @Test
-    void badValuesAreStartUpErrorsNamingTheKey() {
-        assertEquals("prehooks.0.config.probability",
-                assertThrows(ConfigException.class, () -> hook("probability: 1.5", null)).key());
-        assertEquals("prehooks.0.config.probability",
-                assertThrows(ConfigException.class, () -> hook("probability: often", null)).key());
-        assertEquals("prehooks.0.config.max-increase",
-                assertThrows(ConfigException.class, () -> hook("max-increase: 1500ms", null)).key());
-        assertEquals("prehooks.0.config.max-increase",
-                assertThrows(ConfigException.class, () -> hook("max-increase: 2h", null)).key());
-        assertEquals("prehooks.0.config.max-increase",
-                assertThrows(ConfigException.class, () -> hook("max-increase: 0s", null)).key());
-        assertEquals("prehooks.0.config.modify-min-interval",
-                assertThrows(ConfigException.class, () -> hook("modify-min-interval: maybe", null)).key());
-        assertEquals("prehooks.0.config.max-increse",
-                assertThrows(ConfigException.class, () -> hook("max-increse: 60s", null)).key());
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            probability: 1.5           | prehooks.0.config.probability
+            probability: often         | prehooks.0.config.probability
+            max-increase: 1500ms       | prehooks.0.config.max-increase
+            max-increase: 2h           | prehooks.0.config.max-increase
+            max-increase: 0s           | prehooks.0.config.max-increase
+            modify-min-interval: maybe | prehooks.0.config.modify-min-interval
+            max-increse: 60s           | prehooks.0.config.max-increse
+            """)
+    void badValuesAreStartUpErrorsNamingTheKey(String yaml, String key) {
+        assertEquals(key, assertThrows(ConfigException.class, () -> hook(yaml, null)).key());
     }
 }

@@ -3,6 +3,7 @@ package io.swarmgate.hook.jwt;
 import com.nimbusds.jose.JWSAlgorithm;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.config.ConfigException;
+import io.swarmgate.testing.InspectedScheduler;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +30,7 @@ import static io.swarmgate.hook.jwt.JwtFixture.RSA;
 import static io.swarmgate.hook.jwt.JwtFixture.RSA_2;
 import static io.swarmgate.hook.jwt.JwtFixture.admit;
 import static io.swarmgate.hook.jwt.JwtFixture.refused;
+import static io.swarmgate.testing.Wire.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -95,22 +97,26 @@ class JwkSetRefreshTest {
 
     @Test
     void periodicRefreshOnTheSchedulerPicksUpANewKey() throws Exception {
-        JwtHook hook = hook("jwk-set-refresh-interval: 100ms");
+        // the scheduler is inspected and its task run by the test: one refresh due every interval, none after close
+        JwtHook hook = hook("jwk-set-refresh-interval: 10m");
+        assertEquals(600, InspectedScheduler.dueInSeconds(f.scheduler.only()), "first refresh due in 10 min");
         jwks.body = JwtFixture.jwks(RSA, ED);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (f.gauge("swarmgate.jwt.jwks.keys") < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        double okAtStart = f.count("swarmgate.jwt.jwks.refreshes", "ok");
+        f.scheduler.runOnlyTask();
+        assertEquals(2, server.getRequestCount(), "the scheduled refresh fetched");
         assertEquals(2, f.gauge("swarmgate.jwt.jwks.keys"));
-        int fetches = server.getRequestCount();
+        assertEquals(1, f.count("swarmgate.jwt.jwks.refreshes", "ok") - okAtStart);
         admit(hook, f.token(ED));
-        assertTrue(server.getRequestCount() - fetches <= 1, "the scheduled refresh had already fetched the key");
-        assertTrue(f.count("swarmgate.jwt.jwks.refreshes", "ok") >= 2);
+        assertEquals(2, server.getRequestCount(), "the scheduled refresh had already fetched the key");
+        assertEquals(600, InspectedScheduler.dueInSeconds(f.scheduler.only()), "the next refresh 10 min later");
+
+        jwks.mode = JwksDispatcher.Mode.DOWN;
+        f.scheduler.runOnlyTask();
+        assertEquals(1, f.scheduler.queued().size(), "a failed refresh keeps the schedule");
+        admit(hook, f.token(ED, c -> c.jwtID("after a failed refresh")));
+
         hook.close();
-        Thread.sleep(300); // a cancelled schedule fetches no more
-        int afterClose = server.getRequestCount();
-        Thread.sleep(300);
-        assertEquals(afterClose, server.getRequestCount());
+        assertEquals(List.of(), f.scheduler.queued(), "a closed hook schedules no more fetches");
     }
 
     @Test
@@ -245,10 +251,7 @@ class JwkSetRefreshTest {
                 + " ms");
         assertTrue(waited < Duration.ofMillis(2_950).toNanos(), "waited " + waited / 1_000_000 + " ms");
         // the fetch it started carries on and brings the key in for the next announce
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (f.gauge("swarmgate.jwt.jwks.keys") < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        eventually("the fetch it started brings the new key in", () -> f.gauge("swarmgate.jwt.jwks.keys") == 2);
         admit(hook, f.token(EC));
         assertEquals(2, server.getRequestCount());
     }

@@ -39,6 +39,8 @@ import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookServices;
 import io.swarmgate.hook.ScrapeContext;
+import io.swarmgate.testing.InspectedScheduler;
+import io.swarmgate.testing.JwtYaml;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +49,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,8 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Keys, tokens, requests and services for jwt hook tests: a registry in miniature. */
 final class JwtFixture implements AutoCloseable {
-    static final String ISSUER = "https://registry.example.com";
-    static final String AUDIENCE = "swarmgate";
+    static final String ISSUER = JwtYaml.ISSUER;
+    static final String AUDIENCE = JwtYaml.AUDIENCE;
     static final InfoHash HASH = InfoHash.fromHex("0123456789abcdef0123456789abcdef01234567");
     static final InfoHash OTHER_HASH = InfoHash.fromHex("89abcdef0123456789abcdef0123456789abcdef");
 
@@ -69,11 +69,8 @@ final class JwtFixture implements AutoCloseable {
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jwt-test-scheduler");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Refresh schedules are inspected and run by tests, not waited for. */
+    final InspectedScheduler scheduler = new InspectedScheduler();
     private Hook hook;
 
     HookServices services() {
@@ -82,33 +79,28 @@ final class JwtFixture implements AutoCloseable {
 
     /** Builds the hook through the factory from YAML, as the tracker does; {@code extra} are more config lines. */
     JwtHook start(String jwkSetUrl, String... extra) {
-        String[] lines = new String[extra.length + 3];
-        lines[0] = "issuer: " + ISSUER;
-        lines[1] = "audience: " + AUDIENCE;
-        lines[2] = "jwk-set-url: " + jwkSetUrl;
-        System.arraycopy(extra, 0, lines, 3, extra.length);
-        return startWith(lines);
+        return build(JwtYaml.prehook(jwkSetUrl, extra));
     }
 
     /** Builds the hook from exactly these lines of its {@code config:}. */
     JwtHook startWith(String... lines) {
-        HookSpec spec = HookSpec.list(config(lines).get("prehooks"), "prehooks").get(0);
+        return build(JwtYaml.prehookWith(lines));
+    }
+
+    private JwtHook build(String yaml) {
+        HookSpec spec = HookSpec.list(parse(yaml).get("prehooks"), "prehooks").get(0);
         hook = new JwtHookFactory().create(spec.config(), services());
         return (JwtHook) hook;
     }
 
     /** A tracker config with one jwt prehook whose {@code config:} has these lines. */
     static Config config(String... lines) {
-        StringBuilder yaml = new StringBuilder("""
-                prehooks:
-                  - name: jwt
-                    config:
-                """);
-        for (String line : lines) {
-            yaml.append("      ").append(line).append('\n');
-        }
+        return parse(JwtYaml.prehookWith(lines));
+    }
+
+    private static Config parse(String yaml) {
         return Config.builder()
-                .addSource(ConfigSources.create(yaml.toString(), MediaTypes.APPLICATION_YAML))
+                .addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_YAML))
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .build();

@@ -32,7 +32,6 @@ import static io.swarmgate.hook.jwt.JwtFixture.admit;
 import static io.swarmgate.hook.jwt.JwtFixture.announce;
 import static io.swarmgate.hook.jwt.JwtFixture.refused;
 import static io.swarmgate.hook.jwt.JwtFixture.scrape;
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +90,12 @@ class JwtHookTest {
     void udpAnnounceCarriesTheTokenInUrlData() throws ClientError {
         JwtHook hook = hook();
         admit(hook, announce(HASH, new RequestMeta(Frontend.UDP, Map.of("jwt", f.token(EC)), "")));
+        ClientError e = assertThrows(ClientError.class,
+                () -> admit(hook, announce(HASH, new RequestMeta(Frontend.UDP, Map.of(), ""))));
+        assertEquals("missing jwt", e.reason());
+        e = assertThrows(ClientError.class, () -> admit(hook, announce(HASH, new RequestMeta(Frontend.UDP,
+                Map.of("jwt", f.token(EC, c -> c.claim("infohash", OTHER_HASH.hex()))), ""))));
+        assertEquals("jwt not valid for this info_hash", e.reason());
     }
 
     @Test
@@ -263,6 +268,9 @@ class JwtHookTest {
         hook.keys().refresh();
         admit(hook, token);
         assertEquals(2, f.count("swarmgate.jwt.verifications", "ok"));
+        ClientError e = assertThrows(ClientError.class, () -> admit(hook, announce(OTHER_HASH,
+                new RequestMeta(Frontend.HTTP, Map.of("jwt", token), ""))));
+        assertEquals("jwt not valid for this info_hash", e.reason(), "still only for its own blob");
     }
 
     @Test
@@ -274,9 +282,10 @@ class JwtHookTest {
     }
 
     @Test
-    void scrapeNeedsNoTokenByDefault() {
+    void scrapeNeedsNoTokenByDefault() throws ClientError {
         JwtHook hook = hook();
-        assertDoesNotThrow(() -> scrape(hook, null, HASH, OTHER_HASH));
+        scrape(hook, null, HASH, OTHER_HASH);
+        refused("missing jwt", hook, null); // while an announce without one is refused
     }
 
     @Test

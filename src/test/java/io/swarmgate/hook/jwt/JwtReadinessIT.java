@@ -4,6 +4,7 @@ import io.swarmgate.Swarmgate;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.metrics.Meters;
 import io.swarmgate.storage.MutableClock;
+import io.swarmgate.testing.JwtYaml;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 
@@ -39,15 +40,8 @@ class JwtReadinessIT {
                     http: {port: 0}
                     udp: {enabled: false}
                     metrics: {host: 127.0.0.1, port: 0}
-                    prehooks:
-                      - name: jwt
-                        config:
-                          issuer: https://registry.example.com
-                          audience: swarmgate
-                          jwk-set-url: %s
-                          jwk-set-refresh-interval: 200ms
-                          jwk-set-max-stale: 5s
-                    """.formatted(server.url("/jwks.json")));
+                    """ + JwtYaml.prehook(server.url("/jwks.json").toString(), "jwk-set-refresh-interval: 200ms",
+                    "jwk-set-max-stale: 5s"));
             try (Swarmgate tracker = Swarmgate.start(config, meters.registry(), clock)) {
                 URI ready = URI.create("http://127.0.0.1:" + tracker.metricsPort() + "/health/ready");
                 assertEquals(200, get(http, ready).statusCode());
