@@ -34,6 +34,7 @@ public final class ConfigSummary {
     private static final Set<String> SECRET_WORDS = Set.of("secret", "secrets", "password", "passwords", "passwd",
             "key", "keys", "apikey", "token", "tokens", "credential", "credentials", "passphrase");
     private static final Pattern URL_USERINFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/@\\s]*@");
+    private static final Pattern URL_PARAM = Pattern.compile("([?&;]([A-Za-z0-9_.-]+)=)[^&;#\\s']*");
     private static final Pattern WORD_BREAK = Pattern.compile("[-_.]|(?<=[a-z0-9])(?=[A-Z])");
 
     private ConfigSummary() {
@@ -72,9 +73,15 @@ public final class ConfigSummary {
         return false;
     }
 
-    /** Redacts the user-info part of any URL in {@code s}. */
-    static String redactUrls(String s) {
-        return s.indexOf("://") < 0 ? s : URL_USERINFO.matcher(s).replaceAll("$1" + REDACTED + "@");
+    /**
+     * Redacts the user-info part of any URL in {@code s} ({@code redis://user:pass@host}) and the value of any
+     * query parameter with a secret name ({@code jdbc:postgresql://db/x?password=...}): for log lines and error
+     * messages that name a configured URL.
+     */
+    public static String redactUrls(String s) {
+        String out = s.indexOf("://") < 0 ? s : URL_USERINFO.matcher(s).replaceAll("$1" + REDACTED + "@");
+        return out.indexOf('=') < 0 ? out : URL_PARAM.matcher(out).replaceAll(m -> isSecretName(m.group(2))
+                ? java.util.regex.Matcher.quoteReplacement(m.group(1) + REDACTED) : "$0");
     }
 
     private static void record(StringBuilder b, Record r) {

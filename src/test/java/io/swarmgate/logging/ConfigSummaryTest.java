@@ -90,5 +90,9 @@ class ConfigSummaryTest {
         assertFalse(ConfigSummary.isSecretName("keyring-path-ish"));
         assertEquals("redis://<redacted>@db:6379/0", ConfigSummary.redactUrls("redis://:pw@db:6379/0"));
         assertEquals("http://db:6379/a@b", ConfigSummary.redactUrls("http://db:6379/a@b"));
+        assertEquals("jdbc:postgresql://db/x?user=u&password=<redacted>&ssl=true",
+                ConfigSummary.redactUrls("jdbc:postgresql://db/x?user=u&password=pw&ssl=true"));
+        assertEquals("https://r/jwks?access_token=<redacted>&monkey=1",
+                ConfigSummary.redactUrls("https://r/jwks?access_token=t0k&monkey=1"));
     }
 }

@@ -1,5 +1,7 @@
 package io.swarmgate.hook.jwt;
 
+import io.swarmgate.logging.ConfigSummary;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -45,6 +47,11 @@ final class JwkSetSource implements AutoCloseable {
 
     URI url() {
         return url;
+    }
+
+    /** The URL for log lines and error messages: its user-info and secret query parameters redacted. */
+    String shownUrl() {
+        return ConfigSummary.redactUrls(url.toString());
     }
 
     boolean isFile() {

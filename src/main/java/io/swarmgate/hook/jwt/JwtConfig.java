@@ -4,6 +4,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import io.helidon.config.Config;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.ConfigReader;
+import io.swarmgate.logging.ConfigSummary;
 import io.swarmgate.config.Durations;
 
 import java.net.URI;
@@ -98,30 +99,31 @@ public record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration 
     }
 
     private static URI jwkSetUrl(ConfigReader r, String text) {
+        String shown = ConfigSummary.redactUrls(text); // its user-info may hold a password
         URI uri;
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new ConfigException(r.key("jwk-set-url"), "not a URL: '" + text + "'");
+            throw new ConfigException(r.key("jwk-set-url"), "not a URL: '" + shown + "'");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         switch (scheme) {
             case "http", "https" -> {
                 if (uri.getHost() == null) {
-                    throw new ConfigException(r.key("jwk-set-url"), "has no host: '" + text + "'");
+                    throw new ConfigException(r.key("jwk-set-url"), "has no host: '" + shown + "'");
                 }
             }
             case "file" -> {
                 String path = uri.isOpaque() ? uri.getSchemeSpecificPart() : uri.getPath();
                 if (path == null || path.isEmpty() || uri.getAuthority() != null) {
                     throw new ConfigException(r.key("jwk-set-url"),
-                            "a file: URL needs a path, e.g. file:/etc/swarmgate/jwks.json, got '" + text + "'");
+                            "a file: URL needs a path, e.g. file:/etc/swarmgate/jwks.json, got '" + shown + "'");
                 }
                 // file:keys-example/jwks.json is relative to the working directory at start-up
                 uri = java.nio.file.Path.of(path).toAbsolutePath().normalize().toUri();
             }
             default -> throw new ConfigException(r.key("jwk-set-url"),
-                    "must be an https:, http: or file: URL, got '" + text + "'");
+                    "must be an https:, http: or file: URL, got '" + shown + "'");
         }
         return uri;
     }

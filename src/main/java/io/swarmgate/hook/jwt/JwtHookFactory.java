@@ -51,7 +51,7 @@ public final class JwtHookFactory implements HookFactory {
             keys.load();
         } catch (IOException e) {
             keys.close();
-            throw new ConfigException(urlKey, "could not load the JWK set from " + config.jwkSetUrl() + ": "
+            throw new ConfigException(urlKey, "could not load the JWK set from " + source.shownUrl() + ": "
                     + e.getMessage());
         }
         JwtHook hook = new JwtHook(config, keys, services.clock(), services.meters());

@@ -104,10 +104,10 @@ final class KeySetHolder implements AutoCloseable {
     String notReadyReason() {
         Instant last = lastSuccess;
         if (last == null) {
-            return "jwt: no JWK set loaded from " + source.url();
+            return "jwt: no JWK set loaded from " + source.shownUrl();
         }
         if (stale()) {
-            return "jwt: JWK set from " + source.url() + " is stale: last good fetch "
+            return "jwt: JWK set from " + source.shownUrl() + " is stale: last good fetch "
                     + Durations.format(Duration.ofSeconds(Duration.between(last, clock.instant()).toSeconds()))
                     + " ago, jwk-set-max-stale is " + Durations.format(config.maxStale());
         }
@@ -199,7 +199,7 @@ final class KeySetHolder implements AutoCloseable {
             refreshOk.increment();
             if (failing) {
                 failing = false;
-                LOG.log(Level.INFO, "JWK set from " + source.url() + " fetched again: " + set.size() + (set.size() == 1 ? " key" : " keys"));
+                LOG.log(Level.INFO, "JWK set from " + source.shownUrl() + " fetched again: " + set.size() + (set.size() == 1 ? " key" : " keys"));
             }
             return true;
         } catch (IOException e) {
@@ -213,7 +213,7 @@ final class KeySetHolder implements AutoCloseable {
         if (!failing) {
             failing = true;
             int n = current() == null ? 0 : current().size();
-            LOG.log(Level.WARNING, "JWK set from " + source.url() + " not refreshed (" + problem + "); keeping the "
+            LOG.log(Level.WARNING, "JWK set from " + source.shownUrl() + " not refreshed (" + problem + "); keeping the "
                     + n + (n == 1 ? " key" : " keys") + " we have for at most " + Durations.format(config.maxStale())
                     + " after the last good fetch. Further failures are counted, not logged, until a fetch succeeds.");
         }
@@ -227,10 +227,10 @@ final class KeySetHolder implements AutoCloseable {
         staleAfterMs = now.toEpochMilli() + config.maxStale().toMillis();
         if (old == null || !old.skipped().equals(set.skipped()) || old.hasPrivateParts() != set.hasPrivateParts()) {
             for (String s : set.skipped()) {
-                LOG.log(Level.INFO, "JWK set from " + source.url() + ": skipping " + s);
+                LOG.log(Level.INFO, "JWK set from " + source.shownUrl() + ": skipping " + s);
             }
             if (set.hasPrivateParts()) {
-                LOG.log(Level.WARNING, "JWK set from " + source.url() + " contains PRIVATE key material: anyone who "
+                LOG.log(Level.WARNING, "JWK set from " + source.shownUrl() + " contains PRIVATE key material: anyone who "
                         + "can read it can sign tokens. Publish only public keys. Using the public parts.");
             }
         }
