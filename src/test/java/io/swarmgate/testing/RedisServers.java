@@ -71,10 +71,28 @@ public final class RedisServers implements AutoCloseable {
         try {
             int base = 23_000 + ThreadLocalRandom.current().nextInt(300) * 3;
             List<String> addresses = new ArrayList<>();
+            int next = base;
             for (int i = 0; i < 3; i++) {
-                int port = clusterPort(base + i);
-                s.start(new Node(port));
-                addresses.add("127.0.0.1:" + port);
+                // a port found free can be taken before the node binds it (other suites on this machine, the
+                // ephemeral range covering bus ports): a node that does not come up is stopped, the next pair tried
+                for (int attempt = 1; ; attempt++) {
+                    int port = clusterPort(next);
+                    next = port + 1;
+                    Node node = new Node(port);
+                    try {
+                        s.start(node);
+                        addresses.add("127.0.0.1:" + port);
+                        break;
+                    } catch (IllegalStateException e) {
+                        s.nodes.remove(node);
+                        if (node.process != null) {
+                            node.process.destroyForcibly();
+                        }
+                        if (attempt == 3) {
+                            throw e;
+                        }
+                    }
+                }
             }
             List<String> create = new ArrayList<>(List.of(CLI, "--cluster", "create"));
             create.addAll(addresses);
