@@ -82,8 +82,10 @@ public final class QueryString {
             } else {
                 // a raw non-ASCII character (not allowed in URLs, but be lenient): its UTF-8 bytes
                 byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (len + utf8.length > out.length) {
-                    out = java.util.Arrays.copyOf(out, out.length + utf8.length + 8);
+                // keep room for every character still to come (each takes at most one byte but this kind)
+                int need = len + utf8.length + (to - i - 1);
+                if (need > out.length) {
+                    out = java.util.Arrays.copyOf(out, need);
                 }
                 System.arraycopy(utf8, 0, out, len, utf8.length);
                 len += utf8.length;
