@@ -65,10 +65,6 @@ public final class TrackerLogic implements AutoCloseable {
         this.posthooks = List.copyOf(posthooks);
     }
 
-    public TrackerConfig config() {
-        return config;
-    }
-
     /**
      * Whether an announce may wait on the network (a remote store): then a frontend that serves many clients
      * per thread should hand requests to other threads, up to {@link #maxInFlight()} at once, rather than be
