@@ -10,10 +10,11 @@ import java.util.Objects;
  * time, opens {@code sockets × window} connections, so both put the same number of requests in flight.
  *
  * @param trackerPid the tracker's process id for its CPU share (Linux {@code /proc}), or 0 when unknown
+ * @param rate       requests per second offered open-loop ({@link Pacer}), or 0 to send as fast as answers come
  */
 public record BenchPlan(Protocol protocol, InetSocketAddress target, Duration duration, Duration warmup,
                         int sockets, int window, boolean scrape, boolean keepAlive, Duration timeout,
-                        long trackerPid, Workload workload) {
+                        long trackerPid, Workload workload, int rate) {
 
     /** The wire to load. */
     public enum Protocol { UDP, HTTP }
@@ -40,6 +41,22 @@ public record BenchPlan(Protocol protocol, InetSocketAddress target, Duration du
         if (timeout.toMillis() < 10) {
             throw new IllegalArgumentException("--timeout must be at least 10ms");
         }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must not be negative, got " + rate);
+        }
+    }
+
+    /** The closed-loop plan most callers want: as fast as the answers come. */
+    public BenchPlan(Protocol protocol, InetSocketAddress target, Duration duration, Duration warmup,
+                     int sockets, int window, boolean scrape, boolean keepAlive, Duration timeout,
+                     long trackerPid, Workload workload) {
+        this(protocol, target, duration, warmup, sockets, window, scrape, keepAlive, timeout, trackerPid, workload,
+                0);
+    }
+
+    /** This worker's open-loop schedule from the run's start, or null for a closed loop. */
+    Pacer pacer(Schedule schedule, int workers, int index) {
+        return rate == 0 ? null : new Pacer(schedule.measureFrom() - warmup.toNanos(), rate, workers, index);
     }
 
     /** Requests in flight at any time. */

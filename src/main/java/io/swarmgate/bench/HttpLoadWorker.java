@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One HTTP/1.1 connection with one request at a time: a new connection per request ({@code Connection:
@@ -23,6 +24,7 @@ final class HttpLoadWorker extends Worker {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private final Workload.Slice peers;
+    private final int index;
     private final String host;
     private final int timeoutMillis;
     private final StringBuilder request = new StringBuilder(512);
@@ -34,6 +36,7 @@ final class HttpLoadWorker extends Worker {
     HttpLoadWorker(BenchPlan plan, Schedule schedule, CyclicBarrier ready, int index, long seed) {
         super(plan, schedule, ready);
         this.peers = plan.workload().slice(index, plan.inFlight(), seed);
+        this.index = index;
         InetSocketAddress t = plan.target();
         String address = t.getAddress().getHostAddress();
         this.host = (address.contains(":") ? "[" + address + "]" : address) + ":" + t.getPort();
@@ -51,12 +54,21 @@ final class HttpLoadWorker extends Worker {
 
     @Override
     void load() throws IOException {
+        Pacer pacer = plan.pacer(schedule, plan.inFlight(), index);
         while (true) {
-            long now = System.nanoTime();
-            if (now >= schedule.end()) {
+            long sentAt = System.nanoTime();
+            if (pacer != null) {
+                // open loop: the next request goes when due, or at once when this connection is behind
+                sentAt = pacer.due();
+                pacer.sent();
+                for (long left; sentAt < schedule.end() && (left = sentAt - System.nanoTime()) > 0; ) {
+                    LockSupport.parkNanos(left);
+                }
+            }
+            if (sentAt >= schedule.end()) {
                 return;
             }
-            exchange(plan.scrape(), now);
+            exchange(plan.scrape(), sentAt);
         }
     }
 
@@ -133,7 +145,8 @@ final class HttpLoadWorker extends Worker {
         } else if (startsWith(headerEnd, FAILURE)) {
             stats.failed(new String(buffer, headerEnd, length, StandardCharsets.UTF_8));
         } else {
-            stats.answered(inWindow(sentAt), now - start, !scrape, scrape ? 0 : compactPeers(headerEnd, bodyEnd));
+            // latency from when the request was due (--rate) or, in a closed loop, sent
+            stats.answered(inWindow(sentAt), now - Math.min(sentAt, start), !scrape, scrape ? 0 : compactPeers(headerEnd, bodyEnd));
         }
         if (plan.keepAlive() && closes(headerEnd)) {
             disconnect();

@@ -19,6 +19,7 @@ import java.nio.channels.Selector;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One UDP socket with {@code window} requests outstanding, matched to answers by transaction id. It connects
@@ -32,7 +33,11 @@ final class UdpLoadWorker extends Worker {
     private static final int CONNECT_FLAG = 0x8000_0000;
     private static final long RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+    /** A request due sooner than this is waited for by parking briefly rather than in select (1 ms steps). */
+    private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
     private final Workload.Slice peers;
+    private final int index;
     private final int window;
     private final long timeoutNanos;
     private final int[] slotTx;
@@ -51,10 +56,13 @@ final class UdpLoadWorker extends Worker {
     private long connectSentAt;
     private boolean populating;
     private int populated;
+    /** With --rate, when the next request is due; null while populating and in a closed loop. */
+    private Pacer pacer;
 
     UdpLoadWorker(BenchPlan plan, Schedule schedule, CyclicBarrier ready, int index, long seed) {
         super(plan, schedule, ready);
         this.peers = plan.workload().slice(index, plan.sockets(), seed);
+        this.index = index;
         this.window = plan.window();
         this.timeoutNanos = plan.timeout().toNanos();
         this.slotTx = new int[window];
@@ -80,6 +88,7 @@ final class UdpLoadWorker extends Worker {
 
     @Override
     void load() throws IOException {
+        pacer = plan.pacer(schedule, plan.sockets(), index);
         pump();
     }
 
@@ -101,18 +110,26 @@ final class UdpLoadWorker extends Worker {
         return populating ? populated < peers.size() : now < schedule.end();
     }
 
-    /** Keeps the window full while {@link #sending}, then waits for the stragglers, at most one timeout. */
+    /**
+     * Keeps the window full while {@link #sending} (with --rate: sends each request when it is due and a slot is
+     * free), then waits for the stragglers, at most one timeout.
+     */
     private void pump() throws IOException {
         long now = System.nanoTime();
-        for (int slot = 0; slot < window && sending(now); slot++) {
-            send(slot, now);
+        if (pacer == null) {
+            for (int slot = 0; slot < window && sending(now); slot++) {
+                send(slot, now);
+            }
         }
         long lastScan = now;
-        while (busy > 0) {
+        while (busy > 0 || pacer != null && pacer.due() < schedule.end()) {
             now = System.nanoTime();
             if (now - lastScan > timeoutNanos / 10) {
                 lastScan = now;
                 expire(now);
+            }
+            if (pacer != null) {
+                sendDue(now);
             }
             if (receiveOrWait()) {
                 handle(System.nanoTime());
@@ -138,8 +155,20 @@ final class UdpLoadWorker extends Worker {
     private void free(int slot, long now) throws IOException {
         slotBusy[slot] = false;
         busy--;
-        if (sending(now)) {
+        if (pacer == null && sending(now)) {
             send(slot, now);
+        }
+    }
+
+    /** Open loop: every request due by now goes out while a slot is free, stamped with the time it was due. */
+    private void sendDue(long now) throws IOException {
+        int slot = 0;
+        while (busy < window && pacer.due() <= now && pacer.due() < schedule.end()) {
+            while (slotBusy[slot]) {
+                slot++;
+            }
+            send(slot, pacer.due());
+            pacer.sent();
         }
     }
 
@@ -198,7 +227,16 @@ final class UdpLoadWorker extends Worker {
             got = false;
         }
         if (!got) {
-            selector.select(Math.max(1, plan.timeout().toMillis() / 10));
+            long millis = plan.timeout().toMillis() / 10;
+            if (pacer != null && busy < window) {
+                long until = pacer.due() - System.nanoTime();
+                if (until < SPIN_NANOS) {
+                    LockSupport.parkNanos(Math.clamp(until, 0, 50_000));
+                    return false;
+                }
+                millis = Math.min(millis, until / 1_000_000);
+            }
+            selector.select(Math.max(1, millis));
             selector.selectedKeys().clear();
             return false;
         }

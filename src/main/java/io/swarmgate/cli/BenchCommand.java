@@ -28,7 +28,7 @@ public final class BenchCommand {
     static final String USAGE = """
             usage: swarmgate bench udp|http --target HOST:PORT [--duration 20s] [--warmup 2s] [--swarms 1000]
                                    [--peers N] [--sockets 16] [--window 4] [--scrape] [--keep-alive]
-                                   [--numwant 50] [--timeout 1s] [--tracker-pid PID] [--allow-remote]
+                                   [--numwant 50] [--timeout 1s] [--rate N] [--tracker-pid PID] [--allow-remote]
                                    [--jwt-key FILE [--jwt-issuer ISS] [--jwt-audience AUD]]
                    swarmgate bench --print-infohashes [--swarms 1000] | --write-infohashes FILE [--swarms 1000]
                    swarmgate bench floor-server [--port 0] [--host 127.0.0.1]
@@ -45,6 +45,9 @@ public final class BenchCommand {
               --jwt-key signs one token per swarm with this private JWK (from `swarmgate keys generate`)
                     and sends it as jwt= (BEP 41 URL data over UDP); issuer and audience default to
                     swarmgate-bench.
+              --rate N offers N requests/s in all, open loop (evenly spaced, whether or not answers came;
+                    latency counts from when a request was due); a request due while every slot is busy
+                    waits for one. Default: closed loop, as fast as the answers come.
               --tracker-pid adds the tracker's CPU share (Linux /proc) to the report.
               --print-infohashes / --write-infohashes FILE: the info_hashes the bench uses, one hex per line
                     (a whitelist for trackers that need one; they do not change between runs).
@@ -63,7 +66,7 @@ public final class BenchCommand {
         BenchPlan plan;
         try {
             Options o = Options.parse(args, Set.of("target", "duration", "warmup", "swarms", "peers", "sockets",
-                    "window", "numwant", "timeout", "tracker-pid", "jwt-key", "jwt-issuer", "jwt-audience",
+                    "window", "numwant", "timeout", "tracker-pid", "rate", "jwt-key", "jwt-issuer", "jwt-audience",
                     "write-infohashes"), Set.of("scrape", "keep-alive", "allow-remote", "print-infohashes", "help"));
             if (o.flag("help")) {
                 out.print(USAGE);
@@ -96,7 +99,7 @@ public final class BenchCommand {
                         integer(o, "sockets", 16, 1, 1024), integer(o, "window", 4, 1, 4096), o.flag("scrape"),
                         o.flag("keep-alive"), duration(o, "timeout", "1s"),
                         integer(o, "tracker-pid", 0, 0, Integer.MAX_VALUE),
-                        new Workload(swarms, peers, numWant, tokens));
+                        new Workload(swarms, peers, numWant, tokens), integer(o, "rate", 0, 0, 10_000_000));
             } catch (IllegalArgumentException e) {
                 throw new Options.UsageException(e.getMessage());
             }

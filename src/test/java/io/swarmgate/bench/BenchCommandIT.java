@@ -149,6 +149,23 @@ class BenchCommandIT {
         assertTrue(n(f, "scrapes") > 0, run.out());
     }
 
+    /** --rate 100 over the 800 ms run (warm-up and measured window): never more than 80 announces, all served. */
+    @Test
+    void aRateCapsWhatIsSentOverUdpAndHttp() {
+        start("");
+        Run udp = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=2", "--window=3", "--rate=100"));
+        Map<String, String> u = udp.figures();
+        assertClean(udp, u);
+        assertTrue(n(u, "announces") <= 80, "open loop at 100/s sends at most 80 in 0.8 s: " + udp.out());
+        assertEquals(n(u, "announces"), served("udp", "announce", n(u, "announces")));
+        Run http = bench(args("http", "127.0.0.1:" + tracker.httpPort(), "--sockets=1", "--window=2", "--keep-alive",
+                "--rate=100"));
+        Map<String, String> h = http.figures();
+        assertClean(http, h);
+        assertTrue(n(h, "announces") <= 80, http.out());
+        assertEquals(n(h, "announces"), served("http", "announce", n(h, "announces")));
+    }
+
     @Test
     void httpWithAConnectionPerRequestAndWithKeepAlive() {
         start("");

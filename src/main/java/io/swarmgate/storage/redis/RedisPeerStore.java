@@ -65,8 +65,9 @@ import java.util.function.Supplier;
  * <p><b>Keys.</b> Per swarm, all with the hash tag {@code {<info_hash hex>}} so a swarm lives in one Cluster
  * slot: seeders and leechers per address family ({@code sg:{h}:4s 4l 6s 6l}, sorted sets whose members are
  * address and port bytes, so a subnet is one lexicographic range and a locality tier costs two ZLEXCOUNTs),
- * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_ids) and
- * {@code sg:{h}:downloaded}. Gauge totals and the list of swarms to sweep live in index shards
+ * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_ids),
+ * {@code sg:{h}:downloaded} and {@code sg:{h}:n} (the four list sizes, kept by the scripts, so the counts of an
+ * answer cost one HMGET). Gauge totals and the list of swarms to sweep live in index shards
  * {@code sg:swarms:{t}} and {@code sg:totals:{t}}: one shard on a single server; on a Cluster one per slot, its
  * tag {@code t} chosen to hash to that slot, so the script updates the swarm and its shard without a cross-slot
  * command. The keyspace is never scanned.
@@ -225,12 +226,13 @@ public final class RedisPeerStore implements PeerStore {
         return "sg:totals:{" + tag + "}";
     }
 
-    /** The nine keys every script gets, in common.lua's order. */
+    /** The ten keys every script gets, in common.lua's order. */
     private List<byte[]> keys(String hex) {
         String p = "sg:{" + hex + "}:";
         String tag = shardTag(hex);
         return List.of(bytes(p + "4s"), bytes(p + "4l"), bytes(p + "6s"), bytes(p + "6l"), bytes(p + "seen"),
-                bytes(p + "ids"), bytes(p + "downloaded"), bytes(indexKey(tag)), bytes(totalsKey(tag)));
+                bytes(p + "ids"), bytes(p + "downloaded"), bytes(indexKey(tag)), bytes(totalsKey(tag)),
+                bytes(p + "n"));
     }
 
     private static byte[] bytes(String s) {

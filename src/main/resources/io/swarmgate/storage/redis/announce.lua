@@ -20,21 +20,39 @@ local function random(n) -- 1..n
   return seed % n + 1
 end
 
+-- Expiry only when due: the index score is a lower bound of the oldest last-seen (common.lua, reindex), so
+-- one ZSCORE tells whether any peer may have expired. Returns the score (nil for a swarm not indexed) and
+-- whether expiry ran, in which case the caller reindexes once it has applied the event.
+local function expireIfDue()
+  local score = redis.call('ZSCORE', INDEX, swarm)
+  if score and tonumber(score) < cutoff then
+    expire(EXPIRE_LIMIT)
+    return score, true
+  end
+  return score, false
+end
+
 if event == 'x' then
-  if not redis.call('ZSCORE', INDEX, swarm) then
+  local indexed, due = expireIfDue()
+  if not indexed then
     return {0, 0} -- a stop for an unknown swarm makes none
   end
-  expire(EXPIRE_LIMIT)
   remove(me)
-  reindex()
   local complete, incomplete = counts()
+  if complete + incomplete == 0 then
+    redis.call('ZADD', INDEX, 0, swarm) -- empty: the next sweep drops it
+  elseif due then
+    reindex()
+  end
   return {complete, incomplete}
 end
 
-if redis.call('ZADD', INDEX, 'NX', now, swarm) == 1 then
+local indexed, due = expireIfDue()
+if not indexed then
+  -- a new swarm; its first peer is now, and its score a lower bound from here on
+  redis.call('ZADD', INDEX, now, swarm)
   redis.call('HINCRBY', TOTALS, 'swarms', 1)
 end
-expire(EXPIRE_LIMIT)
 if event == 'c' then
   redis.call('INCR', DOWNLOADED)
   seeder = true
@@ -46,36 +64,46 @@ if not seeder then
 end
 -- a peer is one address and port: in the seeders or the leechers, never both
 if redis.call('ZADD', target, 0, me) == 1 then
-  redis.call('HINCRBY', TOTALS, ft, 1)
+  bump(ft, 1)
   if redis.call('ZREM', other, me) == 1 then
-    redis.call('HINCRBY', TOTALS, fo, -1)
+    bump(fo, -1)
   end
 end
 redis.call('ZADD', SEEN, now, me)
 redis.call('HSET', IDS, me, myId)
-reindex()
+if due then
+  reindex()
+end
+-- the counts after this announce: the answer's complete/incomplete and the list sizes for the selection
+local complete, incomplete, sizes = counts()
 
 -- Peer selection, a port of storage/memory/PeerSelection.java: keep the two in step. A list is walked tier by
 -- tier; tier k's peers are the ranks of the announcer's k-th network minus those of the nearer ones (at most
 -- two rank ranges), found by ZLEXCOUNT in O(log n), and drawn at random by rank, so the cost grows with numwant
 -- and the number of tiers, never with the swarm.
 
-local function walk(key)
-  local size = redis.call('ZCARD', key)
+-- A list's walk; the sizes come from the counters, and the announcer, just stored, is in target and only there.
+local function walk(key, field)
+  local size = sizes[field]
   if size == 0 then
     return nil
   end
-  local at = redis.call('ZLEXCOUNT', key, '-', '(' .. me) -- where the announcer sorts
+  local mine = key == target
+  -- where the announcer sorts: needed for tier ranges only (without tiers one ZRANDMEMBER takes the whole list)
+  local at = 0
+  if tiers > 0 then
+    at = redis.call('ZLEXCOUNT', key, '-', '(' .. me)
+  end
   local self = -1
-  if redis.call('ZSCORE', key, me) then
+  if mine then
     self = at
   end
   -- before the first tier the range is empty, placed where the announcer sorts
-  return {key = key, size = size, self = self, tier = 0, lo = at, hi = at, plo = at, phi = at}
+  return {key = key, size = size, mine = mine, self = self, tier = 0, lo = at, hi = at, plo = at, phi = at}
 end
 
 local function available(w)
-  return w.size - (w.self >= 0 and 1 or 0)
+  return w.size - (w.mine and 1 or 0)
 end
 
 -- peers other than the announcer in the current cumulative range (this tier and all nearer ones)
@@ -171,7 +199,7 @@ end
 -- The nearest tier holding a seeder (other than the announcer) when the leechers of all nearer tiers number at
 -- least want, so that a plain walk would fill numwant with leechers only; otherwise nil.
 local function reservedSeederTier(want)
-  local s, l = walk(seeders), walk(leechers)
+  local s, l = walk(seeders, fs), walk(leechers, fl)
   for k = 1, tiers + 1 do
     advance(s, k)
     if availableSoFar(s) > 0 then
@@ -192,9 +220,9 @@ if numWant > 0 then
   -- a seeder gets leechers only; a leecher gets seeders first within each tier
   local s = nil
   if not seeder then
-    s = walk(seeders)
+    s = walk(seeders, fs)
   end
-  local l = walk(leechers)
+  local l = walk(leechers, fl)
   local seedersAvailable = s and available(s) or 0
   local total = seedersAvailable + (l and available(l) or 0)
   local want = math.min(numWant, total)
@@ -252,7 +280,6 @@ if numWant > 0 then
   end
 end
 
-local complete, incomplete = counts()
 local reply = {complete, incomplete, tiers + 1}
 for k = 1, tiers + 1 do
   reply[3 + k] = byTier[k]

@@ -1,12 +1,13 @@
 -- Shared by every swarmgate script; RedisPeerStore puts it in front of each script's own part.
--- KEYS, all with one hash tag per swarm ({<info_hash hex>}) except the last two, whose tag puts them in the
--- swarm's Cluster slot (one index shard per slot):
+-- KEYS, all with one hash tag per swarm ({<info_hash hex>}) except INDEX and TOTALS, whose tag puts them in
+-- the swarm's Cluster slot (one index shard per slot):
 local S4, L4, S6, L6 = KEYS[1], KEYS[2], KEYS[3], KEYS[4] -- seeders/leechers per family: score 0, ordered by member
 local SEEN = KEYS[5]        -- every peer of the swarm, scored by last-seen (seconds since the Unix epoch)
 local IDS = KEYS[6]         -- member -> 20-byte peer_id
 local DOWNLOADED = KEYS[7]  -- completed downloads
 local INDEX = KEYS[8]       -- index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
 local TOTALS = KEYS[9]      -- index shard's counters: swarms, s4, l4, s6, l6
+local COUNTS = KEYS[10]     -- the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs
 -- A member is the peer's address (4 or 16 bytes, network order) and port (2 bytes): byte order is address
 -- order, so "peers in my /24" is one lexicographic range, whatever prefix lengths are asked for.
 
@@ -21,15 +22,21 @@ local function lists(member)
   return S6, L6, 's6', 'l6'
 end
 
+-- a peer joined (n = 1) or left (n = -1) the list counted by field: the swarm's and the shard's counters
+local function bump(field, n)
+  redis.call('HINCRBY', COUNTS, field, n)
+  redis.call('HINCRBY', TOTALS, field, n)
+end
+
 -- removes one peer from the swarm; returns 1 when it was there
 local function remove(member)
   local s, l, fs, fl = lists(member)
   local removed = 0
   if redis.call('ZREM', s, member) == 1 then
-    redis.call('HINCRBY', TOTALS, fs, -1)
+    bump(fs, -1)
     removed = 1
   elseif redis.call('ZREM', l, member) == 1 then
-    redis.call('HINCRBY', TOTALS, fl, -1)
+    bump(fl, -1)
     removed = 1
   end
   redis.call('ZREM', SEEN, member)
@@ -48,12 +55,18 @@ local function expire(limit)
 end
 
 -- the swarm's index score: its oldest peer's last-seen, so the sweep finds exactly the swarms with expired
--- peers; 0 once empty, so the next sweep drops it (an emptied swarm keeps its download count until then)
+-- peers; 0 once empty, so the next sweep drops it (an emptied swarm keeps its download count until then).
+-- Between two reindexes the score is a lower bound of that (peers only get younger or go): an announce whose
+-- swarm's score is not below the cutoff knows without looking that no peer has expired, and skips expiry.
 local function reindex()
   local oldest = redis.call('ZRANGE', SEEN, 0, 0, 'WITHSCORES')
   redis.call('ZADD', INDEX, oldest[2] or 0, swarm)
 end
 
+-- complete, incomplete, and the list sizes by COUNTS field
 local function counts()
-  return redis.call('ZCARD', S4) + redis.call('ZCARD', S6), redis.call('ZCARD', L4) + redis.call('ZCARD', L6)
+  local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6')
+  local n = {s4 = tonumber(c[1] or '0'), l4 = tonumber(c[2] or '0'), s6 = tonumber(c[3] or '0'),
+             l6 = tonumber(c[4] or '0')}
+  return n.s4 + n.s6, n.l4 + n.l6, n
 end
