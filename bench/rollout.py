@@ -212,7 +212,9 @@ def start_tracker(args, work):
             return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"rollout: the tracker exited; see {work}/tracker.log")
+                with open(os.path.join(work, "tracker.log")) as f:
+                    tail = f.read()[-2000:]
+                raise SystemExit(f"rollout: the tracker exited; its log ends:\n{tail}")
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("rollout: the tracker did not become ready in 60 s")

@@ -106,6 +106,12 @@ def main():
                 print(f"[shapes {time.strftime('%H:%M:%S')}] repeat {i + 1}: {shape_name(shape)} {variant}",
                       file=sys.stderr, flush=True)
                 load, r = run(args, shape, variant)
+                for _ in range(2):
+                    if r is not None:
+                        break
+                    # the tracker could not start (its port taken by some other process's ephemeral port): again
+                    print("[shapes] the run failed; once more", file=sys.stderr, flush=True)
+                    load, r = run(args, shape, variant)
                 print(row(shape, variant, load, r), flush=True)
     return 0
 
