@@ -3,8 +3,8 @@
 one tracker, and we count how many bytes crossed racks.
 
 Every peer is its own process with its own libtorrent session, bound to its own loopback address (listening
-and connecting from it, so the tracker and the other peers see that address): rack r is 127.10.r.0/24, all
-racks share 127.10.0.0/16. The torrent is private (BEP 27) and DHT, PEX, LSD, UPnP and NAT-PMP are off, so the
+and connecting from it, so the tracker and the other peers see that address): rack r is BASE.r.0/24 (--base,
+default 127.10), all racks share BASE.0.0/16. The torrent is private (BEP 27) and DHT, PEX, LSD, UPnP and NAT-PMP are off, so the
 tracker alone decides who meets whom. Seeders start first; leechers start --stagger seconds apart, alternating
 between racks (rack 1, 2, 3, 1, 2, 3, ...). Every client uploads at most --upload-limit MiB/s (loopback peers are
 put into libtorrent's global peer class, which the limit applies to). Each leecher counts the payload bytes it
@@ -57,8 +57,11 @@ def log(message):
     print(f"[rollout {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+BASE = "127.10"  # the first two octets of every peer's address (--base)
+
+
 def address(rack, host):
-    return f"127.10.{rack}.{host}"
+    return f"{BASE}.{rack}.{host}"
 
 
 # ---- one peer (child process) ---------------------------------------------------------------------------------
@@ -209,7 +212,9 @@ def start_tracker(args, work):
             return proc
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"rollout: the tracker exited; see {work}/tracker.log")
+                with open(os.path.join(work, "tracker.log")) as f:
+                    tail = f.read()[-2000:]
+                raise SystemExit(f"rollout: the tracker exited; its log ends:\n{tail}")
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("rollout: the tracker did not become ready in 60 s")
@@ -332,6 +337,8 @@ def main():
     parser.add_argument("--tracker-port", type=int, default=24100, help="with --jar; metrics on the next port")
     parser.add_argument("--preference", choices=sorted(HOOKS), default="default", help="with --jar")
     parser.add_argument("--hook-yaml", help="with --jar: prehooks YAML instead of --preference")
+    parser.add_argument("--base", default="127.10",
+                        help="first two octets of the peers' loopback addresses: rack r is BASE.r.0/24")
     parser.add_argument("--dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None)
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     # child mode
@@ -341,11 +348,16 @@ def main():
     parser.add_argument("--save", help=argparse.SUPPRESS)
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global BASE
+    BASE = args.base
     if args.peer:
         peer_main(args)
         return 0
     if bool(args.announce) == bool(args.jar):
         parser.error("give exactly one of --announce and --jar")
+    octets = args.base.split(".")
+    if len(octets) != 2 or octets[0] != "127" or not octets[1].isdigit() or int(octets[1]) > 255:
+        parser.error("--base must be two octets of 127/8, e.g. 127.10")
     if args.racks < 1 or args.racks > 250 or args.leechers < 1 or args.leechers > 199:
         parser.error("--racks must be 1..250 and --leechers 1..199")
     result = run(args)

@@ -15,9 +15,11 @@ import io.swarmgate.hook.ratelimit.RateLimitHook;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.MetricsServer;
 import io.swarmgate.metrics.OperatorRoutes;
+import io.swarmgate.metrics.RackPrefixes;
 import io.swarmgate.metrics.Readiness;
 import io.swarmgate.metrics.RequestMetrics;
 import io.swarmgate.metrics.StoreMetrics;
+import io.swarmgate.metrics.SwarmRoutes;
 import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.memory.MemoryPeerStore;
@@ -86,7 +88,9 @@ public final class Swarmgate implements AutoCloseable {
             List<Hook> post = hooks(config.posthooks(), registry, services, built, false);
             TrackerLogic logic = new TrackerLogic(config.tracker(), store, pre, post, meters);
             Swarmgate tracker = new Swarmgate(config, scheduler, store, logic);
-            tracker.startListeners(new RequestMetrics(meters), meters, clock, operatorRoutes(built));
+            List<OperatorRoutes> routes = operatorRoutes(built);
+            routes.add(new SwarmRoutes(store, RackPrefixes.of(built), config.metrics()));
+            tracker.startListeners(new RequestMetrics(meters), meters, clock, routes);
             return tracker;
         } catch (RuntimeException e) {
             built.forEach(Hook::close);

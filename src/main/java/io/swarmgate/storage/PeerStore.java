@@ -7,6 +7,8 @@ import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.SwarmStats;
 
+import java.util.Optional;
+
 /**
  * Where swarms live. Implementations are thread-safe; every one passes {@code PeerStoreContract}.
  * A peer is identified within a swarm by its address and port (what other peers connect to); its peer_id is
@@ -44,6 +46,15 @@ public interface PeerStore extends AutoCloseable {
 
     /** Counts over both address families; {@link SwarmStats#EMPTY} for an unknown torrent. */
     SwarmStats stats(InfoHash infoHash);
+
+    /**
+     * The swarm as an operator sees it: counts, peers grouped by rack ({@code /ipv4Prefix} and
+     * {@code /ipv6Prefix} networks, at most {@code maxGroups} of them) and the completion timeline; empty for an
+     * unknown torrent. Costs O(groups listed × log n), not O(n), whatever the swarm's size.
+     *
+     * @throws StoreUnavailableException when a remote store cannot be reached in time
+     */
+    Optional<SwarmDetail> detail(InfoHash infoHash, int ipv4Prefix, int ipv6Prefix, int maxGroups);
 
     /** Removes peers not seen for longer than the configured peer lifetime; returns how many were removed. */
     int collectGarbage();

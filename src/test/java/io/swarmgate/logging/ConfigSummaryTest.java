@@ -25,7 +25,7 @@ class ConfigSummaryTest {
                 + "max-connections=10000} udp{"), s);
         assertTrue(s.contains(" storage{type=memory, peer-lifetime=31m, gc-interval=1m, redis{uri=redis://127.0.0.1:6379/0, "
                 + "cluster=false, timeout=500ms, pool-size=32}} "), s);
-        assertTrue(s.contains(" metrics{enabled=true, host=0.0.0.0, port=6880} "), s);
+        assertTrue(s.contains(" metrics{enabled=true, host=0.0.0.0, port=6880, expose-swarms=false} "), s);
         assertTrue(s.endsWith(" prehooks=[] posthooks=[]"), s);
         assertFalse(s.contains("\n"), "one line");
     }

@@ -7,6 +7,8 @@ import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.SwarmStats;
 
+import java.util.Optional;
+
 /** Forwards everything to a real store; tests subclass it to break or count what they need. */
 public class ForwardingPeerStore implements PeerStore {
     private final PeerStore d;
@@ -24,6 +26,11 @@ public class ForwardingPeerStore implements PeerStore {
     @Override
     public SwarmStats stats(InfoHash infoHash) {
         return d.stats(infoHash);
+    }
+
+    @Override
+    public Optional<SwarmDetail> detail(InfoHash infoHash, int ipv4Prefix, int ipv6Prefix, int maxGroups) {
+        return d.detail(infoHash, ipv4Prefix, ipv6Prefix, maxGroups);
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -959,5 +960,121 @@ public abstract class PeerStoreContract {
         assertEquals(seeders, totals.seeders4() + totals.seeders6());
         assertEquals(leechers, totals.leechers4() + totals.leechers6());
         assertEquals(seeders / 2, totals.seeders4(), "threads 0 and 2 announce IPv4, 1 and 3 IPv6");
+    }
+
+    // ---- the operator's view of one swarm (GET /swarms/<hex>) ---------------------------------------------------
+
+    private static SwarmDetail.Group group(String network, int prefix, int seeders, int leechers) {
+        return new SwarmDetail.Group(IpAddress.parse(network), prefix, seeders, leechers);
+    }
+
+    @Test
+    void aSwarmDetailGroupsPeersByRackWithTheirSeederLeecherSplit() {
+        InfoHash t = torrent(1);
+        put(t, peer("10.1.2.9", 1), false);
+        put(t, peer("10.1.1.200", 1), true);
+        put(t, peer("10.1.1.7", 1), false);
+        put(t, peer("10.1.1.7", 2), false); // a second client on the same host
+        put(t, peer("10.1.2.1", 1), false);
+        put(t, peer("10.1.2.255", 1), false);
+        put(t, peer("10.2.0.5", 1), true);
+        put(t, peer("2001:db8:1:2::1", 1), false);
+        put(t, peer("2001:db8:1:2:ffff::1", 1), true);
+        put(t, peer("2001:db8:1:3::1", 1), false);
+        complete(t, peer("10.1.2.1", 1));
+
+        SwarmDetail d = store.detail(t, 24, 64, 100).orElseThrow();
+        assertEquals(4, d.seeders());
+        assertEquals(6, d.leechers());
+        assertEquals(1, d.downloaded());
+        assertEquals(List.of(group("10.1.1.0", 24, 1, 2), group("10.1.2.0", 24, 1, 2), group("10.2.0.0", 24, 1, 0),
+                group("2001:db8:1:2::", 64, 1, 1), group("2001:db8:1:3::", 64, 0, 1)), d.groups());
+        assertFalse(d.groupsTruncated());
+
+        // racks are whatever prefix is asked for: /16 puts both 10.1 racks in one
+        assertEquals(List.of(group("10.1.0.0", 16, 2, 4), group("10.2.0.0", 16, 1, 0), group("2001:db8::", 32, 1, 2)),
+                store.detail(t, 16, 32, 100).orElseThrow().groups());
+    }
+
+    @Test
+    void aSwarmDetailListsAtMostTheRacksAskedForAndSaysSo() {
+        InfoHash t = torrent(1);
+        for (int rack = 1; rack <= 5; rack++) {
+            put(t, peer("10.0." + rack + ".1", 1), rack == 3);
+        }
+        put(t, peer("2001:db8::1", 1), false);
+        SwarmDetail three = store.detail(t, 24, 64, 3).orElseThrow();
+        assertEquals(List.of(group("10.0.1.0", 24, 0, 1), group("10.0.2.0", 24, 0, 1), group("10.0.3.0", 24, 1, 0)),
+                three.groups());
+        assertTrue(three.groupsTruncated());
+        assertEquals(1, three.seeders(), "the counts cover the whole swarm, listed or not");
+        assertEquals(5, three.leechers());
+        assertTrue(store.detail(t, 24, 64, 5).orElseThrow().groupsTruncated(), "the IPv6 rack was left out");
+        SwarmDetail all = store.detail(t, 24, 64, 6).orElseThrow();
+        assertEquals(6, all.groups().size());
+        assertFalse(all.groupsTruncated());
+    }
+
+    @Test
+    void anUnknownSwarmHasNoDetail() {
+        put(torrent(1), peer("10.0.0.1", 1), true);
+        assertTrue(store.detail(torrent(2), 24, 64, 100).isEmpty());
+    }
+
+    @Test
+    void theTimelineMarksWhenHalfNinetyAndAllOfTheLeechersSeenCompleted() {
+        InfoHash t = torrent(1);
+        Instant t0 = clock.instant();
+        put(t, peer("10.0.0.200", 1), true);
+        clock.advance(Duration.ofSeconds(1));
+        List<Peer> leechers = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            Peer p = peer("10.0.0." + i, 1);
+            leechers.add(p);
+            put(t, p, false);
+            put(t, p, false); // a re-announce is not a new leecher
+        }
+        SwarmDetail.Timeline start = store.detail(t, 24, 64, 10).orElseThrow().timeline();
+        assertEquals(new SwarmDetail.Timeline(t0, 4, 0, Optional.empty(), Optional.empty(), Optional.empty()), start);
+
+        clock.advance(Duration.ofSeconds(9));
+        complete(t, leechers.get(0));                       // t0+10: 1 of 4
+        clock.advance(Duration.ofSeconds(10));
+        put(t, leechers.get(1), true);                      // t0+20: 2 of 4, by left=0 without event=completed
+        clock.advance(Duration.ofSeconds(10));
+        complete(t, leechers.get(2));                       // t0+30: 3 of 4
+        clock.advance(Duration.ofSeconds(5));
+        Peer late = peer("10.0.0.5", 1);
+        put(t, late, false);                                // t0+35: 3 of 5, still over half
+        clock.advance(Duration.ofSeconds(5));
+        complete(t, leechers.get(3));                       // t0+40: 4 of 5
+        complete(t, leechers.get(3));                       // a seeder completing again changes nothing
+        clock.advance(Duration.ofSeconds(10));
+        complete(t, late);                                  // t0+50: 5 of 5
+        SwarmDetail.Timeline done = store.detail(t, 24, 64, 10).orElseThrow().timeline();
+        assertEquals(new SwarmDetail.Timeline(t0, 5, 5, Optional.of(t0.plusSeconds(20)),
+                Optional.of(t0.plusSeconds(50)), Optional.of(t0.plusSeconds(50))), done);
+
+        clock.advance(Duration.ofSeconds(10));
+        put(t, peer("10.0.0.6", 1), false);                 // t0+60: 5 of 6: under 90% again
+        complete(t, peer("10.0.0.7", 1));                   // a seeder new to the swarm was never a leecher here
+        SwarmDetail.Timeline again = store.detail(t, 24, 64, 10).orElseThrow().timeline();
+        assertEquals(new SwarmDetail.Timeline(t0, 6, 5, Optional.of(t0.plusSeconds(20)), Optional.empty(),
+                Optional.empty()), again);
+    }
+
+    @Test
+    void theTimelineGoesWithTheSwarm() {
+        InfoHash t = torrent(1);
+        Peer p = peer("10.0.0.1", 1);
+        put(t, p, false);
+        complete(t, p);
+        clock.advance(LIFETIME.plusMinutes(1));
+        store.collectGarbage();
+        assertTrue(store.detail(t, 24, 64, 10).isEmpty(), "an expired swarm is unknown");
+        Instant later = clock.instant();
+        put(t, peer("10.0.0.2", 1), false);
+        assertEquals(new SwarmDetail.Timeline(later, 1, 0, Optional.empty(), Optional.empty(), Optional.empty()),
+                store.detail(t, 24, 64, 10).orElseThrow().timeline(), "a new swarm starts a new timeline");
     }
 }

@@ -12,10 +12,15 @@ import io.swarmgate.config.StorageConfig;
 import io.swarmgate.storage.AnnounceResult;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.StoreTotals;
+import io.swarmgate.storage.SwarmDetail;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -62,7 +67,8 @@ public final class MemoryPeerStore implements PeerStore {
         this.lifetimeSeconds = peerLifetime.toSeconds();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
-        this.epochMillis = clock.millis();
+        // a whole second, so store seconds are wall-clock seconds (the swarm timeline reports them as instants)
+        this.epochMillis = Math.floorDiv(clock.millis(), 1000L) * 1000L;
         this.shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++) {
             shards[i] = new Shard();
@@ -106,7 +112,7 @@ public final class MemoryPeerStore implements PeerStore {
                 shard.remove(swarm, peer, false);
                 return new AnnounceResult(swarm.seeders(), swarm.leechers(), 0);
             }
-            Swarm swarm = shard.getOrCreate(infoHash);
+            Swarm swarm = shard.getOrCreate(infoHash, now);
             if (event == Event.COMPLETED) {
                 swarm.completed();
                 isSeeder = true;
@@ -134,6 +140,36 @@ public final class MemoryPeerStore implements PeerStore {
         } finally {
             shard.lock.unlock();
         }
+    }
+
+    @Override
+    public Optional<SwarmDetail> detail(InfoHash infoHash, int ipv4Prefix, int ipv6Prefix, int maxGroups) {
+        Shard shard = shard(infoHash);
+        shard.lock.lock();
+        try {
+            Swarm swarm = shard.get(infoHash);
+            if (swarm == null) {
+                return Optional.empty();
+            }
+            List<SwarmDetail.Group> groups = new ArrayList<>();
+            boolean truncated = shard.groups(swarm, false, ipv4Prefix, groups, maxGroups)
+                    || shard.groups(swarm, true, ipv6Prefix, groups, maxGroups);
+            int[] t = swarm.timeline();
+            SwarmDetail.Timeline timeline = new SwarmDetail.Timeline(instant(t[0]), t[1], t[2], mark(t[3]),
+                    mark(t[4]), mark(t[5]));
+            return Optional.of(new SwarmDetail(swarm.seeders(), swarm.leechers(), swarm.downloads, groups,
+                    truncated, timeline));
+        } finally {
+            shard.lock.unlock();
+        }
+    }
+
+    private Instant instant(int storeSeconds) {
+        return Instant.ofEpochMilli(epochMillis + storeSeconds * 1000L);
+    }
+
+    private Optional<Instant> mark(int storeSeconds) {
+        return storeSeconds == Swarm.UNSET ? Optional.empty() : Optional.of(instant(storeSeconds));
     }
 
     @Override
@@ -237,7 +273,7 @@ public final class MemoryPeerStore implements PeerStore {
             }
         }
 
-        Swarm getOrCreate(InfoHash h) {
+        Swarm getOrCreate(InfoHash h, int now) {
             Swarm[] t = table;
             int mask = t.length - 1;
             int i = Swarm.hash(h.a(), h.b(), h.c()) & mask;
@@ -246,7 +282,7 @@ public final class MemoryPeerStore implements PeerStore {
                     return s;
                 }
             }
-            Swarm created = new Swarm(h);
+            Swarm created = new Swarm(h, now);
             t[i] = created;
             if (++count > t.length - (t.length >> 2)) {
                 resize(t.length << 1);
@@ -300,13 +336,51 @@ public final class MemoryPeerStore implements PeerStore {
                 return;
             }
             // a peer is one address and port: moving between seeders and leechers, never in both
-            remove(swarm, peer, !seeder);
+            boolean moved = remove(swarm, peer, !seeder);
             target.insert(at, hi, lo, port, peer.id(), now);
             swarm.store(ipv6, seeder, target);
             count(ipv6, seeder, 1);
+            if (seeder && moved) {
+                swarm.leecherCompleted(now);
+            } else if (!seeder && !moved) {
+                swarm.leecherJoined(now);
+            }
         }
 
-        void remove(Swarm swarm, Peer peer, boolean seeder) {
+        /**
+         * Lists the racks ({@code /prefix} networks) of one family's peers in address order, after what
+         * {@code out} holds, up to {@code max} in all: one binary search per rack and list. True when more racks
+         * were left out.
+         */
+        boolean groups(Swarm swarm, boolean ipv6, int prefix, List<SwarmDetail.Group> out, int max) {
+            PeerList s = swarm.bind(ipv6, true, view(ipv6, true));
+            PeerList l = swarm.bind(ipv6, false, view(ipv6, false));
+            int si = 0;
+            int li = 0;
+            while (si < s.size() || li < l.size()) {
+                if (out.size() >= max) {
+                    return true;
+                }
+                IpAddress next = si == s.size() ? l.address(li)
+                        : li == l.size() ? s.address(si)
+                        : min(s.address(si), l.address(li));
+                int bits = Math.clamp(prefix, 0, next.bits());
+                IpAddress last = next.lastInNetwork(bits);
+                int sEnd = s.lowerBound(last.hi(), last.lo(), PeerList.AFTER_ALL_PORTS);
+                int lEnd = l.lowerBound(last.hi(), last.lo(), PeerList.AFTER_ALL_PORTS);
+                out.add(new SwarmDetail.Group(next.network(bits), bits, sEnd - si, lEnd - li));
+                si = sEnd;
+                li = lEnd;
+            }
+            return false;
+        }
+
+        private static IpAddress min(IpAddress x, IpAddress y) {
+            return x.compareTo(y) <= 0 ? x : y;
+        }
+
+        /** Removes the peer from the seeders or the leechers; true when it was there. */
+        boolean remove(Swarm swarm, Peer peer, boolean seeder) {
             IpAddress ip = peer.ip();
             boolean ipv6 = !ip.isIpv4();
             PeerList list = swarm.bind(ipv6, seeder, view(ipv6, seeder));
@@ -315,7 +389,9 @@ public final class MemoryPeerStore implements PeerStore {
                 list.remove(at);
                 swarm.store(ipv6, seeder, list);
                 count(ipv6, seeder, -1);
+                return true;
             }
+            return false;
         }
 
         int collectGarbage(int cutoff) {

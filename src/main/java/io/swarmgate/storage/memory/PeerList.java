@@ -1,6 +1,7 @@
 package io.swarmgate.storage.memory;
 
 import io.swarmgate.bittorrent.AddressFamily;
+import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.bittorrent.PeerSink;
 
@@ -195,6 +196,13 @@ final class PeerList {
         } else if (capacity > 4 && size < capacity / 4) {
             data = Arrays.copyOf(data, (size + (size >> 1)) * stride);
         }
+    }
+
+    /** The address of the entry at {@code index} (an object: for the operator's swarm detail, not announces). */
+    IpAddress address(int index) {
+        int off = index * stride;
+        return stride == 4 ? new IpAddress(AddressFamily.IPV4, 0, data[off] >>> 16)
+                : new IpAddress(AddressFamily.IPV6, data[off], data[off + 1]);
     }
 
     /** Hands the entry at {@code index} to the sink as it is stored: no object per peer. */

@@ -1,6 +1,7 @@
 package io.swarmgate.storage.memory;
 
 import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.storage.SwarmDetail;
 
 /**
  * One info_hash's peers: separate IPv4 and IPv6 swarms (BEP 7), each as a seeder and a leecher entry array
@@ -9,7 +10,9 @@ import io.swarmgate.bittorrent.InfoHash;
  * <p>Built for a million swarms: the swarm is its own map key (it holds the info_hash, so the shard's table
  * needs no key or node objects), the IPv4 arrays and their sizes sit in this object (no list object per swarm),
  * and IPv6, which most swarms never see, costs one pointer until an IPv6 peer comes. 56 bytes with compressed
- * oops, against 40 + 4 × 24 + 64 for the swarm, its four lists, the HashMap node and InfoHash key before.
+ * oops without the timeline, against 40 + 4 × 24 + 64 for the swarm, its four lists, the HashMap node and
+ * InfoHash key before. The completion timeline ({@link SwarmDetail.Timeline}) adds six ints: 80 bytes in all,
+ * a fixed cost per swarm and none per peer.
  * {@link PeerList} objects are views the shard binds to these arrays for the length of one step.
  */
 final class Swarm {
@@ -23,6 +26,14 @@ final class Swarm {
     private int seeders4Size;
     private int leechers4Size;
     private Ipv6 v6;
+    /** Timeline, in the store's seconds: no object of its own, so it costs 24 bytes per swarm and none per peer. */
+    static final int UNSET = Integer.MIN_VALUE;
+    private final int firstAnnounce;
+    private int leechersSeen;
+    private int leechersCompleted;
+    private int markHalf = UNSET;
+    private int markNinety = UNSET;
+    private int markAll = UNSET;
 
     /** The rarely used IPv6 half: created with the swarm's first IPv6 peer. */
     private static final class Ipv6 {
@@ -32,10 +43,11 @@ final class Swarm {
         int leechersSize;
     }
 
-    Swarm(InfoHash infoHash) {
+    Swarm(InfoHash infoHash, int now) {
         this.a = infoHash.a();
         this.b = infoHash.b();
         this.c = infoHash.c();
+        this.firstAnnounce = now;
     }
 
     boolean is(InfoHash h) {
@@ -108,6 +120,34 @@ final class Swarm {
         }
     }
 
+    /** A peer new to the swarm announced as a leecher. */
+    void leecherJoined(int now) {
+        if (leechersSeen < Integer.MAX_VALUE) {
+            leechersSeen++;
+        }
+        marks(now);
+    }
+
+    /** A leecher became a seeder. */
+    void leecherCompleted(int now) {
+        if (leechersCompleted < Integer.MAX_VALUE) {
+            leechersCompleted++;
+        }
+        marks(now);
+    }
+
+    private void marks(int now) {
+        markHalf = (int) SwarmDetail.mark(markHalf, UNSET, SwarmDetail.MARKS[0], leechersSeen, leechersCompleted, now);
+        markNinety = (int) SwarmDetail.mark(markNinety, UNSET, SwarmDetail.MARKS[1], leechersSeen, leechersCompleted,
+                now);
+        markAll = (int) SwarmDetail.mark(markAll, UNSET, SwarmDetail.MARKS[2], leechersSeen, leechersCompleted, now);
+    }
+
+    /** {first announce, seen, completed, 50%, 90%, 100%} in store seconds, marks {@link #UNSET} when not reached. */
+    int[] timeline() {
+        return new int[] {firstAnnounce, leechersSeen, leechersCompleted, markHalf, markNinety, markAll};
+    }
+
     int seeders() {
         return seeders4Size + (v6 == null ? 0 : v6.seedersSize);
     }
@@ -122,7 +162,7 @@ final class Swarm {
 
     /** Bytes held by this swarm's object and arrays (compressed-oops layout), for memory estimates. */
     long estimatedBytes() {
-        long bytes = 56 + PeerList.arrayBytes(seeders4) + PeerList.arrayBytes(leechers4);
+        long bytes = 80 + PeerList.arrayBytes(seeders4) + PeerList.arrayBytes(leechers4);
         if (v6 != null) {
             bytes += 32 + PeerList.arrayBytes(v6.seeders) + PeerList.arrayBytes(v6.leechers);
         }

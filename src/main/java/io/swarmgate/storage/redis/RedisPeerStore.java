@@ -15,6 +15,7 @@ import io.swarmgate.storage.AnnounceResult;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.StoreTotals;
 import io.swarmgate.storage.StoreUnavailableException;
+import io.swarmgate.storage.SwarmDetail;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.CommandArguments;
@@ -42,12 +43,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -98,9 +101,10 @@ public final class RedisPeerStore implements PeerStore {
     private final InstantSource clock;
     private final long lifetimeSeconds;
     private final String name;
-    private final Script announce = Script.load("announce.lua");
+    private final Script announce = Script.load("timeline.lua", "announce.lua");
     private final Script stats = Script.load("stats.lua");
-    private final Script sweep = Script.load("sweep.lua");
+    private final Script sweep = Script.load("timeline.lua", "sweep.lua");
+    private final Script swarm = Script.load("timeline.lua", "swarm.lua");
     private final Script shards = new Script(Script.resource("shards.lua").getBytes(StandardCharsets.UTF_8), null);
     /** Per index shard its hash tag: one shard on a single server, one per slot on a Cluster. */
     private final String[] shardTags;
@@ -169,7 +173,7 @@ public final class RedisPeerStore implements PeerStore {
         try {
             for (Pool<Connection> pool : pools()) {
                 try (Connection c = pool.getResource()) {
-                    for (Script s : List.of(announce, stats, sweep)) {
+                    for (Script s : List.of(announce, stats, sweep, swarm)) {
                         c.executeCommand(new CommandArguments(
                                 Protocol.Command.SCRIPT).add("LOAD").add(s.source));
                     }
@@ -226,13 +230,13 @@ public final class RedisPeerStore implements PeerStore {
         return "sg:totals:{" + tag + "}";
     }
 
-    /** The ten keys every script gets, in common.lua's order. */
+    /** The keys every script gets, in common.lua's order (timeline.lua's own hash 11th). */
     private List<byte[]> keys(String hex) {
         String p = "sg:{" + hex + "}:";
         String tag = shardTag(hex);
         return List.of(bytes(p + "4s"), bytes(p + "4l"), bytes(p + "6s"), bytes(p + "6l"), bytes(p + "seen"),
                 bytes(p + "ids"), bytes(p + "downloaded"), bytes(indexKey(tag)), bytes(totalsKey(tag)),
-                bytes(p + "n"));
+                bytes(p + "n"), bytes(p + "timeline"));
     }
 
     private static byte[] bytes(String s) {
@@ -320,6 +324,33 @@ public final class RedisPeerStore implements PeerStore {
         String hex = infoHash.hex();
         List<?> reply = (List<?>) eval(stats, keys(hex), List.of(bytes(hex), ZERO));
         return new SwarmStats(intAt(reply, 0), intAt(reply, 1), (Long) reply.get(2));
+    }
+
+    @Override
+    public Optional<SwarmDetail> detail(InfoHash infoHash, int ipv4Prefix, int ipv6Prefix, int maxGroups) {
+        String hex = infoHash.hex();
+        List<?> reply = (List<?>) eval(swarm, keys(hex), List.of(bytes(hex), ZERO, number(Math.clamp(ipv4Prefix, 0, 32)),
+                number(Math.clamp(ipv6Prefix, 0, 128)), number(Math.max(0, maxGroups))));
+        if (reply.isEmpty()) {
+            return Optional.empty();
+        }
+        List<SwarmDetail.Group> groups = new ArrayList<>();
+        for (int i = 10; i + 2 < reply.size(); i += 3) {
+            byte[] m = (byte[]) reply.get(i);
+            int prefix = m.length == 6 ? Math.clamp(ipv4Prefix, 0, 32) : Math.clamp(ipv6Prefix, 0, 128);
+            groups.add(new SwarmDetail.Group(IpAddress.of(m, 0, m.length - 2), prefix, intAt(reply, i + 1),
+                    intAt(reply, i + 2)));
+        }
+        long first = (Long) reply.get(3);
+        SwarmDetail.Timeline timeline = new SwarmDetail.Timeline(Instant.ofEpochSecond(Math.max(0, first)),
+                (Long) reply.get(4), (Long) reply.get(5), mark(reply, 6), mark(reply, 7), mark(reply, 8));
+        return Optional.of(new SwarmDetail(intAt(reply, 0), intAt(reply, 1), (Long) reply.get(2), groups,
+                intAt(reply, 9) == 1, timeline));
+    }
+
+    private static Optional<Instant> mark(List<?> reply, int i) {
+        long seconds = (Long) reply.get(i);
+        return seconds < 0 ? Optional.empty() : Optional.of(Instant.ofEpochSecond(seconds));
     }
 
     @Override
@@ -499,11 +530,14 @@ public final class RedisPeerStore implements PeerStore {
         return name + ": " + message;
     }
 
-    /** A script with common.lua in front, and its SHA-1 for EVALSHA. */
+    /** A script with common.lua (and any other parts it needs) in front, and its SHA-1 for EVALSHA. */
     private record Script(byte[] source, byte[] sha) {
-        static Script load(String name) {
-            String text = resource("common.lua") + "\n" + resource(name);
-            byte[] source = text.getBytes(StandardCharsets.UTF_8);
+        static Script load(String... parts) {
+            StringBuilder text = new StringBuilder(resource("common.lua"));
+            for (String part : parts) {
+                text.append('\n').append(resource(part));
+            }
+            byte[] source = text.toString().getBytes(StandardCharsets.UTF_8);
             try {
                 byte[] digest = MessageDigest.getInstance("SHA-1").digest(source);
                 return new Script(source, bytes(HexFormat.of().formatHex(digest)));

@@ -57,6 +57,7 @@ if event == 'c' then
   redis.call('INCR', DOWNLOADED)
   seeder = true
 end
+timeline(me, seeder, now)
 local seeders, leechers, fs, fl = lists(me)
 local target, other, ft, fo = seeders, leechers, fs, fl
 if not seeder then

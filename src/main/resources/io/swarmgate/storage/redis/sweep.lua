@@ -6,7 +6,7 @@ if not redis.call('ZSCORE', INDEX, swarm) then
 end
 local removed = expire(tonumber(ARGV[3]))
 if redis.call('ZCARD', SEEN) == 0 then
-  redis.call('DEL', S4, L4, S6, L6, SEEN, IDS, DOWNLOADED, COUNTS)
+  redis.call('DEL', S4, L4, S6, L6, SEEN, IDS, DOWNLOADED, COUNTS, TIMELINE)
   redis.call('ZREM', INDEX, swarm)
   redis.call('HINCRBY', TOTALS, 'swarms', -1)
   return {removed, 1}
