@@ -7,6 +7,7 @@ local IDS = KEYS[6]         -- member -> 20-byte peer_id
 local DOWNLOADED = KEYS[7]  -- completed downloads
 local INDEX = KEYS[8]       -- index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
 local TOTALS = KEYS[9]      -- index shard's counters: swarms, s4, l4, s6, l6
+local GROUPS = KEYS[10]     -- grouped peer (member) -> the group keys it is indexed under, space separated
 -- A member is the peer's address (4 or 16 bytes, network order) and port (2 bytes): byte order is address
 -- order, so "peers in my /24" is one lexicographic range, whatever prefix lengths are asked for.
 
@@ -19,6 +20,26 @@ local function lists(member)
     return S4, L4, 's4', 'l4'
   end
   return S6, L6, 's6', 'l6'
+end
+
+-- Group sub-indexes (bittorrent/PeerPreference.java groups, from a topology map): per list and group key a
+-- sorted set like the list (GROUPS:4s:dc1/pod3), holding the peers that announced with that key.
+local function groupKey(list, key)
+  return GROUPS .. ':' .. string.sub(list, -2) .. ':' .. key
+end
+
+-- takes a peer out of every group it is indexed under
+local function ungroup(member)
+  local keys = redis.call('HGET', GROUPS, member)
+  if not keys then
+    return
+  end
+  local s, l = lists(member)
+  for key in string.gmatch(keys, '%S+') do
+    redis.call('ZREM', groupKey(s, key), member)
+    redis.call('ZREM', groupKey(l, key), member)
+  end
+  redis.call('HDEL', GROUPS, member)
 end
 
 -- removes one peer from the swarm; returns 1 when it was there
@@ -34,6 +55,7 @@ local function remove(member)
   end
   redis.call('ZREM', SEEN, member)
   redis.call('HDEL', IDS, member)
+  ungroup(member)
   return removed
 end
 
