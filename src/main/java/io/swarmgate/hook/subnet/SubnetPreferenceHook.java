@@ -58,7 +58,7 @@ final class SubnetPreferenceHook implements Hook {
         } else {
             fixed = null;
             file = new PolledFile<>(SubnetPreferenceHookFactory.NAME, LOG, config.topologyFile(),
-                    f -> read(f, configured, config), map -> "a topology of " + map.size() + " entries",
+                    f -> read(f, configured, config), map -> "topology (" + map.size() + " entries)",
                     scheduler, config.topologyReloadInterval(), key + ".topology-file");
         }
     }
