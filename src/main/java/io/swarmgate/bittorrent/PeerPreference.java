@@ -19,16 +19,31 @@ import java.util.List;
  * everyone after them gets rack-mates only: a rack pulls data across the backbone over a few connections instead
  * of one per leecher. With the rule off, numwant is filled from farther tiers once the nearer ones run out.
  * The rule is a function of one count, so a remote store can apply it in the same round trip as the selection.
+ * <p><b>Groups instead of prefixes.</b> Where racks are not one prefix length, a topology map places the announcer
+ * and {@code groups} names its tiers instead, nearest first: opaque keys (for example {@code dc1/pod3/rack17},
+ * {@code dc1/pod3}, {@code dc1}) of which every later one contains every earlier one. The store then indexes the
+ * announcer under exactly these keys and tier k is the peers indexed under {@code groups.get(k)}: the store never
+ * learns the topology, and a changed map takes effect as peers announce with their new keys. A preference has
+ * prefixes or groups, never both.
  */
-public record PeerPreference(List<Integer> prefixes, int rackQuorum, int bridgePeers) {
+public record PeerPreference(List<Integer> prefixes, List<String> groups, int rackQuorum, int bridgePeers) {
     public static final PeerPreference NONE = new PeerPreference(List.of());
 
     public PeerPreference {
         prefixes = List.copyOf(prefixes);
+        groups = List.copyOf(groups);
+        if (!prefixes.isEmpty() && !groups.isEmpty()) {
+            throw new IllegalArgumentException("a preference has prefixes or groups, not both");
+        }
         if (rackQuorum < 0 || bridgePeers < 0) {
             throw new IllegalArgumentException("rackQuorum and bridgePeers must not be negative, got "
                     + rackQuorum + " and " + bridgePeers);
         }
+    }
+
+    /** Prefix tiers with the bridge rule. */
+    public PeerPreference(List<Integer> prefixes, int rackQuorum, int bridgePeers) {
+        this(prefixes, List.of(), rackQuorum, bridgePeers);
     }
 
     /** Tiers only, the bridge rule off: numwant is filled nearest tier first, then from farther tiers. */
@@ -36,13 +51,28 @@ public record PeerPreference(List<Integer> prefixes, int rackQuorum, int bridgeP
         this(prefixes, 0, 0);
     }
 
+    /** Group tiers (keys nearest first, see the class comment) with the bridge rule. */
+    public static PeerPreference ofGroups(List<String> groups, int rackQuorum, int bridgePeers) {
+        return new PeerPreference(List.of(), groups, rackQuorum, bridgePeers);
+    }
+
     public boolean isNone() {
-        return prefixes.isEmpty();
+        return prefixes.isEmpty() && groups.isEmpty();
+    }
+
+    /** Whether the tiers are {@link #groups} rather than {@link #prefixes}. */
+    public boolean hasGroups() {
+        return !groups.isEmpty();
+    }
+
+    /** How many locality tiers there are (the implicit "everyone else" not counted). */
+    public int tierCount() {
+        return Math.max(prefixes.size(), groups.size());
     }
 
     /** Whether farther tiers are limited by the bridge rule. */
     public boolean bridgesLimited() {
-        return rackQuorum > 0 && !prefixes.isEmpty();
+        return rackQuorum > 0 && !isNone();
     }
 
     /**

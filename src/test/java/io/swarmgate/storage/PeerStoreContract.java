@@ -896,6 +896,146 @@ public abstract class PeerStoreContract {
         assertTrue(reachable(links, seeder).containsAll(leechers), links::toString);
     }
 
+    // ---- group tiers (a topology map places the peers) -------------------------------------------------------
+
+    /** Group keys as subnet-preference's topology map makes them from a path, nearest first. */
+    private static PeerPreference at(int quorum, String... path) {
+        List<String> keys = new ArrayList<>();
+        for (int k = path.length; k >= 1; k--) {
+            keys.add(String.join("/", List.of(path).subList(0, k)));
+        }
+        return PeerPreference.ofGroups(keys, quorum, 2);
+    }
+
+    /** An announce that only stores the peer, placed by {@code pref}. */
+    private void putAt(InfoHash t, Peer p, boolean seeder, PeerPreference pref) {
+        store.announce(t, p, Event.NONE, seeder, 0, pref, DISCARD);
+    }
+
+    private static Set<String> endpointsOf(Peer... peers) {
+        return endpoints(List.of(peers));
+    }
+
+    @Test
+    void groupTiersComeNearestFirstWhateverTheAddresses() {
+        InfoHash t = torrent(1);
+        // rack17 is two networks far apart; its neighbour by address (10.1.0.6) is not placed at all
+        Peer mate1 = peer("10.1.0.5", 6881);
+        Peer mate2 = peer("10.9.3.7", 6881);
+        Peer podMate = peer("172.16.0.9", 6881);
+        Peer dcMate = peer("192.168.4.4", 6881);
+        Peer otherDc = peer("10.1.0.7", 6881);
+        Peer unplaced = peer("10.1.0.6", 6881);
+        putAt(t, mate1, false, at(0, "dc1", "pod3", "rack17"));
+        putAt(t, mate2, true, at(0, "dc1", "pod3", "rack17"));
+        putAt(t, podMate, true, at(0, "dc1", "pod3", "rack18"));
+        putAt(t, dcMate, false, at(0, "dc1", "pod4", "rack40"));
+        putAt(t, otherDc, true, at(0, "dc2", "pod3", "rack17"));
+        putAt(t, unplaced, true, RACK4);
+        Peer me = peer("10.200.0.1", 6881);
+        for (int draw = 0; draw < 10; draw++) {
+            Handout h = handout(t, me, false, 50, at(0, "dc1", "pod3", "rack17"));
+            List<Peer> peers = h.peers();
+            assertEquals(6, peers.size(), peers::toString);
+            assertEquals(endpointsOf(mate1, mate2), endpoints(peers.subList(0, 2)), "the rack first: " + peers);
+            assertEquals(mate2, peers.get(0), "a seeder first within the rack");
+            assertEquals(podMate, peers.get(2));
+            assertEquals(dcMate, peers.get(3));
+            assertEquals(endpointsOf(otherDc, unplaced), endpoints(peers.subList(4, 6)),
+                    "labels count from the root: dc2's rack17 is not my rack");
+            AnnounceResult r = h.result();
+            assertEquals(List.of(2, 1, 1, 2),
+                    List.of(r.peersInTier(0), r.peersInTier(1), r.peersInTier(2), r.peersInTier(3)));
+        }
+        // a seeder announcer gets the leechers only, by the same tiers
+        assertEquals(List.of(mate1, dcMate), select(t, me, true, 50, at(0, "dc1", "pod3", "rack17")));
+        // and an announcer the map does not place gets prefix tiers over the same peers
+        List<Peer> byPrefix = select(t, peer("10.1.0.200", 6881), false, 3, RACK4);
+        assertEquals(endpointsOf(mate1, otherDc, unplaced), endpoints(byPrefix));
+    }
+
+    @Test
+    void theBridgeRuleCountsTheRackGroup() {
+        InfoHash t = torrent(1);
+        PeerPreference rack17 = at(2, "dc1", "pod3", "rack17");
+        Set<String> farSeeders = new HashSet<>();
+        for (int i = 1; i <= 5; i++) {
+            putAt(t, peer("10.2." + i + ".1", 6881), false, at(2, "dc1", "pod3", "rack" + (20 + i))); // pod mates
+            Peer s = peer("10.3." + i + ".1", 6881);
+            putAt(t, s, true, at(2, "dc2", "pod1", "rack1"));
+            farSeeders.add(s.toString());
+        }
+        Peer me = peer("10.1.0.1", 6881);
+        for (int draw = 0; draw < 10; draw++) {
+            // alone in the rack: two bridges, the nearest tier first and a seeder from where there is one
+            Handout h = handout(t, me, false, 50, rack17);
+            assertEquals(2, h.peers().size(), h.peers()::toString);
+            assertEquals(1, h.result().peersInTier(1), "a pod mate");
+            assertTrue(farSeeders.contains(h.peers().get(1).toString()), h.peers()::toString);
+        }
+        Peer mate1 = peer("10.77.0.1", 6881);
+        Peer mate2 = peer("10.88.0.1", 6881);
+        putAt(t, mate1, false, rack17);
+        putAt(t, mate2, false, rack17);
+        for (int draw = 0; draw < 10; draw++) {
+            // the rack group holds the quorum: rack-mates only, though none of them seeds
+            assertEquals(endpointsOf(mate1, mate2), endpoints(select(t, me, false, 50, rack17)));
+        }
+    }
+
+    @Test
+    void aPeerIsFoundUnderTheGroupsItLastAnnouncedWith() {
+        InfoHash t = torrent(1);
+        PeerPreference rack17 = at(0, "dc1", "pod3", "rack17");
+        Peer me = peer("10.1.0.1", 6881);
+        Peer x = peer("10.1.0.2", 6881);
+        putAt(t, x, false, rack17);
+        putAt(t, peer("10.5.0.1", 6881), false, at(0, "dc1", "pod3", "rack18"));
+        putAt(t, peer("10.6.0.1", 6881), false, RACK4);
+        assertEquals(x, select(t, me, false, 50, rack17).get(0));
+        // the map changed: x is now in rack18 of the same pod
+        putAt(t, x, false, at(0, "dc1", "pod3", "rack18"));
+        Handout h = handout(t, me, false, 50, rack17);
+        assertEquals(0, h.result().peersInTier(0), "x left my rack: " + h.peers());
+        assertEquals(2, h.result().peersInTier(1));
+        // then the map stopped placing x at all
+        putAt(t, x, false, RACK4);
+        h = handout(t, me, false, 50, rack17);
+        assertEquals(List.of(0, 1, 0, 2), List.of(h.result().peersInTier(0), h.result().peersInTier(1),
+                h.result().peersInTier(2), h.result().peersInTier(3)));
+        // back in rack17, now as a seeder: a seeder announcer there no longer gets it
+        putAt(t, x, true, rack17);
+        assertEquals(x, select(t, me, false, 1, rack17).get(0));
+        assertFalse(select(t, me, true, 50, rack17).contains(x));
+        // stopped: gone from every tier
+        stop(t, x);
+        h = handout(t, me, false, 50, rack17);
+        assertFalse(h.peers().contains(x));
+        assertEquals(2, h.peers().size());
+        assertEquals(new SwarmStats(0, 3, 0), store.stats(t));
+    }
+
+    @Test
+    void groupedPeersExpireWithTheirSwarm() {
+        InfoHash t = torrent(1);
+        PeerPreference rack17 = at(0, "dc1", "pod3", "rack17");
+        Peer old = peer("10.1.0.2", 6881);
+        putAt(t, old, true, rack17);
+        putAt(t, peer("fd00::2", 6881), true, rack17);
+        clock.advance(LIFETIME.plusSeconds(1));
+        Peer fresh = peer("10.1.0.3", 6881);
+        putAt(t, fresh, false, rack17);
+        store.collectGarbage();
+        Peer me = peer("10.1.0.1", 6881);
+        Handout h = handout(t, me, false, 50, rack17);
+        assertEquals(List.of(fresh), h.peers(), "the expired seeder is in no tier any more");
+        assertEquals(1, h.result().peersInTier(0));
+        assertEquals(List.of(), select(t, peer("fd00::1", 6881), false, 50, rack17), "nor the IPv6 one");
+        // the expired peer comes back: indexed again like any new peer
+        putAt(t, old, true, rack17);
+        assertEquals(old, select(t, me, false, 50, rack17).get(0));
+    }
+
     // ---- concurrency -----------------------------------------------------------------------------------------
 
     @Test

@@ -1,13 +1,12 @@
 package io.swarmgate.hook.approval;
 
 import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.hook.PolledFile;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,35 +18,14 @@ import java.util.Set;
  */
 final class ApprovalFile {
 
-    /**
-     * What is cheap to poll and changes whenever the content does in practice: modification time, size, and
-     * the file key (inode), which changes when the file is replaced by a rename.
-     */
-    record Signature(FileTime modified, long size, Object fileKey) {
-    }
-
-    /** Thrown for a line that is not an info_hash; the message names the line. */
-    static final class MalformedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        MalformedException(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private ApprovalFile() {
     }
 
-    static Signature signature(Path file) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return new Signature(a.lastModifiedTime(), a.size(), a.fileKey());
-    }
-
-    static Set<InfoHash> read(Path file) throws IOException, MalformedException {
+    static Set<InfoHash> read(Path file) throws IOException, PolledFile.MalformedException {
         return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
     }
 
-    static Set<InfoHash> parse(List<String> lines) throws MalformedException {
+    static Set<InfoHash> parse(List<String> lines) throws PolledFile.MalformedException {
         Set<InfoHash> out = new HashSet<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -59,7 +37,7 @@ final class ApprovalFile {
             try {
                 out.add(TorrentApprovalConfig.parseHex(entry));
             } catch (IllegalArgumentException e) {
-                throw new MalformedException("line " + (i + 1) + ": " + e.getMessage());
+                throw new PolledFile.MalformedException("line " + (i + 1) + ": " + e.getMessage());
             }
         }
         return out;

@@ -4,6 +4,8 @@ import io.helidon.config.Config;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.ConfigReader;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -11,12 +13,17 @@ import java.util.List;
  * (longest) first, and the bridge rule that bounds how many peers an announcer gets from beyond its rack (see
  * {@link io.swarmgate.bittorrent.PeerPreference}). An absent key takes the default; an explicit empty list means
  * no preference for that family (a random selection, as without the hook).
+ * <p>{@code topology} (entries of the {@link TopologyMap}) and {@code topology-file} (a YAML file holding a
+ * {@code topology:} list, checked for changes every {@code topology-reload-interval}) place networks at paths;
+ * an announcer one of them places gets the path's tiers, everyone else the prefix tiers. {@code topologyFile} is
+ * null when none is set.
  */
 record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Prefixes, int rackQuorum,
-                              int bridgePeers) {
+                              int bridgePeers, List<TopologyMap.Entry> topology, Path topologyFile,
+                              Duration topologyReloadInterval) {
 
-    static final SubnetPreferenceConfig DEFAULTS =
-            new SubnetPreferenceConfig(List.of(24, 16), List.of(64, 48), 2, 2);
+    static final SubnetPreferenceConfig DEFAULTS = new SubnetPreferenceConfig(List.of(24, 16), List.of(64, 48), 2, 2,
+            List.of(), null, Duration.ofSeconds(5));
     /** Upper bounds: a rack "quorum" beyond a few dozen, or more bridges than that, is the rule turned off. */
     static final int MAX_RACK_QUORUM = 1000;
     static final int MAX_BRIDGE_PEERS = 1000;
@@ -24,6 +31,7 @@ record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Pref
     SubnetPreferenceConfig {
         ipv4Prefixes = checkTiers(ipv4Prefixes, 32, "ipv4-prefixes");
         ipv6Prefixes = checkTiers(ipv6Prefixes, 128, "ipv6-prefixes");
+        topology = List.copyOf(topology);
     }
 
     static SubnetPreferenceConfig create(Config node) {
@@ -34,8 +42,17 @@ record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Pref
                 r.key("ipv6-prefixes"));
         int quorum = r.integer("rack-quorum", DEFAULTS.rackQuorum, 0, MAX_RACK_QUORUM);
         int bridges = r.integer("bridge-peers", DEFAULTS.bridgePeers, 0, MAX_BRIDGE_PEERS);
+        List<TopologyMap.Entry> topology;
+        try {
+            topology = TopologyMap.parse(r.node("topology"), r.key("topology"), "entry");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(r.key("topology"), e.getMessage());
+        }
+        String file = r.string("topology-file", "").strip();
+        Duration reload = r.duration("topology-reload-interval", DEFAULTS.topologyReloadInterval);
         r.finish();
-        return new SubnetPreferenceConfig(v4, v6, quorum, bridges);
+        return new SubnetPreferenceConfig(v4, v6, quorum, bridges, topology, file.isEmpty() ? null : Path.of(file),
+                reload);
     }
 
     /**

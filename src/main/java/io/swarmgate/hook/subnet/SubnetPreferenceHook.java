@@ -1,25 +1,68 @@
 package io.swarmgate.hook.subnet;
 
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.config.ConfigException;
+import io.swarmgate.config.ConfigReader;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.metrics.RackPrefixes;
+import io.swarmgate.hook.PolledFile;
 
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Sets the announce's {@link PeerPreference} to the tiers of the announcer's address family. Peers of the
- * other family are never returned anyway (BEP 7 swarms are per family), so one list per family is all the
- * store needs. Both preferences are built once: the request path allocates nothing. Its first tiers are also
- * what the operator's swarm view ({@code GET /swarms/<hex>}) groups peers by.
+ * Sets the announce's {@link PeerPreference}: the tiers of the announcer's place in the topology map when the
+ * map places it, else the prefix tiers of its address family. Peers of the other family are never returned
+ * anyway (BEP 7 swarms are per family), so one list per family is all the store needs. Every preference is
+ * built once (per family, per path of the map): the request path allocates nothing.
+ * <p>With a {@code topology-file}, the map in use is rebuilt from the configured entries plus the file's when
+ * the file changes ({@link PolledFile}); a file that does not parse leaves the previous map in use. Peers that
+ * announced under the old map keep their old places in the store until they announce again, stop or expire.
+ * <p>The first prefix tiers are also what the operator's swarm view ({@code GET /swarms/<hex>}) groups peers by.
  */
 final class SubnetPreferenceHook implements Hook, RackPrefixes {
+    private static final Logger LOG = System.getLogger(SubnetPreferenceHook.class.getName());
+
     private final PeerPreference ipv4;
     private final PeerPreference ipv6;
+    /** Without a file: the configured map; with one, null and {@link #file} holds the map. */
+    private final TopologyMap fixed;
+    private final PolledFile<TopologyMap> file;
 
-    SubnetPreferenceHook(SubnetPreferenceConfig config) {
+    /**
+     * @param scheduler polls the topology file; null polls only when {@link #reloadIfChanged} is called
+     * @param key       the hook's {@code config} key, to name keys in errors
+     * @throws ConfigException naming the key when the topology or its file is refused
+     */
+    SubnetPreferenceHook(SubnetPreferenceConfig config, ScheduledExecutorService scheduler, String key) {
         this.ipv4 = preference(config.ipv4Prefixes(), config);
         this.ipv6 = preference(config.ipv6Prefixes(), config);
+        List<TopologyMap.Entry> configured = config.topology();
+        if (config.topologyFile() == null) {
+            try {
+                fixed = configured.isEmpty() ? TopologyMap.EMPTY
+                        : new TopologyMap(configured, config.rackQuorum(), config.bridgePeers());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key + ".topology", e.getMessage());
+            }
+            file = null;
+        } else {
+            fixed = null;
+            file = new PolledFile<>(SubnetPreferenceHookFactory.NAME, LOG, config.topologyFile(),
+                    f -> read(f, configured, config), map -> "topology (" + map.size() + " entries)",
+                    scheduler, config.topologyReloadInterval(), key + ".topology-file");
+        }
     }
 
     private static PeerPreference preference(List<Integer> prefixes, SubnetPreferenceConfig config) {
@@ -39,8 +82,52 @@ final class SubnetPreferenceHook implements Hook, RackPrefixes {
         return ipv6.isNone() ? RackPrefixes.DEFAULT.ipv6RackPrefix() : ipv6.prefixes().getFirst();
     }
 
+    /**
+     * The topology file: YAML with one key, {@code topology:}, a list written as in the configuration. Its
+     * entries join the configured ones; messages call them "file entry i".
+     */
+    static TopologyMap read(Path path, List<TopologyMap.Entry> configured, SubnetPreferenceConfig config)
+            throws IOException, PolledFile.MalformedException {
+        String yaml = Files.readString(path, StandardCharsets.UTF_8);
+        try {
+            List<TopologyMap.Entry> all = new ArrayList<>(configured);
+            if (!yaml.isBlank()) {
+                Config root = Config.builder()
+                        .disableEnvironmentVariablesSource()
+                        .disableSystemPropertiesSource()
+                        .addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML))
+                        .build();
+                ConfigReader r = ConfigReader.of(root, "");
+                all.addAll(TopologyMap.parse(r.node("topology"), "topology", "file entry"));
+                r.finish();
+            }
+            return new TopologyMap(all, config.rackQuorum(), config.bridgePeers());
+        } catch (RuntimeException e) {
+            // ours name the entry; Helidon's say where the YAML is broken
+            throw new PolledFile.MalformedException(e.getMessage());
+        }
+    }
+
+    private TopologyMap map() {
+        return file == null ? fixed : file.current();
+    }
+
     @Override
     public void announce(AnnounceContext ctx) {
-        ctx.preference(ctx.request().peer().ip().isIpv4() ? ipv4 : ipv6);
+        IpAddress ip = ctx.request().peer().ip();
+        PeerPreference placed = map().lookup(ip);
+        ctx.preference(placed != null ? placed : ip.isIpv4() ? ipv4 : ipv6);
+    }
+
+    /** @return whether a new topology is in use (see {@link PolledFile#reloadIfChanged}) */
+    boolean reloadIfChanged() {
+        return file != null && file.reloadIfChanged();
+    }
+
+    @Override
+    public void close() {
+        if (file != null) {
+            file.close();
+        }
     }
 }

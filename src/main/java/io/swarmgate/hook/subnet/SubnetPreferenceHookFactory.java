@@ -16,6 +16,7 @@ public final class SubnetPreferenceHookFactory implements HookFactory {
 
     @Override
     public Hook create(Config config, HookServices services) {
-        return new SubnetPreferenceHook(SubnetPreferenceConfig.create(config));
+        return new SubnetPreferenceHook(SubnetPreferenceConfig.create(config), services.scheduler(),
+                config.key().toString());
     }
 }

@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -110,6 +112,7 @@ public final class MemoryPeerStore implements PeerStore {
                 // an emptied swarm stays until the next GC, so a stop-then-start keeps its download count
                 shard.remove(swarm, peer, true);
                 shard.remove(swarm, peer, false);
+                shard.ungroup(swarm, peer);
                 return new AnnounceResult(swarm.seeders(), swarm.leechers(), 0);
             }
             Swarm swarm = shard.getOrCreate(infoHash, now);
@@ -118,12 +121,22 @@ public final class MemoryPeerStore implements PeerStore {
                 isSeeder = true;
             }
             shard.put(swarm, peer, isSeeder, now);
-            int[] byTier = preference.isNone() || numWant <= 0 ? null : new int[preference.prefixes().size() + 1];
+            PeerList[] seederGroups = null;
+            PeerList[] leecherGroups = null;
+            if (preference.hasGroups()) {
+                Groups g = shard.groups.computeIfAbsent(swarm, k -> new Groups());
+                g.put(ip, peer.port(), peer.id(), isSeeder, preference.groups(), now, shard.view(ipv6, isSeeder));
+                seederGroups = isSeeder ? null : g.lists(preference.groups(), ipv6, true);
+                leecherGroups = g.lists(preference.groups(), ipv6, false);
+            } else {
+                shard.ungroup(swarm, peer); // placed before (the topology changed since): no longer
+            }
+            int[] byTier = preference.isNone() || numWant <= 0 ? null : new int[preference.tierCount() + 1];
             int written = numWant <= 0 ? 0
                     // the sink runs under the shard lock: PeerSink asks sinks to be quick and to stay out of the store
                     : PeerSelection.select(swarm.bindNonEmpty(ipv6, true, shard.view(ipv6, true)),
                     swarm.bindNonEmpty(ipv6, false, shard.view(ipv6, false)), ip, peer.port(), isSeeder, numWant,
-                    preference, random.get(), sink, byTier);
+                    preference, random.get(), sink, byTier, seederGroups, leecherGroups);
             return new AnnounceResult(swarm.seeders(), swarm.leechers(), written, byTier);
         } finally {
             shard.lock.unlock();
@@ -247,6 +260,11 @@ public final class MemoryPeerStore implements PeerStore {
     private static final class Shard {
         private static final int MIN_TABLE = 16;
         final ReentrantLock lock = new ReentrantLock();
+        /**
+         * Group sub-indexes of the swarms that have peers with groups (a topology map): kept here rather than in a
+         * field of every swarm, which would cost all of a million swarms 8 bytes for what few use.
+         */
+        final Map<Swarm, Groups> groups = new IdentityHashMap<>();
         Swarm[] table = new Swarm[MIN_TABLE];
         int count;
         private final PeerList seeders4 = new PeerList(AddressFamily.IPV4);
@@ -347,6 +365,21 @@ public final class MemoryPeerStore implements PeerStore {
             }
         }
 
+        /** Takes the peer out of its swarm's groups, if it is in any. */
+        void ungroup(Swarm swarm, Peer peer) {
+            if (groups.isEmpty()) {
+                return;
+            }
+            Groups g = groups.get(swarm);
+            if (g != null) {
+                boolean ipv6 = !peer.ip().isIpv4();
+                g.remove(peer.ip(), peer.port(), view(ipv6, true));
+                if (g.isEmpty()) {
+                    groups.remove(swarm);
+                }
+            }
+        }
+
         /**
          * Lists the racks ({@code /prefix} networks) of one family's peers in address order, after what
          * {@code out} holds, up to {@code max} in all: one binary search per rack and list. True when more racks
@@ -412,6 +445,13 @@ public final class MemoryPeerStore implements PeerStore {
                         swarm.store(ipv6, seeder, list);
                         count(ipv6, seeder, -n);
                         removed += n;
+                    }
+                }
+                Groups g = groups.isEmpty() ? null : groups.get(swarm);
+                if (g != null) {
+                    g.expire(cutoff, seeders4, seeders6);
+                    if (g.isEmpty()) {
+                        groups.remove(swarm);
                     }
                 }
                 if (swarm.isEmpty()) {

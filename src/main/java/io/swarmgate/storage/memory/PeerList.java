@@ -116,6 +116,17 @@ final class PeerList {
         return matches(i, hi, lo, port) ? i : -1;
     }
 
+    /** Whether this list holds the peer (address and port) of entry {@code index} of {@code other}. */
+    boolean containsEntryOf(PeerList other, int index) {
+        long[] d = other.data;
+        int off = index * stride;
+        if (stride == 4) {
+            long key = d[off];
+            return indexOf(0, key >>> 16, (int) (key & 0xffff)) >= 0;
+        }
+        return indexOf(d[off], d[off + 1], (int) (d[off + 2] >>> 32)) >= 0;
+    }
+
     /** Inserts at {@code index}, which must be where {@link #lowerBound} put this address and port. */
     void insert(int index, long hi, long lo, int port, PeerId id, int lastSeen) {
         int needed = (size + 1) * stride;

@@ -14,6 +14,10 @@ import java.util.random.RandomGenerator;
  * binary searches; tiers nest, so tier k is that range minus the previous tier's range: at most two pieces.
  * Within a piece pair, peers are drawn by a random start and a random step coprime to the pair's length, which
  * visits every index once in a shuffled-looking order without allocating a set of chosen indexes.
+ * <p>With group tiers ({@link PeerPreference#groups}) tier k's cumulative set is its own list, the group's
+ * sub-index (the swarm's list for the last, everyone), and tier k is that list minus the nearer group: drawn the
+ * same way, skipping entries the nearer group holds. A tier is only walked once every nearer one has been handed
+ * out whole, so the skipped entries are fewer than numwant: the cost still grows with numwant, not the swarm.
  */
 final class PeerSelection {
     /**
@@ -31,19 +35,22 @@ final class PeerSelection {
      * @param preference locality tiers (prefix lengths of the announcer's family, nearest first) and the bridge
      *                   rule ({@link PeerPreference#farLimit})
      * @param byTier     null, or one slot per tier plus one for everyone else: counts of the peers handed out
+     * @param seederGroups  with group tiers, per tier the group's seeders of the announcer's family; else null
+     * @param leecherGroups the same for leechers
      * @return how many peers went to {@code sink}
      */
     static int select(PeerList seeders, PeerList leechers, IpAddress ip, int port, boolean announcerIsSeeder,
-                      int numWant, PeerPreference preference, RandomGenerator random, PeerSink sink, int[] byTier) {
+                      int numWant, PeerPreference preference, RandomGenerator random, PeerSink sink, int[] byTier,
+                      PeerList[] seederGroups, PeerList[] leecherGroups) {
         List<Integer> prefixes = preference.prefixes();
-        Tiers s = announcerIsSeeder || seeders == null ? null : new Tiers(seeders, ip, port);
-        Tiers l = leechers == null ? null : new Tiers(leechers, ip, port);
+        Tiers s = announcerIsSeeder || seeders == null ? null : new Tiers(seeders, seederGroups, ip, port);
+        Tiers l = leechers == null ? null : new Tiers(leechers, leecherGroups, ip, port);
         int seedersAvailable = s == null ? 0 : s.available();
         int available = seedersAvailable + (l == null ? 0 : l.available());
         if (Math.min(numWant, available) <= 0) {
             return 0;
         }
-        int tiers = prefixes.size();
+        int tiers = preference.tierCount();
         int want;
         int farLimit = Integer.MAX_VALUE;
         if (tiers > 0) {
@@ -68,7 +75,8 @@ final class PeerSelection {
         // is written, because a sink cannot take a peer back. Without tiers everyone is one tier: never needed;
         // a rack served from within (no far peers allowed) is reached through its bridges instead.
         int seederTier = seedersAvailable > 0 && tiers > 0 && farLimit > 0
-                ? reservedSeederTier(seeders, leechers, ip, port, want, prefixes) : -1;
+                ? reservedSeederTier(s, l == null ? null : new Tiers(leechers, leecherGroups, ip, port), want,
+                tiers, prefixes, ip) : -1;
         int fill = seederTier >= 0 ? want - 1 : want;
         int written = 0;
         // tier by tier (the last one, k == tiers, is everyone else); within a tier seeders before leechers
@@ -110,11 +118,10 @@ final class PeerSelection {
      * The nearest tier holding a seeder (other than the announcer) when the leechers of all nearer tiers number
      * at least {@code want}, so that a plain walk would fill numWant with leechers only; otherwise -1.
      */
-    private static int reservedSeederTier(PeerList seeders, PeerList leechers, IpAddress ip, int port, int want,
-                                          List<Integer> prefixes) {
-        Tiers s = new Tiers(seeders, ip, port);
-        Tiers l = leechers == null ? null : new Tiers(leechers, ip, port);
-        for (int k = 0; k <= prefixes.size(); k++) {
+    private static int reservedSeederTier(Tiers walking, Tiers l, int want, int tiers, List<Integer> prefixes,
+                                          IpAddress ip) {
+        Tiers s = new Tiers(walking.list, walking.groups, ip, walking.port);
+        for (int k = 0; k <= tiers; k++) {
             s.advance(k, prefixes, ip);
             if (s.availableSoFar() > 0) {
                 // l still stands at tier k - 1
@@ -127,9 +134,15 @@ final class PeerSelection {
         return -1; // no seeder but the announcer: nothing to reserve
     }
 
-    /** A walk through one list's tiers: the current cumulative range and the one before it. */
+    /**
+     * A walk through one list's tiers: the current cumulative range and the one before it; with groups, the
+     * current cumulative list and the one before it.
+     */
     private static final class Tiers {
         final PeerList list;
+        /** Per tier the group's list, or null for prefix tiers. */
+        final PeerList[] groups;
+        final int port;
         /** The announcer's own index in this list (it may be stale there), or -1. */
         final int self;
         int tier = -1;
@@ -137,9 +150,15 @@ final class PeerSelection {
         int hi;
         int prevLo;
         int prevHi;
+        /** With groups: the current tier's cumulative list (null before the first), the one before, and self in it. */
+        PeerList cur;
+        PeerList prev;
+        int curSelf = -1;
 
-        Tiers(PeerList list, IpAddress ip, int port) {
+        Tiers(PeerList list, PeerList[] groups, IpAddress ip, int port) {
             this.list = list;
+            this.groups = groups;
+            this.port = port;
             int at = list.lowerBound(ip.hi(), ip.lo(), port);
             this.self = list.matches(at, ip.hi(), ip.lo(), port) ? at : -1;
             // before the first tier the range is empty, placed where the announcer sorts
@@ -152,11 +171,21 @@ final class PeerSelection {
 
         /** Peers other than the announcer in the current cumulative range (this tier and all nearer ones). */
         int availableSoFar() {
+            if (groups != null) {
+                return cur == null ? 0 : cur.size() - (curSelf >= 0 ? 1 : 0);
+            }
             return hi - lo - (self >= lo && self < hi ? 1 : 0);
         }
 
         /** Moves to tier {@code k}: {@code prefixes.get(k)}, or everyone when {@code k == prefixes.size()}. */
         void advance(int k, List<Integer> prefixes, IpAddress ip) {
+            if (groups != null) {
+                tier = k;
+                prev = cur;
+                cur = k < groups.length ? groups[k] : list;
+                curSelf = cur.indexOf(ip.hi(), ip.lo(), port);
+                return;
+            }
             prevLo = lo;
             prevHi = hi;
             tier = k;
@@ -175,6 +204,9 @@ final class PeerSelection {
 
         /** Emits up to {@code max} random peers of the current tier (minus the previous); returns how many. */
         int take(int max, PeerSink sink, RandomGenerator random) {
+            if (groups != null) {
+                return takeGroup(max, sink, random);
+            }
             int len1 = prevLo - lo;
             int n = len1 + hi - prevHi;
             if (n == 0 || max <= 0) {
@@ -187,6 +219,28 @@ final class PeerSelection {
                 int index = v < len1 ? lo + v : prevHi + (v - len1);
                 if (index != self) {
                     list.emit(index, sink);
+                    added++;
+                }
+                v += step;
+                if (v >= n) {
+                    v -= n;
+                }
+            }
+            return added;
+        }
+
+        /** {@link #take} for group tiers: the current list at random, minus the announcer and the nearer group. */
+        private int takeGroup(int max, PeerSink sink, RandomGenerator random) {
+            int n = cur == null ? 0 : cur.size();
+            if (n == 0 || max <= 0) {
+                return 0;
+            }
+            int v = random.nextInt(n);
+            int step = coprimeStep(n, random);
+            int added = 0;
+            for (int i = 0; i < n && added < max; i++) {
+                if (v != curSelf && (prev == null || !prev.containsEntryOf(cur, v))) {
+                    cur.emit(v, sink);
                     added++;
                 }
                 v += step;

@@ -69,8 +69,11 @@ import java.util.function.Supplier;
  * slot: seeders and leechers per address family ({@code sg:{h}:4s 4l 6s 6l}, sorted sets whose members are
  * address and port bytes, so a subnet is one lexicographic range and a locality tier costs two ZLEXCOUNTs),
  * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_ids),
- * {@code sg:{h}:downloaded} and {@code sg:{h}:n} (the four list sizes, kept by the scripts, so the counts of an
- * answer cost one HMGET). Gauge totals and the list of swarms to sweep live in index shards
+ * {@code sg:{h}:downloaded}, {@code sg:{h}:n} (the four list sizes, kept by the scripts, so the counts of an
+ * answer cost one HMGET) and {@code sg:{h}:timeline} (the completion timeline); for peers placed by a topology
+ * map ({@link PeerPreference#groups}) {@code sg:{h}:groups} (member to the group keys it announced with) and per
+ * group key and list a sorted set like the list ({@code sg:{h}:groups:4s:dc1/pod3}), so a group tier costs a
+ * ZCARD and its draws a ZRANGE and a ZSCORE each. Gauge totals and the list of swarms to sweep live in index shards
  * {@code sg:swarms:{t}} and {@code sg:totals:{t}}: one shard on a single server; on a Cluster one per slot, its
  * tag {@code t} chosen to hash to that slot, so the script updates the swarm and its shard without a cross-slot
  * command. The keyspace is never scanned.
@@ -93,6 +96,7 @@ public final class RedisPeerStore implements PeerStore {
     private static final byte[] EVENT_STOPPED = {'x'};
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
+    private static final byte[] NO_BYTES = {};
 
     private final RedisConfig config;
     private final UnifiedJedis redis;
@@ -230,13 +234,13 @@ public final class RedisPeerStore implements PeerStore {
         return "sg:totals:{" + tag + "}";
     }
 
-    /** The keys every script gets, in common.lua's order (timeline.lua's own hash 11th). */
+    /** The keys every script gets, in common.lua's order (10 counts, 11 timeline.lua's hash, 12 groups). */
     private List<byte[]> keys(String hex) {
         String p = "sg:{" + hex + "}:";
         String tag = shardTag(hex);
         return List.of(bytes(p + "4s"), bytes(p + "4l"), bytes(p + "6s"), bytes(p + "6l"), bytes(p + "seen"),
                 bytes(p + "ids"), bytes(p + "downloaded"), bytes(indexKey(tag)), bytes(totalsKey(tag)),
-                bytes(p + "n"), bytes(p + "timeline"));
+                bytes(p + "n"), bytes(p + "timeline"), bytes(p + "groups"));
     }
 
     private static byte[] bytes(String s) {
@@ -268,7 +272,7 @@ public final class RedisPeerStore implements PeerStore {
         String hex = infoHash.hex();
         long now = nowSeconds();
         IpAddress ip = peer.ip();
-        List<byte[]> args = new ArrayList<>(11 + 2 * preference.prefixes().size());
+        List<byte[]> args = new ArrayList<>(11 + 2 * preference.tierCount());
         args.add(bytes(hex));
         args.add(number(now - lifetimeSeconds));
         args.add(number(now));
@@ -284,6 +288,10 @@ public final class RedisPeerStore implements PeerStore {
             int bits = Math.clamp(prefix, 0, ip.bits());
             args.add(member(ip.network(bits), 0));
             args.add(member(ip.lastInNetwork(bits), 0xffff));
+        }
+        for (String group : preference.groups()) {
+            args.add(NO_BYTES); // marks a group tier: never a member, which is 6 or 18 bytes
+            args.add(group.getBytes(StandardCharsets.UTF_8));
         }
         List<?> reply = (List<?>) eval(announce, keys(hex), args);
         if (reply.size() == 2) {

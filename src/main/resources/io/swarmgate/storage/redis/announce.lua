@@ -2,7 +2,8 @@
 -- ARGV[3] now, [4] event (n: none/started, c: completed, x: stopped), [5] '1' for a seeder, [6] the announcer's
 -- member, [7] its peer_id, [8] numwant, [9] random seed, [10] rack quorum and [11] bridge peers (the bridge rule
 -- of bittorrent/PeerPreference.java, off when the quorum is 0), [12..] per locality tier (nearest first) the
--- first and last member of the announcer's network (address masked, port 0000 / address filled, port ffff).
+-- first and last member of the announcer's network (address masked, port 0000 / address filled, port ffff),
+-- or for group tiers (a topology map placed the announcer) an empty string and the group key.
 -- Reply: {complete, incomplete, n, n counts of the peers handed out per tier (nearest first, the last one
 -- everyone else), member, peer_id, member, peer_id, ...}, the peers in the order to try them; a stop answers
 -- {complete, incomplete}.
@@ -64,7 +65,8 @@ if not seeder then
   target, other, ft, fo = leechers, seeders, fl, fs
 end
 -- a peer is one address and port: in the seeders or the leechers, never both
-if redis.call('ZADD', target, 0, me) == 1 then
+local moved = redis.call('ZADD', target, 0, me) == 1
+if moved then
   bump(ft, 1)
   if redis.call('ZREM', other, me) == 1 then
     bump(fo, -1)
@@ -77,6 +79,33 @@ if due then
 end
 -- the counts after this announce: the answer's complete/incomplete and the list sizes for the selection
 local complete, incomplete, sizes = counts()
+
+-- group tiers: index the announcer under its group keys (and nothing else), or under none
+local groupTiers = tiers > 0 and ARGV[12] == ''
+local function regroup(moved)
+  local keys = {}
+  for k = 1, tiers do
+    keys[k] = ARGV[11 + 2 * k]
+  end
+  local joined = table.concat(keys, ' ')
+  local old = redis.call('HGET', GROUPS, me)
+  if old == joined and not moved then
+    return
+  end
+  if old and old ~= joined then
+    ungroup(me)
+  end
+  redis.call('HSET', GROUPS, me, joined)
+  for k = 1, tiers do
+    redis.call('ZADD', groupKey(target, keys[k]), 0, me)
+    redis.call('ZREM', groupKey(other, keys[k]), me)
+  end
+end
+if groupTiers then
+  regroup(moved)
+else
+  ungroup(me) -- placed before (the topology changed since): no longer
+end
 
 -- Peer selection, a port of storage/memory/PeerSelection.java: keep the two in step. A list is walked tier by
 -- tier; tier k's peers are the ranks of the announcer's k-th network minus those of the nearer ones (at most
@@ -195,6 +224,46 @@ local function take(w, max)
     v = (v + step) % n
   end
   return added
+end
+
+-- Group tiers: tier k's cumulative set is the group's own sorted set (the list itself for everyone), and tier k
+-- is that minus the nearer group: drawn at random by rank, skipping the nearer group's members. A tier is
+-- walked only once the nearer ones were handed out whole, so fewer than numwant are skipped.
+local function groupAdvance(w, k)
+  w.tier, w.prev = k, w.cur
+  w.cur = k > tiers and w.key or groupKey(w.key, ARGV[11 + 2 * k])
+  w.curSize = redis.call('ZCARD', w.cur)
+  w.curSelf = redis.call('ZSCORE', w.cur, me) and 1 or 0
+end
+
+local function groupAvailableSoFar(w)
+  return w.cur and w.curSize - w.curSelf or 0
+end
+
+local function groupTake(w, max)
+  local n = w.curSize or 0
+  if n == 0 or max <= 0 then
+    return 0
+  end
+  local v = random(n) - 1
+  local step = coprimeStep(n)
+  local added = 0
+  for _ = 1, n do
+    if added >= max then
+      break
+    end
+    local member = redis.call('ZRANGE', w.cur, v, v)[1]
+    if member ~= me and not (w.prev and redis.call('ZSCORE', w.prev, member)) then
+      out[#out + 1] = member
+      added = added + 1
+    end
+    v = (v + step) % n
+  end
+  return added
+end
+
+if groupTiers then
+  advance, availableSoFar, take = groupAdvance, groupAvailableSoFar, groupTake
 end
 
 -- The nearest tier holding a seeder (other than the announcer) when the leechers of all nearer tiers number at

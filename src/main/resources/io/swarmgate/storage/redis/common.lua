@@ -8,6 +8,7 @@ local DOWNLOADED = KEYS[7]  -- completed downloads
 local INDEX = KEYS[8]       -- index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
 local TOTALS = KEYS[9]      -- index shard's counters: swarms, s4, l4, s6, l6
 local COUNTS = KEYS[10]     -- the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs
+local GROUPS = KEYS[12]     -- grouped peer (member) -> the group keys it is indexed under, space separated
 -- A member is the peer's address (4 or 16 bytes, network order) and port (2 bytes): byte order is address
 -- order, so "peers in my /24" is one lexicographic range, whatever prefix lengths are asked for.
 
@@ -28,6 +29,26 @@ local function bump(field, n)
   redis.call('HINCRBY', TOTALS, field, n)
 end
 
+-- Group sub-indexes (bittorrent/PeerPreference.java groups, from a topology map): per list and group key a
+-- sorted set like the list (GROUPS:4s:dc1/pod3), holding the peers that announced with that key.
+local function groupKey(list, key)
+  return GROUPS .. ':' .. string.sub(list, -2) .. ':' .. key
+end
+
+-- takes a peer out of every group it is indexed under
+local function ungroup(member)
+  local keys = redis.call('HGET', GROUPS, member)
+  if not keys then
+    return
+  end
+  local s, l = lists(member)
+  for key in string.gmatch(keys, '%S+') do
+    redis.call('ZREM', groupKey(s, key), member)
+    redis.call('ZREM', groupKey(l, key), member)
+  end
+  redis.call('HDEL', GROUPS, member)
+end
+
 -- removes one peer from the swarm; returns 1 when it was there
 local function remove(member)
   local s, l, fs, fl = lists(member)
@@ -41,6 +62,7 @@ local function remove(member)
   end
   redis.call('ZREM', SEEN, member)
   redis.call('HDEL', IDS, member)
+  ungroup(member)
   return removed
 end
 
