@@ -16,6 +16,7 @@ import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.config.HttpConfig;
 import io.swarmgate.frontend.QueryString;
+import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics.Action;
 import io.swarmgate.metrics.RequestMetrics;
@@ -62,7 +63,7 @@ public final class TrackerHttpService implements HttpService {
         long start = System.nanoTime();
         IpAddress client = clientAddress(req);
         AnnounceRequest request = null;
-        AnnounceResponse response;
+        AnnounceContext answered;
         CompactPeerBuffer peers = null;
         try {
             QueryString q = QueryString.parse(req.query().rawValue());
@@ -70,9 +71,9 @@ public final class TrackerHttpService implements HttpService {
             if (request.compact()) {
                 // the hot path: the store writes the peers straight into the answer's bytes
                 peers = new CompactPeerBuffer(request.family());
-                response = logic.announce(request, peers);
+                answered = logic.announce(request, peers);
             } else {
-                response = logic.announce(request);
+                answered = logic.announce(request);
             }
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
@@ -84,11 +85,12 @@ public final class TrackerHttpService implements HttpService {
             return;
         }
         AddressFamily family = request.family();
+        AnnounceResponse response = answered.response();
         send(res, peers != null ? ResponseWriter.announceCompact(response, family, peers)
                 : ResponseWriter.announceDict(response, request.noPeerId()));
         metrics.record(Frontend.HTTP, Action.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
         // the answer is out (the swarm was updated by the answer's own store step): posthooks do not delay it
-        logic.afterAnnounce(request, response);
+        logic.afterAnnounce(answered);
     }
 
     private void scrape(ServerRequest req, ServerResponse res) {

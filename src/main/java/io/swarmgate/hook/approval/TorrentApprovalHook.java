@@ -6,6 +6,7 @@ import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookFactory;
 import io.swarmgate.hook.ScrapeContext;
 
 import java.io.IOException;
@@ -35,7 +36,13 @@ import java.util.concurrent.TimeUnit;
  * look like the others have no peers, and a client that scrapes an unapproved torrent learns the same as from
  * an announce.
  */
-final class TorrentApprovalHook implements Hook {
+public final class TorrentApprovalHook implements Hook {
+    /** {@code name: torrent-approval}; see {@link TorrentApprovalConfig} for its keys. Use it as a prehook. */
+    public static final HookFactory FACTORY = HookFactory.of("torrent-approval",
+            (config, services) -> new TorrentApprovalHook(TorrentApprovalConfig.create(config),
+                    ApprovalMetrics.rejected(services.meters(), "torrent-approval"), services.scheduler(),
+                    config.get("file").key().toString()));
+
     private static final Logger LOG = System.getLogger(TorrentApprovalHook.class.getName());
 
     private final ListMode mode;

@@ -3,6 +3,7 @@ package io.swarmgate.hook.subnet;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookFactory;
 
 import java.util.List;
 
@@ -11,7 +12,11 @@ import java.util.List;
  * other family are never returned anyway (BEP 7 swarms are per family), so one list per family is all the
  * store needs. Both preferences are built once: the request path allocates nothing.
  */
-final class SubnetPreferenceHook implements Hook {
+public final class SubnetPreferenceHook implements Hook {
+    /** {@code name: subnet-preference}; see {@link SubnetPreferenceConfig} for its keys. Use it as a prehook. */
+    public static final HookFactory FACTORY = HookFactory.of("subnet-preference",
+            (config, services) -> new SubnetPreferenceHook(SubnetPreferenceConfig.create(config)));
+
     private final PeerPreference ipv4;
     private final PeerPreference ipv6;
 
