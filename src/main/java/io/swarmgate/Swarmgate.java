@@ -23,7 +23,7 @@ import io.swarmgate.metrics.MetricsServer;
 import io.swarmgate.metrics.OperatorRoutes;
 import io.swarmgate.metrics.Readiness;
 import io.swarmgate.metrics.RequestMetrics;
-import io.swarmgate.metrics.StoreMetrics;
+import io.swarmgate.storage.StoreMetrics;
 import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.memory.MemoryPeerStore;

@@ -15,6 +15,7 @@ import io.swarmgate.hook.HookServices;
 import io.swarmgate.hook.approval.ClientApprovalHook;
 import io.swarmgate.storage.MutableClock;
 import io.swarmgate.storage.PeerExpiry;
+import io.swarmgate.storage.StoreMetrics;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import io.swarmgate.testing.JwtYaml;
 

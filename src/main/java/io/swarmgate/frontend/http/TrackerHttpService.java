@@ -30,7 +30,7 @@ import java.net.InetSocketAddress;
  * with HTTP 200 and a {@code failure reason} saying what was wrong (clients show that text; a 4xx status
  * would hide it); an unexpected failure is logged once with context and the client sees a generic reason.
  */
-public final class TrackerHttpService implements HttpService {
+final class TrackerHttpService implements HttpService {
     private static final Logger LOG = System.getLogger(TrackerHttpService.class.getName());
     static final String INTERNAL_REASON = "internal server error";
     private static final HeaderName AUTHORIZATION = HeaderNames.AUTHORIZATION;
@@ -41,7 +41,7 @@ public final class TrackerHttpService implements HttpService {
     private final ClientAddressResolver addresses;
     private final HeaderName realIpHeader;
 
-    public TrackerHttpService(HttpConfig config, TrackerLogic logic, RequestMetrics metrics) {
+    TrackerHttpService(HttpConfig config, TrackerLogic logic, RequestMetrics metrics) {
         this.config = config;
         this.logic = logic;
         this.metrics = metrics;
