@@ -11,17 +11,23 @@ import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookFactory;
 import io.swarmgate.hook.HookRegistry;
 import io.swarmgate.hook.HookServices;
+import io.swarmgate.hook.accounting.AccountingHook;
+import io.swarmgate.hook.approval.ClientApprovalHook;
+import io.swarmgate.hook.approval.TorrentApprovalHook;
+import io.swarmgate.hook.interval.IntervalVariationHook;
+import io.swarmgate.hook.jwt.JwtHook;
 import io.swarmgate.hook.ratelimit.RateLimitHook;
+import io.swarmgate.hook.subnet.SubnetPreferenceHook;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.MetricsServer;
+import io.swarmgate.metrics.SwarmRoutes;
 import io.swarmgate.metrics.OperatorRoutes;
 import io.swarmgate.metrics.RackPrefixes;
 import io.swarmgate.metrics.Readiness;
 import io.swarmgate.metrics.RequestMetrics;
-import io.swarmgate.metrics.StoreMetrics;
-import io.swarmgate.metrics.SwarmRoutes;
 import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.PeerStore;
+import io.swarmgate.storage.StoreMetrics;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import io.swarmgate.storage.redis.RedisPeerStore;
 
@@ -82,7 +88,7 @@ public final class Swarmgate implements AutoCloseable {
             StoreMetrics.bind(store, meters);
             HookServices services = new HookServices(clock, ThreadLocalRandom::current, meters, scheduler,
                     config.storage().peerLifetime());
-            HookRegistry registry = HookRegistry.builtIn();
+            HookRegistry registry = builtInHooks();
             List<Hook> pre = hooks(config.prehooks(), registry, services, built, false);
             config.tracker().rateLimit().ifPresent(limit -> pre.addFirst(new RateLimitHook(limit, clock)));
             List<Hook> post = hooks(config.posthooks(), registry, services, built, false);
@@ -114,13 +120,22 @@ public final class Swarmgate implements AutoCloseable {
         try {
             HookServices services = new HookServices(InstantSource.system(), ThreadLocalRandom::current,
                     new SimpleMeterRegistry(), scheduler);
-            HookRegistry registry = HookRegistry.builtIn();
+            HookRegistry registry = builtInHooks();
             hooks(config.prehooks(), registry, services, built, !fetch);
             hooks(config.posthooks(), registry, services, built, !fetch);
         } finally {
             built.forEach(Hook::close);
             scheduler.shutdownNow();
         }
+    }
+
+    /**
+     * The hooks a configuration may name. Listed here, in the wiring, so that the hook SPI does not depend on
+     * its plug-ins.
+     */
+    static HookRegistry builtInHooks() {
+        return new HookRegistry(List.of(JwtHook.FACTORY, SubnetPreferenceHook.FACTORY, ClientApprovalHook.FACTORY,
+                TorrentApprovalHook.FACTORY, IntervalVariationHook.FACTORY, AccountingHook.FACTORY));
     }
 
     private static ScheduledExecutorService newScheduler() {
@@ -136,21 +151,14 @@ public final class Swarmgate implements AutoCloseable {
                                     List<Hook> built, boolean checkOnly) {
         List<Hook> hooks = new ArrayList<>();
         for (HookSpec spec : specs) {
-            try {
-                HookFactory factory = registry.factory(spec.name(), spec.key().replaceAll("\\.config$", ".name"));
-                if (checkOnly) {
-                    factory.check(spec.config(), services);
-                    continue;
-                }
-                Hook hook = factory.create(spec.config(), services);
-                built.add(hook);
-                hooks.add(hook);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("hook " + spec.name() + " (" + spec.key() + ") failed to start: "
-                        + e.getMessage(), e);
+            HookFactory factory = registry.factory(spec.name(), spec.nameKey());
+            if (checkOnly) {
+                factory.check(spec.config(), services);
+                continue;
             }
+            Hook hook = factory.create(spec.config(), services);
+            built.add(hook);
+            hooks.add(hook);
         }
         return hooks;
     }

@@ -5,8 +5,16 @@ import io.helidon.config.Config;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One entry of {@code prehooks:} or {@code posthooks:}: a hook name and its own {@code config:} node. */
+/**
+ * One entry of {@code prehooks:} or {@code posthooks:}: a hook name, its own {@code config:} node, and the key of
+ * the entry ({@code prehooks.0}), so that an error about the entry names the key the operator wrote.
+ */
 public record HookSpec(String name, Config config, String key) {
+
+    /** The key of the entry's {@code name:}, which an unknown hook name is reported under. */
+    public String nameKey() {
+        return key + ".name";
+    }
 
     public static List<HookSpec> list(Config node, String path) {
         if (!node.exists() || (node.isLeaf() && node.asString().orElse("").strip().matches("|\\[\\]"))) {
@@ -22,11 +30,11 @@ public record HookSpec(String name, Config config, String key) {
             ConfigReader r = ConfigReader.of(items.get(i), key);
             String name = r.string("name", "");
             if (name.isBlank()) {
-                throw new ConfigException(key + ".name", "every hook needs a name");
+                throw new ConfigException(r.key("name"), "every hook needs a name");
             }
             Config config = r.node("config");
             r.finish();
-            out.add(new HookSpec(name.strip(), config, key + ".config"));
+            out.add(new HookSpec(name.strip(), config, key));
         }
         return List.copyOf(out);
     }

@@ -3,30 +3,23 @@ package io.swarmgate.hook;
 import io.swarmgate.config.ConfigException;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The hook names a configuration may use, mapped to their factories. An instance, not static state. */
+/**
+ * The hook names a configuration may use, mapped to their factories. An instance, not static state; the wiring
+ * ({@code io.swarmgate.Swarmgate}) says which factories it holds, so this SPI package knows none of its plug-ins.
+ */
 public final class HookRegistry {
     private final Map<String, HookFactory> factories = new LinkedHashMap<>();
 
-    /** The built-in hooks. */
-    public static HookRegistry builtIn() {
-        HookRegistry registry = new HookRegistry();
-        registry.register(new io.swarmgate.hook.jwt.JwtHookFactory());
-        registry.register(new io.swarmgate.hook.subnet.SubnetPreferenceHookFactory());
-        registry.register(new io.swarmgate.hook.approval.ClientApprovalHookFactory());
-        registry.register(new io.swarmgate.hook.approval.TorrentApprovalHookFactory());
-        registry.register(new io.swarmgate.hook.interval.IntervalVariationHookFactory());
-        registry.register(new io.swarmgate.hook.accounting.AccountingHookFactory());
-        return registry;
-    }
-
-    public HookRegistry register(HookFactory factory) {
-        if (factories.putIfAbsent(factory.name(), factory) != null) {
-            throw new IllegalArgumentException("hook " + factory.name() + " registered twice");
+    public HookRegistry(List<HookFactory> factories) {
+        for (HookFactory factory : factories) {
+            if (this.factories.putIfAbsent(factory.name(), factory) != null) {
+                throw new IllegalArgumentException("hook " + factory.name() + " registered twice");
+            }
         }
-        return this;
     }
 
     public Set<String> names() {

@@ -30,8 +30,10 @@ import java.util.Map;
 
 /**
  * The one place a request becomes an answer, whichever frontend parsed it: configured prehooks in order, then
- * one atomic store step that applies the announce and fills counts and peers. After the frontend has written the
- * answer it calls {@link #afterAnnounce} for the posthooks. Frontends never touch the store.
+ * one atomic store step that applies the announce and fills counts and peers. {@link #announce} returns the
+ * announce's {@link AnnounceContext} (what the prehooks learnt, e.g. verified claims, with the answer set); after
+ * the frontend has written the answer it hands that same context to {@link #afterAnnounce} for the posthooks, so
+ * nothing about a request is kept between the two calls. Frontends never touch the store.
  */
 public final class TrackerLogic implements AutoCloseable {
     private static final Logger LOG = System.getLogger(TrackerLogic.class.getName());
@@ -43,12 +45,6 @@ public final class TrackerLogic implements AutoCloseable {
     private final PeerStore store;
     private final List<Hook> prehooks;
     private final List<Hook> posthooks;
-    /**
-     * The prehooks' context of the announce this thread is serving, so that its posthooks see what the
-     * prehooks learnt (verified claims). Both frontends call {@link #afterAnnounce} on the thread that called
-     * {@code announce}, before that thread's next announce; a context for another request is not used.
-     */
-    private final ThreadLocal<AnnounceContext> forPosthooks = new ThreadLocal<>();
     private final HandoutCounter handouts;
 
     public TrackerLogic(TrackerConfig config, PeerStore store, List<Hook> prehooks, List<Hook> posthooks) {
@@ -84,14 +80,18 @@ public final class TrackerLogic implements AutoCloseable {
      * with the peers as objects (for answers that need peer_ids or text, such as HTTP's dictionary model). The
      * counts include the announcer's new state.
      *
+     * @return the announce's context, its {@link AnnounceContext#response()} the answer; pass it to
+     *         {@link #afterAnnounce} once the answer is out
      * @throws ClientError when a prehook refuses the announce, or the store is unavailable
      */
-    public AnnounceResponse announce(AnnounceRequest request) throws ClientError {
+    public AnnounceContext announce(AnnounceRequest request) throws ClientError {
         List<Peer> peers = new ArrayList<>();
-        AnnounceResponse counted = announce(request, (family, ipHi, ipLo, port, id0, id1, id2) ->
+        AnnounceContext answered = announce(request, (family, ipHi, ipLo, port, id0, id1, id2) ->
                 peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, ipHi, ipLo), port)));
-        return new AnnounceResponse(counted.interval(), counted.minInterval(), counted.complete(),
-                counted.incomplete(), peers);
+        AnnounceResponse counted = answered.response();
+        answered.response(new AnnounceResponse(counted.interval(), counted.minInterval(), counted.complete(),
+                counted.incomplete(), peers));
+        return answered;
     }
 
     /**
@@ -102,9 +102,11 @@ public final class TrackerLogic implements AutoCloseable {
      * <p>This is where numwant is decided: the client's value (or the default when it sent none), capped by
      * {@code tracker.max-numwant} and by what the sink can carry; none for {@code stopped}.
      *
+     * @return the announce's context, its {@link AnnounceContext#response()} the answer; pass it to
+     *         {@link #afterAnnounce} once the answer is out
      * @throws ClientError when a prehook refuses the announce, or the store is unavailable
      */
-    public AnnounceResponse announce(AnnounceRequest request, PeerSink sink) throws ClientError {
+    public AnnounceContext announce(AnnounceRequest request, PeerSink sink) throws ClientError {
         AnnounceContext ctx = prehooks(request);
         int numWant = request.event() == Event.STOPPED ? 0
                 : Math.min(config.numWant(request.numWant()), sink.capacity());
@@ -118,8 +120,9 @@ public final class TrackerLogic implements AutoCloseable {
         if (handouts != null) {
             handouts.record(result);
         }
-        return new AnnounceResponse(ctx.interval(), ctx.minInterval(), result.complete(), result.incomplete(),
-                List.of(), result.peers());
+        ctx.response(new AnnounceResponse(ctx.interval(), ctx.minInterval(), result.complete(), result.incomplete(),
+                List.of(), result.peers()));
+        return ctx;
     }
 
     private ClientError storeUnavailable(StoreUnavailableException e) {
@@ -133,31 +136,21 @@ public final class TrackerLogic implements AutoCloseable {
         for (Hook hook : prehooks) {
             hook.announce(ctx);
         }
-        if (!posthooks.isEmpty()) {
-            forPosthooks.set(ctx);
-        }
         return ctx;
     }
 
     /**
      * Posthooks, after the frontend has sent the answer (the swarm was already updated by the answer's own store
-     * step). Never throws: failures are logged.
+     * step). {@code answered} is what {@link #announce} returned, so the posthooks see what the prehooks learnt
+     * (verified claims) and the answer. Never throws: failures are logged.
      */
-    public void afterAnnounce(AnnounceRequest request, AnnounceResponse response) {
-        if (!posthooks.isEmpty()) {
-            AnnounceContext ctx = forPosthooks.get();
-            forPosthooks.remove();
-            if (ctx == null || ctx.request() != request) {
-                ctx = new AnnounceContext(request, response.interval(), response.minInterval());
-            }
-            ctx.response(response);
-            for (Hook hook : posthooks) {
-                try {
-                    hook.announce(ctx);
-                } catch (ClientError | RuntimeException e) {
-                    LOG.log(Level.WARNING, "posthook " + hook.getClass().getSimpleName() + " failed for "
-                            + request.infoHash() + ": " + e);
-                }
+    public void afterAnnounce(AnnounceContext answered) {
+        for (Hook hook : posthooks) {
+            try {
+                hook.announce(answered);
+            } catch (ClientError | RuntimeException e) {
+                LOG.log(Level.WARNING, "posthook " + hook.getClass().getSimpleName() + " failed for "
+                        + answered.request().infoHash() + ": " + e);
             }
         }
     }

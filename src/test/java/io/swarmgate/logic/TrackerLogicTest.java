@@ -23,6 +23,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -73,13 +74,14 @@ class TrackerLogicTest {
             Set<String> others = new HashSet<>();
             for (int n = 1; n <= 6; n++) {
                 AnnounceRequest r = announce(n, n <= 2 ? 0 : 100, Event.STARTED, 50);
-                logic.afterAnnounce(r, logic.announce(r));
+                logic.afterAnnounce(logic.announce(r));
                 others.add("10.0.0." + n + ":6881");
             }
             others.remove("10.0.0.3:6881");
 
             Collected sink = new Collected();
-            AnnounceResponse answer = logic.announce(announce(3, 100, Event.NONE, 50), sink);
+            AnnounceContext answered = logic.announce(announce(3, 100, Event.NONE, 50), sink);
+            AnnounceResponse answer = answered.response();
             assertEquals(Set.copyOf(others), Set.copyOf(sink.peers));
             assertEquals(Set.of("10.0.0.1:6881", "10.0.0.2:6881"), Set.copyOf(sink.peers.subList(0, 2)),
                     "seeders first");
@@ -88,21 +90,21 @@ class TrackerLogicTest {
             assertEquals(2, answer.complete());
             assertEquals(4, answer.incomplete());
 
-            logic.afterAnnounce(announce(3, 100, Event.NONE, 50), answer);
+            logic.afterAnnounce(answered);
             assertEquals(5, seenByPosthook.getLast().peerCount(), "posthooks see the count");
 
             Collected cut = new Collected();
-            assertEquals(3, logic.announce(announce(3, 100, Event.NONE, 3), cut).peerCount());
+            assertEquals(3, logic.announce(announce(3, 100, Event.NONE, 3), cut).response().peerCount());
             assertEquals(3, cut.peers.size());
 
             Collected none = new Collected();
-            assertEquals(0, logic.announce(announce(3, 100, Event.STOPPED, 50), none).peerCount());
-            assertEquals(0, logic.announce(announce(3, 100, Event.NONE, 0), none).peerCount());
+            assertEquals(0, logic.announce(announce(3, 100, Event.STOPPED, 50), none).response().peerCount());
+            assertEquals(0, logic.announce(announce(3, 100, Event.NONE, 0), none).response().peerCount());
             assertThrows(ClientError.class, () -> logic.announce(announce(10, 100, Event.NONE, 50), none));
             assertEquals(List.of(), none.peers, "no peers for a stopped, numwant=0 or refused announce");
 
             // the object path answers the same peers
-            AnnounceResponse objects = logic.announce(announce(3, 100, Event.NONE, 50));
+            AnnounceResponse objects = logic.announce(announce(3, 100, Event.NONE, 50)).response();
             assertEquals(5, objects.peerCount());
             assertEquals(Set.copyOf(others), Set.copyOf(objects.peers().stream().map(Peer::toString).toList()));
         }
@@ -119,18 +121,56 @@ class TrackerLogicTest {
                         RequestMeta.of(Frontend.HTTP)), new Collected());
             }
             // defaults: default-numwant 50, max-numwant 200
-            assertEquals(50, logic.announce(announce(1, 0, Event.NONE, -1), new Collected()).peerCount());
-            assertEquals(200, logic.announce(announce(1, 0, Event.NONE, 100_000), new Collected()).peerCount());
-            assertEquals(7, logic.announce(announce(1, 0, Event.NONE, 7), new Collected()).peerCount());
+            assertEquals(50, logic.announce(announce(1, 0, Event.NONE, -1), new Collected()).response().peerCount());
+            assertEquals(200, logic.announce(announce(1, 0, Event.NONE, 100_000), new Collected()).response().peerCount());
+            assertEquals(7, logic.announce(announce(1, 0, Event.NONE, 7), new Collected()).response().peerCount());
             Collected small = new Collected() {
                 @Override
                 public int capacity() {
                     return 10;
                 }
             };
-            assertEquals(10, logic.announce(announce(1, 0, Event.NONE, 100), small).peerCount(),
+            assertEquals(10, logic.announce(announce(1, 0, Event.NONE, 100), small).response().peerCount(),
                     "never more than the sink can carry (a UDP datagram)");
             assertEquals(10, small.peers.size());
+        }
+    }
+
+    /**
+     * What a prehook learnt about the announcer (verified claims, which accounting bills) reaches that announce's
+     * posthooks, and only that announce's, even when a frontend answers several announces before it runs their
+     * posthooks.
+     */
+    @Test
+    void posthooksSeeTheClaimsThePrehooksVerifiedForThatAnnounce() throws Exception {
+        Hook claimsByPeer = new Hook() {
+            @Override
+            public void announce(AnnounceContext ctx) {
+                if (!ctx.request().peer().ip().equals(IpAddress.parse("10.0.0.3"))) {
+                    ctx.verifiedClaims(Map.of("sub", "user-" + ctx.request().peer().ip()));
+                }
+            }
+        };
+        List<String> billed = new ArrayList<>();
+        Hook posthook = new Hook() {
+            @Override
+            public void announce(AnnounceContext ctx) {
+                billed.add(ctx.request().peer().ip() + " " + ctx.verifiedClaims().getOrDefault("sub", "nobody")
+                        + " " + ctx.response().incomplete());
+            }
+        };
+        MemoryPeerStore store = new MemoryPeerStore(Duration.ofMinutes(31), InstantSource.system(),
+                SplittableRandom::new);
+        try (TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS, store, List.of(claimsByPeer),
+                List.of(posthook))) {
+            AnnounceContext first = logic.announce(announce(1, 100, Event.STARTED, 50), new Collected());
+            AnnounceContext second = logic.announce(announce(2, 100, Event.STARTED, 50));
+            AnnounceContext third = logic.announce(announce(3, 100, Event.STARTED, 50), new Collected());
+            logic.afterAnnounce(second);
+            logic.afterAnnounce(first);
+            logic.afterAnnounce(third);
+            assertEquals(List.of("10.0.0.2 user-10.0.0.2 2", "10.0.0.1 user-10.0.0.1 1", "10.0.0.3 nobody 3"),
+                    billed);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.swarmgate.metrics;
 
+import io.swarmgate.testing.Exposition;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import io.helidon.metadata.hson.Hson;
 import io.swarmgate.config.MetricsConfig;

@@ -1,5 +1,6 @@
 package io.swarmgate.metrics;
 
+import io.swarmgate.testing.Exposition;
 import io.helidon.metadata.hson.Hson;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;

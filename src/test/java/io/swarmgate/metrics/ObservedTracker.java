@@ -12,9 +12,10 @@ import io.swarmgate.config.MetricsConfig;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.HookServices;
-import io.swarmgate.hook.approval.ClientApprovalHookFactory;
+import io.swarmgate.hook.approval.ClientApprovalHook;
 import io.swarmgate.storage.MutableClock;
 import io.swarmgate.storage.PeerExpiry;
+import io.swarmgate.storage.StoreMetrics;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import io.swarmgate.testing.JwtYaml;
 
@@ -69,10 +70,10 @@ final class ObservedTracker implements AutoCloseable {
         // hooks register their own meters when built, as the tracker builds them
         HookServices services = new HookServices(java.time.InstantSource.system(), SplittableRandom::new,
                 meters.registry(), scheduler);
-        approval = new ClientApprovalHookFactory().create(
+        approval = ClientApprovalHook.FACTORY.create(
                 SwarmgateConfig.fromYaml("prehooks: [{name: client-approval, config: {deny: [-XX]}}]")
                         .prehooks().getFirst().config(), services);
-        jwt = new io.swarmgate.hook.jwt.JwtHookFactory().create(SwarmgateConfig.fromYaml(JwtYaml.EXAMPLE_PREHOOK)
+        jwt = io.swarmgate.hook.jwt.JwtHook.FACTORY.create(SwarmgateConfig.fromYaml(JwtYaml.EXAMPLE_PREHOOK)
                 .prehooks().getFirst().config(), services);
         try {
             // one refused announce, so the verification counter has a sample

@@ -47,7 +47,7 @@ public class AccountingHookBenchmark {
 
     @Setup
     public void setUp() {
-        hook = AccountingHookFactory.create(new AccountingConfig("jdbc:postgresql://127.0.0.1:1/none",
+        hook = AccountingHook.unstarted(new AccountingConfig("jdbc:postgresql://127.0.0.1:1/none",
                         Duration.ofHours(1), 100_000, "sub"),
                 new HookServices(InstantSource.system(), () -> null, new SimpleMeterRegistry(), null));
         contexts = new AnnounceContext[PEERS];

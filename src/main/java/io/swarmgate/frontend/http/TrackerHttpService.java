@@ -18,6 +18,7 @@ import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.config.HttpConfig;
 import io.swarmgate.frontend.QueryString;
+import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics.Action;
 import io.swarmgate.metrics.RequestMetrics;
@@ -31,7 +32,7 @@ import java.net.InetSocketAddress;
  * with HTTP 200 and a {@code failure reason} saying what was wrong (clients show that text; a 4xx status
  * would hide it); an unexpected failure is logged once with context and the client sees a generic reason.
  */
-public final class TrackerHttpService implements HttpService {
+final class TrackerHttpService implements HttpService {
     private static final Logger LOG = System.getLogger(TrackerHttpService.class.getName());
     static final String INTERNAL_REASON = "internal server error";
     private static final HeaderName AUTHORIZATION = HeaderNames.AUTHORIZATION;
@@ -44,7 +45,7 @@ public final class TrackerHttpService implements HttpService {
     private final ClientAddressResolver addresses;
     private final HeaderName realIpHeader;
 
-    public TrackerHttpService(HttpConfig config, TrackerLogic logic, RequestMetrics metrics) {
+    TrackerHttpService(HttpConfig config, TrackerLogic logic, RequestMetrics metrics) {
         this.config = config;
         this.logic = logic;
         this.metrics = metrics;
@@ -66,7 +67,7 @@ public final class TrackerHttpService implements HttpService {
         long start = System.nanoTime();
         IpAddress client = clientAddress(req);
         AnnounceRequest request = null;
-        AnnounceResponse response;
+        AnnounceContext answered;
         CompactPeerBuffer peers = null;
         try {
             QueryString q = QueryString.parse(req.query().rawValue());
@@ -74,9 +75,9 @@ public final class TrackerHttpService implements HttpService {
             if (request.compact()) {
                 // the hot path: the store writes the peers straight into the answer's bytes
                 peers = new CompactPeerBuffer(request.family());
-                response = logic.announce(request, peers);
+                answered = logic.announce(request, peers);
             } else {
-                response = logic.announce(request);
+                answered = logic.announce(request);
             }
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
@@ -88,11 +89,12 @@ public final class TrackerHttpService implements HttpService {
             return;
         }
         AddressFamily family = request.family();
+        AnnounceResponse response = answered.response();
         send(res, peers != null ? ResponseWriter.announceCompact(response, family, peers)
                 : ResponseWriter.announceDict(response, request.noPeerId()));
         metrics.record(Frontend.HTTP, Action.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
         // the answer is out (the swarm was updated by the answer's own store step): posthooks do not delay it
-        logic.afterAnnounce(request, response);
+        logic.afterAnnounce(answered);
     }
 
     private void scrape(ServerRequest req, ServerResponse res) {

@@ -16,6 +16,7 @@ import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.config.UdpConfig;
 import io.swarmgate.frontend.QueryString;
+import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics.Action;
 import io.swarmgate.metrics.RequestMetrics;
@@ -77,8 +78,7 @@ final class UdpWorker implements Runnable {
     private InetSocketAddress source;
     private IpAddress sourceIp;
     private int transactionId;
-    private AnnounceRequest doneAnnounce;
-    private AnnounceResponse doneAnnounceResponse;
+    private AnnounceContext doneAnnounce;
     private ScrapeRequest doneScrape;
     private ScrapeResponse doneScrapeResponse;
 
@@ -243,14 +243,14 @@ final class UdpWorker implements Runnable {
         out.clear();
         out.position(UdpCodec.ANNOUNCE_RESPONSE_HEADER_LENGTH);
         peerWriter.family = family;
-        AnnounceResponse response = logic.announce(request, peerWriter);
+        AnnounceContext answered = logic.announce(request, peerWriter);
+        AnnounceResponse response = answered.response();
         int end = out.position();
         out.position(0);
         UdpCodec.encodeAnnounceResponseHeader(out, transactionId, response.interval(), response.incomplete(),
                 response.complete());
         out.position(end);
-        doneAnnounce = request;
-        doneAnnounceResponse = response;
+        doneAnnounce = answered;
     }
 
     /**
@@ -333,7 +333,7 @@ final class UdpWorker implements Runnable {
     private void finishAfterSend() {
         try {
             if (doneAnnounce != null) {
-                logic.afterAnnounce(doneAnnounce, doneAnnounceResponse);
+                logic.afterAnnounce(doneAnnounce);
             } else if (doneScrape != null) {
                 logic.afterScrape(doneScrape, doneScrapeResponse);
             }
@@ -341,7 +341,6 @@ final class UdpWorker implements Runnable {
             LOG.log(Level.ERROR, "UDP after-announce work for " + source + " failed: " + e, e);
         } finally {
             doneAnnounce = null;
-            doneAnnounceResponse = null;
             doneScrape = null;
             doneScrapeResponse = null;
             source = null;

@@ -13,6 +13,8 @@ import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookFactory;
+import io.swarmgate.hook.HookServices;
 import io.swarmgate.logging.JsonStrings;
 import io.swarmgate.metrics.OperatorRoutes;
 
@@ -47,7 +49,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The subject is the {@code subject-claim} of the token the jwt prehook verified for this announce, taken
  * from {@link AnnounceContext#verifiedClaims()} only: a token that was merely present names no one.
  */
-final class AccountingHook implements Hook, OperatorRoutes {
+public final class AccountingHook implements Hook, OperatorRoutes {
+    /**
+     * {@code name: accounting}; see {@link AccountingConfig} for its keys. Use it as a posthook (as a prehook it
+     * would count refused announces too). Start-up does not wait for the database: the tracker serves without
+     * it, and the first flush creates the schema.
+     */
+    public static final HookFactory FACTORY = HookFactory.of("accounting", (config, services) -> {
+        AccountingHook hook = unstarted(AccountingConfig.create(config), services);
+        hook.start();
+        return hook;
+    });
     private static final Logger LOG = System.getLogger(AccountingHook.class.getName());
     /** Below Kubernetes' default 30 s termination grace period, which also covers the listeners' shutdown. */
     static final Duration SHUTDOWN_BUDGET = Duration.ofSeconds(20);
@@ -115,6 +127,15 @@ final class AccountingHook implements Hook, OperatorRoutes {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Built but not started: tests drive {@link #flush()} themselves. */
+    static AccountingHook unstarted(AccountingConfig config, HookServices services) {
+        // a database that takes longer than this to connect or answer is treated as away for this attempt
+        Duration timeout = config.flushInterval().compareTo(Duration.ofSeconds(5)) < 0
+                ? config.flushInterval() : Duration.ofSeconds(5);
+        return new AccountingHook(config, new AccountingDatabase(config.jdbcUrl(), timeout), services.clock(),
+                services.meters(), services.peerLifetime());
     }
 
     private static Counter flushes(MeterRegistry registry, String result) {

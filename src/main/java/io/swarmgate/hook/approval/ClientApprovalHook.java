@@ -5,6 +5,7 @@ import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookFactory;
 
 import java.util.List;
 
@@ -14,7 +15,12 @@ import java.util.List;
  * ({@code -XX1234-}) or else the first 6; both fit in the peer_id's first packed long, so matching is a mask and
  * a compare per entry with no allocation.
  */
-final class ClientApprovalHook implements Hook {
+public final class ClientApprovalHook implements Hook {
+    /** {@code name: client-approval}; see {@link ClientApprovalConfig} for its keys. Use it as a prehook. */
+    public static final HookFactory FACTORY = HookFactory.of("client-approval",
+            (config, services) -> new ClientApprovalHook(ClientApprovalConfig.create(config),
+                    ApprovalMetrics.rejected(services.meters(), "client-approval")));
+
     private final ListMode mode;
     private final long[] prefixes;
     private final long[] masks;

@@ -7,6 +7,7 @@ import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.hook.PolledFile;
+import io.swarmgate.hook.HookFactory;
 import io.swarmgate.hook.ScrapeContext;
 
 import java.lang.System.Logger;
@@ -25,7 +26,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * look like the others have no peers, and a client that scrapes an unapproved torrent learns the same as from
  * an announce.
  */
-final class TorrentApprovalHook implements Hook {
+public final class TorrentApprovalHook implements Hook {
+    /** {@code name: torrent-approval}; see {@link TorrentApprovalConfig} for its keys. Use it as a prehook. */
+    public static final HookFactory FACTORY = HookFactory.of("torrent-approval",
+            (config, services) -> new TorrentApprovalHook(TorrentApprovalConfig.create(config),
+                    ApprovalMetrics.rejected(services.meters(), "torrent-approval"), services.scheduler(),
+                    config.get("file").key().toString()));
+
     private static final Logger LOG = System.getLogger(TorrentApprovalHook.class.getName());
 
     private final ListMode mode;

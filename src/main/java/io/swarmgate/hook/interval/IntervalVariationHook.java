@@ -2,6 +2,7 @@ package io.swarmgate.hook.interval;
 
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookFactory;
 
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -11,7 +12,11 @@ import java.util.random.RandomGenerator;
  * configured, the same amount to the minimum interval, which keeps the gap between the two). Only ever
  * lengthens: a shorter interval would add load, which is what the variation is meant to spread.
  */
-final class IntervalVariationHook implements Hook {
+public final class IntervalVariationHook implements Hook {
+    /** {@code name: interval-variation}; see {@link IntervalVariationConfig} for its keys. Use it as a prehook. */
+    public static final HookFactory FACTORY = HookFactory.of("interval-variation",
+            (config, services) -> new IntervalVariationHook(IntervalVariationConfig.create(config), services.random()));
+
     private final IntervalVariationConfig config;
     private final Supplier<RandomGenerator> random;
 

@@ -35,9 +35,9 @@ import java.util.Set;
  * @param tokenCacheSize           verified tokens remembered (0 turns the cache off)
  * @param unknownKidRefetchSpacing the least time between two fetches caused by unknown {@code kid}s
  */
-public record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration refreshInterval, Duration maxStale,
-                        Duration fetchTimeout, Set<JWSAlgorithm> algorithms, Duration clockSkew, boolean requireExp,
-                        boolean requireForScrape, int tokenCacheSize, Duration unknownKidRefetchSpacing) {
+record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration refreshInterval, Duration maxStale,
+                 Duration fetchTimeout, Set<JWSAlgorithm> algorithms, Duration clockSkew, boolean requireExp,
+                 boolean requireForScrape, int tokenCacheSize, Duration unknownKidRefetchSpacing) {
 
     /** The asymmetric JWS algorithms this hook can verify, by their {@code alg} names. */
     static final Map<String, JWSAlgorithm> SUPPORTED = supported();
@@ -51,7 +51,7 @@ public record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration 
     /** Made-up kids must not turn the tracker into a load generator against the registry. */
     static final Duration UNKNOWN_KID_REFETCH_SPACING = Duration.ofSeconds(15);
 
-    public JwtConfig {
+    JwtConfig {
         algorithms = Set.copyOf(algorithms);
     }
 
@@ -67,7 +67,7 @@ public record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration 
     }
 
     /** Reads and validates the hook's {@code config:} node; errors name the full key, e.g. {@code prehooks.0.config.algorithms}. */
-    public static JwtConfig create(Config node) {
+    static JwtConfig create(Config node) {
         String path = node.key().toString();
         ConfigReader r = ConfigReader.of(node, path);
         String issuer = required(r, "issuer");

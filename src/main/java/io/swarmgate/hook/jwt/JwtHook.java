@@ -16,6 +16,7 @@ import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.RequestMeta;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
+import io.swarmgate.hook.HookFactory;
 import io.swarmgate.hook.ScrapeContext;
 
 import java.lang.System.Logger;
@@ -41,7 +42,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Verified tokens are cached by token string, never past their {@code exp}, and only while the key that
  * verified them is still published: a key removed from the set takes its tokens with it.
  */
-final class JwtHook implements Hook {
+public final class JwtHook implements Hook {
+    /** {@code name: jwt}; see {@link JwtConfig} for its keys. Use it as a prehook. */
+    public static final HookFactory FACTORY = new JwtHookFactory();
+
     private static final Logger LOG = System.getLogger(JwtHook.class.getName());
     /** Registries sign tokens of a few hundred bytes; parsing kilobytes of base64 for nothing is refused early. */
     static final int MAX_TOKEN_CHARS = 8192;

@@ -13,8 +13,9 @@ import java.lang.System.Logger.Level;
 /**
  * {@code name: jwt}: admission by registry-signed JWTs. Start-up fetches the JWK set once and fails, naming
  * {@code jwk-set-url}, when that fetch fails: a tracker that would refuse every announce should not start.
+ * Reached as {@link JwtHook#FACTORY}.
  */
-public final class JwtHookFactory implements HookFactory {
+final class JwtHookFactory implements HookFactory {
     private static final Logger LOG = System.getLogger(JwtHookFactory.class.getName());
 
     @Override
@@ -24,9 +25,7 @@ public final class JwtHookFactory implements HookFactory {
 
     @Override
     public Hook create(Config config, HookServices services) {
-        JwtConfig c = JwtConfig.create(config);
-        String urlKey = config.key().toString().isEmpty() ? "jwk-set-url" : config.key() + ".jwk-set-url";
-        return start(c, services, urlKey);
+        return start(JwtConfig.create(config), services, config.get("jwk-set-url").key().toString());
     }
 
     /**
@@ -40,7 +39,7 @@ public final class JwtHookFactory implements HookFactory {
         }
     }
 
-    static JwtHook start(JwtConfig config, HookServices services, String urlKey) {
+    private static JwtHook start(JwtConfig config, HookServices services, String urlKey) {
         if ("http".equalsIgnoreCase(config.jwkSetUrl().getScheme()) && !isLoopback(config.jwkSetUrl().getHost())) {
             LOG.log(Level.WARNING, urlKey + " is plain http: whoever can alter that traffic can make the tracker "
                     + "accept their tokens. Use https outside tests.");

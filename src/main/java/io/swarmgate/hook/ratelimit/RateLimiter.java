@@ -19,7 +19,7 @@ import java.time.InstantSource;
  * that happens only when more addresses are limited at once than there are slots, and then each address is held
  * to at most {@code burst} announces per eviction: the bound degrades, memory does not grow.
  */
-public final class RateLimiter {
+final class RateLimiter {
     private static final long MICROS_PER_MINUTE = 60_000_000L;
     private static final int STRIPES = 64;
 
@@ -34,7 +34,7 @@ public final class RateLimiter {
     private final Object[] locks = new Object[STRIPES];
 
     /** {@code slots} is rounded up to a power of two. */
-    public RateLimiter(int announcesPerMinute, int burst, int slots, InstantSource clock) {
+    RateLimiter(int announcesPerMinute, int burst, int slots, InstantSource clock) {
         if (announcesPerMinute < 1 || burst < 1 || slots < 2) {
             throw new IllegalArgumentException("announcesPerMinute, burst >= 1 and slots >= 2 required");
         }

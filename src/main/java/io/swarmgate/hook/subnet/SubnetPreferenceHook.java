@@ -11,6 +11,7 @@ import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.metrics.RackPrefixes;
 import io.swarmgate.hook.PolledFile;
+import io.swarmgate.hook.HookFactory;
 
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -31,7 +32,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * announced under the old map keep their old places in the store until they announce again, stop or expire.
  * <p>The first prefix tiers are also what the operator's swarm view ({@code GET /swarms/<hex>}) groups peers by.
  */
-final class SubnetPreferenceHook implements Hook, RackPrefixes {
+public final class SubnetPreferenceHook implements Hook, RackPrefixes {
+    static final String NAME = "subnet-preference";
+    /** {@code name: subnet-preference}; see {@link SubnetPreferenceConfig} for its keys. Use it as a prehook. */
+    public static final HookFactory FACTORY = HookFactory.of(NAME,
+            (config, services) -> new SubnetPreferenceHook(SubnetPreferenceConfig.create(config), services.scheduler(),
+                    config.key().toString()));
+
     private static final Logger LOG = System.getLogger(SubnetPreferenceHook.class.getName());
 
     private final PeerPreference ipv4;
@@ -59,7 +66,7 @@ final class SubnetPreferenceHook implements Hook, RackPrefixes {
             file = null;
         } else {
             fixed = null;
-            file = new PolledFile<>(SubnetPreferenceHookFactory.NAME, LOG, config.topologyFile(),
+            file = new PolledFile<>(NAME, LOG, config.topologyFile(),
                     f -> read(f, configured, config), map -> "topology (" + map.size() + " entries)",
                     scheduler, config.topologyReloadInterval(), key + ".topology-file");
         }

@@ -30,7 +30,7 @@ final class AccountingFixture {
     static AccountingHook hook(String jdbcUrl, InstantSource clock, SimpleMeterRegistry meters, int maxPending,
                                Duration flushInterval) {
         AccountingConfig config = new AccountingConfig(jdbcUrl, flushInterval, maxPending, "sub");
-        return AccountingHookFactory.create(config,
+        return AccountingHook.unstarted(config,
                 new HookServices(clock, () -> null, meters, null, Duration.ofMinutes(31)));
     }
 

@@ -36,7 +36,7 @@ class ClientApprovalHookTest {
     private final MeterRegistry meters = new SimpleMeterRegistry();
 
     private Hook hook(String yaml) {
-        return new ClientApprovalHookFactory().create(hookConfig(yaml),
+        return ClientApprovalHook.FACTORY.create(hookConfig(yaml),
                 new HookServices(InstantSource.system(), () -> null, meters, null));
     }
 

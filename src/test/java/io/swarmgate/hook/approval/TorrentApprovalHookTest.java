@@ -83,7 +83,7 @@ class TorrentApprovalHookTest {
     }
 
     private TorrentApprovalHook hook(String yaml) {
-        TorrentApprovalHook hook = (TorrentApprovalHook) new TorrentApprovalHookFactory().create(hookConfig(yaml),
+        TorrentApprovalHook hook = (TorrentApprovalHook) TorrentApprovalHook.FACTORY.create(hookConfig(yaml),
                 new HookServices(InstantSource.system(), () -> null, meters, scheduler));
         hooks.add(hook);
         return hook;

@@ -41,7 +41,7 @@ class IntervalVariationHookTest {
     }
 
     private static Hook hook(String yaml, RandomGenerator random) throws Exception {
-        return new IntervalVariationHookFactory().create(hookConfig(yaml), services(random, null));
+        return IntervalVariationHook.FACTORY.create(hookConfig(yaml), services(random, null));
     }
 
     private static AnnounceContext announceThrough(Hook hook) throws Exception {

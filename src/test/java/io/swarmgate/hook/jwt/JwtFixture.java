@@ -89,7 +89,7 @@ final class JwtFixture implements AutoCloseable {
 
     private JwtHook build(String yaml) {
         HookSpec spec = HookSpec.list(parse(yaml).get("prehooks"), "prehooks").get(0);
-        hook = new JwtHookFactory().create(spec.config(), services());
+        hook = JwtHook.FACTORY.create(spec.config(), services());
         return (JwtHook) hook;
     }
 

@@ -51,17 +51,17 @@ class JwtTrackerLogicTest {
             HookSpec spec = HookSpec.list(JwtFixture.config("issuer: " + JwtFixture.ISSUER,
                     "audience: " + JwtFixture.AUDIENCE, "jwk-set-url: " + jwks.toUri(),
                     "jwk-set-max-stale: 1h").get("prehooks"), "prehooks").get(0);
-            Hook hook = HookRegistry.builtIn().factory(spec.name(), spec.key()).create(spec.config(), f.services());
+            Hook hook = new HookRegistry(List.of(JwtHook.FACTORY)).factory(spec.name(), spec.nameKey()).create(spec.config(), f.services());
             MemoryPeerStore store = new MemoryPeerStore(Duration.ofMinutes(31), f.clock, java.util.SplittableRandom::new);
             try (TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS, store, List.of(hook), List.of())) {
                 String token = f.token(ED);
                 AnnounceRequest seeder = announce(1, token);
-                logic.afterAnnounce(seeder, logic.announce(seeder));
+                logic.afterAnnounce(logic.announce(seeder));
 
                 ClientError refused = assertThrows(ClientError.class, () -> logic.announce(announce(2, null)));
                 assertEquals("missing jwt", refused.reason());
 
-                AnnounceResponse answer = logic.announce(announce(3, token));
+                AnnounceResponse answer = logic.announce(announce(3, token)).response();
                 assertEquals(1, answer.complete());
                 assertEquals(List.of(seeder.peer()), answer.peers());
                 assertEquals(List.of(), logic.notReadyReasons());

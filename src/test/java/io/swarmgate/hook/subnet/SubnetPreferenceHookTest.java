@@ -4,7 +4,6 @@ import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
-import io.swarmgate.hook.HookRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,8 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SubnetPreferenceHookTest {
 
     private static Hook hook(String yaml) throws Exception {
-        return HookRegistry.builtIn().factory("subnet-preference", "prehooks.0.name")
-                .create(hookConfig(yaml), services(null, null));
+        return SubnetPreferenceHook.FACTORY.create(hookConfig(yaml), services(null, null));
     }
 
     private static PeerPreference preferenceFor(Hook hook, String ip) throws Exception {

@@ -6,6 +6,7 @@ import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.config.TrackerConfig;
+import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.storage.memory.MemoryPeerStore;
@@ -47,7 +48,7 @@ class SubnetPreferenceLogicTest {
 
     private TrackerLogic logic(String hookYaml) throws Exception {
         List<Hook> prehooks = hookYaml == null ? List.of()
-                : List.of(new SubnetPreferenceHookFactory().create(hookConfig(hookYaml), services(null, null)));
+                : List.of(SubnetPreferenceHook.FACTORY.create(hookConfig(hookYaml), services(null, null)));
         logic = new TrackerLogic(TrackerConfig.DEFAULTS, store, prehooks, List.of());
         return logic;
     }
@@ -56,9 +57,9 @@ class SubnetPreferenceLogicTest {
     private static AnnounceResponse join(TrackerLogic logic, String ip, long left, int numWant) throws Exception {
         // the store tells peers apart by address and port; the peer_id is payload
         AnnounceRequest request = announce(TORRENT, peerId("-qB4650-"), ip, 6881, left, numWant);
-        AnnounceResponse response = logic.announce(request);
-        logic.afterAnnounce(request, response);
-        return response;
+        AnnounceContext answered = logic.announce(request);
+        logic.afterAnnounce(answered);
+        return answered.response();
     }
 
     /** Leechers: {@code count} addresses in {@code network} (like "127.1.2"), host numbers from {@code first}. */
@@ -89,7 +90,7 @@ class SubnetPreferenceLogicTest {
         for (int round = 0; round < 20; round++) {
             // a seeder gets leechers only, so the order is by tier alone
             List<Peer> peers = logic.announce(announce(TORRENT, peerId("-qB4650-seed"), "127.1.1.5", 6881, 0, 50))
-                    .peers();
+                    .response().peers();
             List<Integer> tiers = new ArrayList<>();
             peers.forEach(p -> tiers.add(tierOf(p)));
             assertEquals(List.of(0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2), tiers, "round " + round + ": " + peers);
@@ -105,7 +106,7 @@ class SubnetPreferenceLogicTest {
         leechers(logic, "127.1.1", 100, 12);
         for (int round = 0; round < 20; round++) {
             List<Peer> peers = logic.announce(announce(TORRENT, peerId("-qB4650-seed"), "127.1.1.5", 6881, 0, 10))
-                    .peers();
+                    .response().peers();
             assertEquals(10, peers.size());
             assertTrue(peers.stream().allMatch(p -> tierOf(p) == 0), "all from 127.1.1.0/24: " + peers);
         }
@@ -120,7 +121,7 @@ class SubnetPreferenceLogicTest {
         int rackMates = 0;
         for (int round = 0; round < 20; round++) {
             List<Peer> peers = logic.announce(announce(TORRENT, peerId("-qB4650-seed"), "127.1.1.5", 6881, 0, 10))
-                    .peers();
+                    .response().peers();
             assertEquals(10, peers.size());
             rackMates += (int) peers.stream().filter(p -> tierOf(p) == 0).count();
         }
@@ -152,7 +153,7 @@ class SubnetPreferenceLogicTest {
         }
         IpAddress me = IpAddress.parse("2001:db8:0:1::5");
         List<Peer> peers = logic.announce(announce(TORRENT, peerId("-qB4650-seed"), me.toString(), 6881, 0, 20))
-                .peers();
+                .response().peers();
         assertEquals(20, peers.size());
         for (int i = 0; i < peers.size(); i++) {
             IpAddress ip = peers.get(i).ip();

@@ -5,7 +5,6 @@ import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
-import io.swarmgate.hook.HookRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +30,7 @@ class TopologyMapTest {
     Path dir;
 
     private static Hook hook(String yaml) throws Exception {
-        return HookRegistry.builtIn().factory("subnet-preference", "prehooks.0.name")
+        return SubnetPreferenceHook.FACTORY
                 .create(hookConfig(yaml), services(null, null));
     }
 

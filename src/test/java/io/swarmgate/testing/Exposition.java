@@ -1,4 +1,4 @@
-package io.swarmgate.metrics;
+package io.swarmgate.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,12 +8,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** Reads the sample lines of a Prometheus text exposition, so tests can ask for a series by name and labels. */
-record Exposition(List<Sample> samples) {
+public record Exposition(List<Sample> samples) {
 
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    static Exposition parse(String text) {
+    public static Exposition parse(String text) {
         List<Sample> out = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
@@ -63,21 +63,21 @@ record Exposition(List<Sample> samples) {
         return new Exposition(List.copyOf(out));
     }
 
-    Set<String> names() {
+    public Set<String> names() {
         Set<String> names = new TreeSet<>();
         samples.forEach(s -> names.add(s.name()));
         return names;
     }
 
     /** Samples named {@code name} whose labels include all of {@code labels}. */
-    List<Sample> find(String name, Map<String, String> labels) {
+    public List<Sample> find(String name, Map<String, String> labels) {
         return samples.stream()
                 .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
                 .toList();
     }
 
     /** The one sample named {@code name} with exactly {@code labels}; fails when there is none. */
-    double value(String name, Map<String, String> labels) {
+    public double value(String name, Map<String, String> labels) {
         return samples.stream()
                 .filter(s -> s.name().equals(name) && s.labels().equals(labels))
                 .findFirst()

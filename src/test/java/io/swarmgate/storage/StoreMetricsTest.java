@@ -1,16 +1,14 @@
-package io.swarmgate.metrics;
+package io.swarmgate.storage;
 
+import io.swarmgate.testing.Exposition;
+import io.swarmgate.metrics.Meters;
 import io.micrometer.core.instrument.MockClock;
-import io.swarmgate.storage.StoreSteps;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.SwarmStats;
-import io.swarmgate.storage.MutableClock;
-import io.swarmgate.storage.PeerStore;
-import io.swarmgate.storage.StoreTotals;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

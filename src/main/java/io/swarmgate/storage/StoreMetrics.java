@@ -1,11 +1,9 @@
-package io.swarmgate.metrics;
+package io.swarmgate.storage;
 
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmgate.bittorrent.AddressFamily;
-import io.swarmgate.storage.PeerStore;
-import io.swarmgate.storage.StoreTotals;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
