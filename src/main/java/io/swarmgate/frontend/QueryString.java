@@ -116,21 +116,18 @@ public final class QueryString {
     }
 
     /**
-     * A non-negative whole number, or {@code def} when absent.
+     * A whole number, or {@code def} when absent. Which values are valid is the request type's rule
+     * ({@code AnnounceRequest.of}), not the query's.
      *
-     * @throws ClientError naming the parameter when it is not a number or is negative
+     * @throws ClientError naming the parameter when it is not a number
      */
-    public long nonNegative(String name, long def) throws ClientError {
+    public long number(String name, long def) throws ClientError {
         String s = string(name);
         if (s == null) {
             return def;
         }
         try {
-            long v = Long.parseLong(s.strip());
-            if (v < 0) {
-                throw ClientError.badRequest("invalid " + name + ": must not be negative");
-            }
-            return v;
+            return Long.parseLong(s.strip());
         } catch (NumberFormatException e) {
             throw ClientError.badRequest("invalid " + name + ": not a number");
         }
