@@ -2,7 +2,8 @@ package io.swarmgate.bench;
 
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
-import io.swarmgate.protocol.udp.UdpCodec;
+import io.swarmgate.protocol.udp.UdpRequests;
+import io.swarmgate.protocol.udp.UdpResponses;
 import io.swarmgate.protocol.udp.UdpCodecException;
 import io.swarmgate.protocol.udp.UdpConnectRequest;
 import io.swarmgate.protocol.udp.UdpConnectResponse;
@@ -173,7 +174,7 @@ final class UdpLoadWorker extends Worker {
     }
 
     private void handle(long now) throws IOException {
-        if (in.remaining() < UdpCodec.RESPONSE_HEADER_LENGTH) {
+        if (in.remaining() < UdpResponses.HEADER_LENGTH) {
             stats.malformed++;
             return;
         }
@@ -190,16 +191,16 @@ final class UdpLoadWorker extends Worker {
             return; // a late answer to a request already counted as lost
         }
         boolean measured = inWindow(slotSentAt[slot]);
-        int body = in.remaining() - UdpCodec.RESPONSE_HEADER_LENGTH;
+        int body = in.remaining() - UdpResponses.HEADER_LENGTH;
         if (action == 1 && !slotScrape[slot]) {
-            int peerBytes = in.remaining() - UdpCodec.ANNOUNCE_RESPONSE_HEADER_LENGTH;
+            int peerBytes = in.remaining() - UdpResponses.ANNOUNCE_HEADER_LENGTH;
             if (peerBytes < 0 || peerBytes % 6 != 0) {
                 stats.malformed++;
             } else {
                 stats.answered(measured, now - slotSentAt[slot], true, peerBytes / 6);
             }
         } else if (action == 2 && slotScrape[slot]) {
-            if (body != UdpCodec.SCRAPE_ENTRY_LENGTH) {
+            if (body != UdpResponses.SCRAPE_ENTRY_LENGTH) {
                 stats.malformed++;
             } else {
                 stats.answered(measured, now - slotSentAt[slot], false, 0);
@@ -254,7 +255,7 @@ final class UdpLoadWorker extends Worker {
 
     private String message() {
         try {
-            UdpResponse r = UdpCodec.decodeResponse(in, AddressFamily.IPV4);
+            UdpResponse r = UdpResponses.decode(in, AddressFamily.IPV4);
             return r instanceof UdpErrorResponse e ? e.message() : "";
         } catch (UdpCodecException e) {
             return "";
@@ -263,7 +264,7 @@ final class UdpLoadWorker extends Worker {
 
     private void acceptConnect(long now) {
         try {
-            if (UdpCodec.decodeResponse(in, AddressFamily.IPV4) instanceof UdpConnectResponse r) {
+            if (UdpResponses.decode(in, AddressFamily.IPV4) instanceof UdpConnectResponse r) {
                 connectionId = r.connectionId();
                 connectedAt = now;
                 connectPending = false;
@@ -276,7 +277,7 @@ final class UdpLoadWorker extends Worker {
 
     private void sendConnect(long now) throws IOException {
         out.clear();
-        UdpCodec.encodeRequest(out, new UdpConnectRequest(CONNECT_FLAG | (int) (now & 0xffff)));
+        UdpRequests.encode(out, new UdpConnectRequest(CONNECT_FLAG | (int) (now & 0xffff)));
         out.flip();
         write();
         connectPending = true;
@@ -304,7 +305,7 @@ final class UdpLoadWorker extends Worker {
         boolean scrape = plan.scrape() && !populating;
         out.clear();
         if (scrape) {
-            UdpCodec.encodeRequest(out, new UdpScrapeRequest(connectionId, tx,
+            UdpRequests.encode(out, new UdpScrapeRequest(connectionId, tx,
                     List.of(plan.workload().infoHash(peers.randomSwarm()))));
         } else {
             int k = peers.next();
@@ -313,7 +314,7 @@ final class UdpLoadWorker extends Worker {
             }
             int swarm = peers.swarm(k);
             String token = plan.workload().token(swarm);
-            UdpCodec.encodeRequest(out, new UdpAnnounceRequest(connectionId, tx, plan.workload().infoHash(swarm),
+            UdpRequests.encode(out, new UdpAnnounceRequest(connectionId, tx, plan.workload().infoHash(swarm),
                     peers.id(k), 0, peers.left(k), 0, peers.event(k), 0, k, plan.workload().numWant(),
                     peers.port(k), token.isEmpty() ? "" : "/announce?jwt=" + token));
         }

@@ -7,4 +7,13 @@ public record ScrapeRequest(List<InfoHash> infoHashes, AddressFamily family, Req
     public ScrapeRequest {
         infoHashes = List.copyOf(infoHashes);
     }
+
+    /**
+     * The refusal of a scrape naming more than {@code max} info_hashes, one text for every limit: the tracker's
+     * ({@code tracker.max-scrape-infohashes}, per "scrape") and a wire's (what one UDP answer can carry, per
+     * "UDP scrape").
+     */
+    public static ClientError tooManyInfoHashes(int max, String per) {
+        return new ClientError(ClientError.Kind.TOO_LARGE, "too many info_hashes: at most " + max + " per " + per);
+    }
 }

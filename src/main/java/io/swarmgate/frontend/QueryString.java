@@ -203,11 +203,12 @@ public final class QueryString {
     }
 
     /**
-     * A non-negative whole number, or {@code def} when absent.
+     * A whole number, or {@code def} when absent. Which values are valid is the request type's rule
+     * ({@code AnnounceRequest.of}), not the query's.
      *
-     * @throws ClientError naming the parameter when it is not a number or is negative
+     * @throws ClientError naming the parameter when it is not a number
      */
-    public long nonNegative(String name, long def) throws ClientError {
+    public long number(String name, long def) throws ClientError {
         int i = index(name);
         if (i < 0) {
             return def;
@@ -225,11 +226,7 @@ public final class QueryString {
             }
         }
         try {
-            long v = Long.parseLong(text(i).strip());
-            if (v < 0) {
-                throw ClientError.badRequest("invalid " + name + ": must not be negative");
-            }
-            return v;
+            return Long.parseLong(text(i).strip());
         } catch (NumberFormatException e) {
             throw ClientError.badRequest("invalid " + name + ": not a number");
         }

@@ -160,8 +160,7 @@ public final class TrackerLogic implements AutoCloseable {
      */
     public ScrapeResponse scrape(ScrapeRequest request) throws ClientError {
         if (request.infoHashes().size() > config.maxScrapeInfoHashes()) {
-            throw new ClientError(ClientError.Kind.TOO_LARGE, "too many info_hashes: at most "
-                    + config.maxScrapeInfoHashes() + " per scrape");
+            throw ScrapeRequest.tooManyInfoHashes(config.maxScrapeInfoHashes(), "scrape");
         }
         ScrapeContext ctx = new ScrapeContext(request);
         for (Hook hook : prehooks) {

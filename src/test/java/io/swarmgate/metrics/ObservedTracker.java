@@ -18,6 +18,7 @@ import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.StoreMetrics;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import io.swarmgate.testing.JwtYaml;
+import io.swarmgate.protocol.udp.UdpAction;
 
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,14 +50,14 @@ final class ObservedTracker implements AutoCloseable {
         RequestMetrics requests = new RequestMetrics(meters.registry());
         for (Frontend f : Frontend.values()) {
             for (AddressFamily family : AddressFamily.values()) {
-                for (RequestMetrics.Action a : RequestMetrics.Action.values()) {
+                for (UdpAction a : List.of(UdpAction.CONNECT, UdpAction.ANNOUNCE, UdpAction.SCRAPE)) {
                     requests.record(f, a, family, RequestMetrics.OK, 150_000);
                 }
-                requests.recordError(f, RequestMetrics.Action.ANNOUNCE, family,
+                requests.recordError(f, UdpAction.ANNOUNCE, family,
                         ClientError.unauthorized("token expired"), 80_000);
             }
         }
-        requests.record(Frontend.HTTP, RequestMetrics.Action.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.INTERNAL,
+        requests.record(Frontend.HTTP, UdpAction.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.INTERNAL,
                 3_000_000);
         StoreMetrics.bind(store, meters.registry());
         StoreSteps.put(store, new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);

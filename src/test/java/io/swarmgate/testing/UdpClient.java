@@ -6,7 +6,8 @@ import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
 import io.swarmgate.protocol.udp.UdpAnnounceResponse;
-import io.swarmgate.protocol.udp.UdpCodec;
+import io.swarmgate.protocol.udp.UdpRequests;
+import io.swarmgate.protocol.udp.UdpResponses;
 import io.swarmgate.protocol.udp.UdpConnectRequest;
 import io.swarmgate.protocol.udp.UdpConnectResponse;
 import io.swarmgate.protocol.udp.UdpRequest;
@@ -99,7 +100,7 @@ public final class UdpClient implements AutoCloseable {
 
     public UdpResponse exchange(UdpRequest request) throws IOException {
         ByteBuffer out = ByteBuffer.allocate(4096);
-        UdpCodec.encodeRequest(out, request);
+        UdpRequests.encode(out, request);
         socket.send(new DatagramPacket(out.array(), out.position(), tracker));
         UdpResponse response = receive(5000);
         assertEquals(request.transactionId(), response.transactionId());
@@ -117,7 +118,7 @@ public final class UdpClient implements AutoCloseable {
         socket.receive(packet);
         lastLength = packet.getLength();
         try {
-            return UdpCodec.decodeResponse(ByteBuffer.wrap(in, 0, packet.getLength()), family);
+            return UdpResponses.decode(ByteBuffer.wrap(in, 0, packet.getLength()), family);
         } catch (io.swarmgate.protocol.udp.UdpCodecException e) {
             throw new AssertionError("tracker sent a malformed packet: " + e.getMessage(), e);
         }

@@ -36,29 +36,26 @@ final class AnnounceParser {
     static AnnounceRequest announce(QueryString q, IpAddress client, boolean allowIpParam, String bearerToken) throws ClientError {
         InfoHash infoHash = InfoHash.of(id(q, "info_hash"));
         PeerId peerId = PeerId.of(id(q, "peer_id"));
-        String portText = q.string("port");
-        if (portText == null) {
+        if (q.string("port") == null) {
             throw ClientError.badRequest("missing port");
         }
-        long port = q.nonNegative("port", 0);
-        if (port < 1 || port > 65535) {
-            throw ClientError.badRequest("invalid port: must be 1-65535");
-        }
+        long port = q.number("port", 0);
         if (!q.has("left")) {
             throw ClientError.badRequest("missing left");
         }
-        long left = q.nonNegative("left", 0);
-        long uploaded = q.nonNegative("uploaded", 0);
-        long downloaded = q.nonNegative("downloaded", 0);
+        long left = q.number("left", 0);
+        long uploaded = q.number("uploaded", 0);
+        long downloaded = q.number("downloaded", 0);
         String eventText = q.string("event");
         Event event = eventText == null ? Event.NONE : Event.parse(eventText);
-        int numWant = numWant(q);
+        long numWant = numWant(q);
         boolean compact = !"0".equals(q.string("compact"));
         boolean noPeerId = "1".equals(q.string("no_peer_id"));
         IpAddress ip = allowIpParam ? ipParam(q, client) : client;
         RequestMeta meta = q.meta(Frontend.HTTP, PROTOCOL_PARAMS, bearerToken);
-        return new AnnounceRequest(infoHash, new Peer(peerId, ip, (int) port), uploaded, downloaded, left, event,
-                numWant, compact, noPeerId, meta);
+        // which values are valid (port range, byte counts, numwant) is the request type's rule, not the parser's
+        return AnnounceRequest.of(infoHash, peerId, ip, port, uploaded, downloaded, left, event, numWant, compact,
+                noPeerId, meta);
     }
 
     /** How many info_hashes a scrape may name is the tracker's rule ({@code TrackerLogic}), not the parser's. */
@@ -69,10 +66,7 @@ final class AnnounceParser {
         }
         List<InfoHash> hashes = new ArrayList<>(raw.size());
         for (byte[] b : raw) {
-            if (b.length != 20) {
-                throw ClientError.badRequest("invalid info_hash: must be 20 bytes, got " + b.length);
-            }
-            hashes.add(InfoHash.of(b));
+            hashes.add(InfoHash.of(twentyBytes("info_hash", b)));
         }
         return new ScrapeRequest(hashes, client.family(), q.meta(Frontend.HTTP, Set.of("info_hash"), bearerToken));
     }
@@ -82,14 +76,18 @@ final class AnnounceParser {
         if (b == null) {
             throw ClientError.badRequest("missing " + name);
         }
+        return twentyBytes(name, b);
+    }
+
+    private static byte[] twentyBytes(String name, byte[] b) throws ClientError {
         if (b.length != 20) {
             throw ClientError.badRequest("invalid " + name + ": must be 20 bytes, got " + b.length);
         }
         return b;
     }
 
-    /** numwant (or num_want, which some clients send); absent or negative means the default. */
-    private static int numWant(QueryString q) throws ClientError {
+    /** numwant (or num_want, which some clients send); -1 when absent (negative values mean the default too). */
+    private static long numWant(QueryString q) throws ClientError {
         String s = q.string("numwant");
         if (s == null) {
             s = q.string("num_want");
@@ -98,8 +96,7 @@ final class AnnounceParser {
             return -1;
         }
         try {
-            long v = Long.parseLong(s.strip());
-            return v < 0 ? -1 : (int) Math.min(v, Integer.MAX_VALUE);
+            return Long.parseLong(s.strip());
         } catch (NumberFormatException e) {
             throw ClientError.badRequest("invalid numwant: not a number");
         }

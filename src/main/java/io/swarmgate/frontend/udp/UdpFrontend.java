@@ -5,7 +5,7 @@ import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.config.UdpConfig;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
-import io.swarmgate.protocol.udp.UdpCodec;
+import io.swarmgate.protocol.udp.UdpResponses;
 
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -42,7 +42,7 @@ public final class UdpFrontend implements AutoCloseable {
     public static final int MAX_RESPONSE_BYTES = 1400;
     /** (1400 - 8) / 12: a scrape answer for more would not fit {@link #MAX_RESPONSE_BYTES}. */
     public static final int MAX_SCRAPE_INFO_HASHES =
-            (MAX_RESPONSE_BYTES - UdpCodec.RESPONSE_HEADER_LENGTH) / UdpCodec.SCRAPE_ENTRY_LENGTH;
+            (MAX_RESPONSE_BYTES - UdpResponses.HEADER_LENGTH) / UdpResponses.SCRAPE_ENTRY_LENGTH;
     private static final long JOIN_MILLIS = 5_000;
 
     private final UdpConfig config;
@@ -66,7 +66,7 @@ public final class UdpFrontend implements AutoCloseable {
 
     /** Most peers an announce answer carries for a family: 230 IPv4 or 76 IPv6 within the payload cap. */
     public static int maxPeers(AddressFamily family) {
-        return (MAX_RESPONSE_BYTES - UdpCodec.ANNOUNCE_RESPONSE_HEADER_LENGTH) / family.compactLength();
+        return (MAX_RESPONSE_BYTES - UdpResponses.ANNOUNCE_HEADER_LENGTH) / family.compactLength();
     }
 
     /**

@@ -8,7 +8,6 @@ import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.Frontend;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.RequestMeta;
 import io.swarmgate.bittorrent.ScrapeRequest;
@@ -18,13 +17,14 @@ import io.swarmgate.config.UdpConfig;
 import io.swarmgate.frontend.QueryString;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
-import io.swarmgate.metrics.RequestMetrics.Action;
 import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.protocol.udp.UdpAction;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
-import io.swarmgate.protocol.udp.UdpCodec;
 import io.swarmgate.protocol.udp.UdpCodecException;
 import io.swarmgate.protocol.udp.UdpConnectRequest;
 import io.swarmgate.protocol.udp.UdpRequest;
+import io.swarmgate.protocol.udp.UdpRequests;
+import io.swarmgate.protocol.udp.UdpResponses;
 import io.swarmgate.protocol.udp.UdpScrapeRequest;
 
 import java.io.IOException;
@@ -43,7 +43,7 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * One receive loop: a packet in, at most one packet out. Owns its buffers, its {@link ConnectionIds} and its
- * scratch state, so the steady state allocates only what the JDK's {@code receive} and the tracker logic's
+ * scratch writers, so the steady state allocates only what the JDK's {@code receive} and the tracker logic's
  * records need. Several workers may share one channel when SO_REUSEPORT is unavailable.
  *
  * <p>When the store is remote ({@link TrackerLogic#mayBlock()}), one thread answering one packet at a time would
@@ -70,17 +70,11 @@ final class UdpWorker implements Runnable {
     private final RequestMeta emptyMeta = RequestMeta.of(Frontend.UDP);
     private final ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
     private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES);
-    private final PeerWriter peerWriter = new PeerWriter();
+    /** One peer writer per family, both writing into {@code out}; per-packet state lives in locals. */
+    private final PeerWriter ipv4Peers = new PeerWriter(AddressFamily.IPV4);
+    private final PeerWriter ipv6Peers = new PeerWriter(AddressFamily.IPV6);
     /** Idle handlers when requests are handed off (a remote store); null when this loop answers them itself. */
     private final BlockingQueue<UdpWorker> idle;
-
-    // the request being handled; fields rather than locals so the steady state needs no holder objects
-    private InetSocketAddress source;
-    private IpAddress sourceIp;
-    private int transactionId;
-    private AnnounceContext doneAnnounce;
-    private ScrapeRequest doneScrape;
-    private ScrapeResponse doneScrapeResponse;
 
     UdpWorker(DatagramChannel channel, UdpConfig config, TrackerLogic logic, RequestMetrics metrics,
               ConnectionIds ids) {
@@ -167,90 +161,95 @@ final class UdpWorker implements Runnable {
         }
     }
 
-    /** Answers one datagram that is in {@code in}; never throws. */
+    /**
+     * Answers one datagram that is in {@code in}; never throws. The packet's header is read once, by the codec:
+     * a decoded request carries its action and transaction id, a malformed one's exception carries them too.
+     * The metrics are recorded before the send, so a client that got its answer also finds it counted; the
+     * posthooks run after it, off the client's critical path.
+     */
     void handle(InetSocketAddress from) {
         long start = System.nanoTime();
-        if (in.remaining() < UdpCodec.REQUEST_HEADER_LENGTH) {
-            return; // no transaction id, so no answer a client could match (BEP 15): drop
-        }
-        Action action = actionOf(in.getInt(in.position() + 8));
-        if (action == null) {
-            // Not a request. Answering would let one spoofed packet start an endless error ping-pong with another
-            // tracker (or any UDP service that answers garbage); our own error packets land here, too.
+        UdpRequest request;
+        try {
+            request = UdpRequests.decode(in);
+        } catch (UdpCodecException e) {
+            malformed(e, from, start);
             return;
         }
-        source = from;
-        sourceIp = IpAddress.of(from.getAddress()); // IPv4-mapped sources of a dual-stack socket become IPv4
-        transactionId = in.getInt(in.position() + 12);
+        IpAddress sourceIp = IpAddress.of(from.getAddress()); // IPv4-mapped sources of a dual-stack socket: IPv4
         AddressFamily family = sourceIp.family();
-        boolean answer = true;
-        String result;
         try {
-            switch (UdpCodec.decodeRequest(in)) {
+            switch (request) {
                 case UdpConnectRequest r -> {
                     out.clear();
-                    UdpCodec.encodeConnectResponse(out, transactionId, ids.issue(sourceIp));
+                    UdpResponses.encodeConnect(out, r.transactionId(), ids.issue(sourceIp));
+                    answer(UdpAction.CONNECT, family, RequestMetrics.OK, start, from);
                 }
-                case UdpAnnounceRequest r -> announce(r, family);
-                case UdpScrapeRequest r -> scrape(r, family);
+                case UdpAnnounceRequest r -> announce(r, from, sourceIp, start);
+                case UdpScrapeRequest r -> scrape(r, from, sourceIp, start);
             }
-            result = RequestMetrics.OK;
-        } catch (UdpCodecException e) {
-            // a connect without the protocol magic is not BEP 15 traffic: stay silent, as for unknown actions
-            answer = action != Action.CONNECT;
-            error(e.getMessage());
-            result = ClientError.Kind.BAD_REQUEST.label();
         } catch (ClientError e) {
-            error(e.reason());
-            result = e.kind().label();
+            error(request.transactionId(), e.reason());
+            answer(request.action(), family, e.kind().label(), start, from);
         } catch (RuntimeException | Error e) {
             // an Error too (say a hook's StackOverflowError): a dead worker's socket would keep getting its
             // SO_REUSEPORT share of packets, black-holing those clients
-            LOG.log(Level.ERROR, "UDP " + action.label() + " from " + from + " failed: " + e, e);
-            error(INTERNAL_ERROR);
-            result = RequestMetrics.INTERNAL;
-            doneAnnounce = null;
-            doneScrape = null;
+            LOG.log(Level.ERROR, "UDP " + request.action().label() + " from " + from + " failed: " + e, e);
+            error(request.transactionId(), INTERNAL_ERROR);
+            answer(request.action(), family, RequestMetrics.INTERNAL, start, from);
         }
-        // recorded before the send, so a client that got its answer also finds it counted
-        metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
-        if (answer) {
-            send();
-        }
-        finishAfterSend();
     }
 
-    private void announce(UdpAnnounceRequest r, AddressFamily family) throws ClientError {
-        checkConnectionId(r.connectionId());
-        if (r.port() == 0) {
-            throw ClientError.badRequest("invalid port 0");
+    /**
+     * A packet the codec refused. Without a header, or with an action no client sends (an error packet, an
+     * unknown code), it is not a request: answering would let one spoofed packet start an endless error
+     * ping-pong with another tracker (or any UDP service that answers garbage); our own error packets land
+     * here, too. A connect without the protocol magic is not BEP 15 traffic either: counted, not answered.
+     */
+    private void malformed(UdpCodecException e, InetSocketAddress from, long start) {
+        UdpAction action = e.action();
+        if (action == null || !action.isRequest()) {
+            return;
         }
-        Event event = Event.fromUdp(r.event());
-        if (r.downloaded() < 0 || r.left() < 0 || r.uploaded() < 0) {
-            throw ClientError.badRequest("invalid downloaded, left or uploaded: must not be negative");
+        AddressFamily family = IpAddress.of(from.getAddress()).family();
+        String result = ClientError.Kind.BAD_REQUEST.label();
+        if (action == UdpAction.CONNECT) {
+            metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
+            return;
         }
+        error(e.transactionId(), e.getMessage());
+        answer(action, family, result, start, from);
+    }
+
+    private void announce(UdpAnnounceRequest r, InetSocketAddress from, IpAddress sourceIp, long start)
+            throws ClientError {
+        checkConnectionId(r.connectionId(), sourceIp);
+        AddressFamily family = sourceIp.family();
         IpAddress ip = sourceIp;
         // the ip field is 32 bits (BEP 15); from an IPv6 client it would move the peer into the IPv4 swarm,
         // whose peers an 18-byte-per-peer answer cannot carry, so it only counts for IPv4 requests
         if (config.allowIpParam() && r.ipv4() != 0 && family == AddressFamily.IPV4) {
             ip = IpAddress.ipv4(r.ipv4());
         }
-        AnnounceRequest request = new AnnounceRequest(r.infoHash(), new Peer(r.peerId(), ip, r.port()),
-                r.uploaded(), r.downloaded(), r.left(), event, Math.max(r.numWant(), -1), true, true,
-                meta(r.urlData()));
+        AnnounceRequest request = AnnounceRequest.of(r.infoHash(), r.peerId(), ip, r.port(), r.uploaded(),
+                r.downloaded(), r.left(), Event.fromUdp(r.event()), r.numWant(), true, true, meta(r.urlData()));
         // The store writes the peers straight behind the header (no object per peer); the header's counts are
         // known only afterwards, so it is filled in last. The writer's capacity keeps the peers within one packet.
         out.clear();
-        out.position(UdpCodec.ANNOUNCE_RESPONSE_HEADER_LENGTH);
-        peerWriter.family = family;
-        AnnounceContext answered = logic.announce(request, peerWriter);
+        out.position(UdpResponses.ANNOUNCE_HEADER_LENGTH);
+        AnnounceContext answered = logic.announce(request, family == AddressFamily.IPV4 ? ipv4Peers : ipv6Peers);
         AnnounceResponse response = answered.response();
         int end = out.position();
         out.position(0);
-        UdpCodec.encodeAnnounceResponseHeader(out, transactionId, response.interval(), response.incomplete(),
+        UdpResponses.encodeAnnounceHeader(out, r.transactionId(), response.interval(), response.incomplete(),
                 response.complete());
         out.position(end);
-        doneAnnounce = answered;
+        answer(UdpAction.ANNOUNCE, family, RequestMetrics.OK, start, from);
+        try {
+            logic.afterAnnounce(answered);
+        } catch (RuntimeException | Error e) {
+            afterSendFailed(from, e);
+        }
     }
 
     /**
@@ -259,18 +258,24 @@ final class UdpWorker implements Runnable {
      * family, BEP 15), so it is left out; the store does not select any. Its capacity is what fits one datagram.
      */
     private final class PeerWriter implements PeerSink {
-        AddressFamily family;
+        private final AddressFamily family;
+        private final int capacity;
+
+        PeerWriter(AddressFamily family) {
+            this.family = family;
+            this.capacity = UdpFrontend.maxPeers(family);
+        }
 
         @Override
         public void peer(AddressFamily peerFamily, long ipHi, long ipLo, int port, long id0, long id1, int id2) {
             if (peerFamily == family) {
-                UdpCodec.encodeAnnouncePeer(out, peerFamily, ipHi, ipLo, port);
+                UdpResponses.encodeAnnouncePeer(out, peerFamily, ipHi, ipLo, port);
             }
         }
 
         @Override
         public int capacity() {
-            return UdpFrontend.maxPeers(family);
+            return capacity;
         }
     }
 
@@ -285,76 +290,61 @@ final class UdpWorker implements Runnable {
         return QueryString.parse(urlData).meta(Frontend.UDP, Set.of(), "");
     }
 
-    private void scrape(UdpScrapeRequest r, AddressFamily family) throws ClientError {
-        checkConnectionId(r.connectionId());
+    private void scrape(UdpScrapeRequest r, InetSocketAddress from, IpAddress sourceIp, long start)
+            throws ClientError {
+        checkConnectionId(r.connectionId(), sourceIp);
         List<InfoHash> infoHashes = r.infoHashes();
+        // the wire's limit (one answer must fit one datagram); the tracker's own limit is TrackerLogic's
         if (infoHashes.size() > UdpFrontend.MAX_SCRAPE_INFO_HASHES) {
-            throw new ClientError(ClientError.Kind.TOO_LARGE, "too many info_hashes: at most "
-                    + UdpFrontend.MAX_SCRAPE_INFO_HASHES + " per UDP scrape");
+            throw ScrapeRequest.tooManyInfoHashes(UdpFrontend.MAX_SCRAPE_INFO_HASHES, "UDP scrape");
         }
+        AddressFamily family = sourceIp.family();
         ScrapeRequest request = new ScrapeRequest(infoHashes, family, emptyMeta);
         ScrapeResponse response = logic.scrape(request);
         Map<InfoHash, SwarmStats> files = response.files();
         out.clear();
-        UdpCodec.encodeScrapeResponseHeader(out, transactionId);
+        UdpResponses.encodeScrapeHeader(out, r.transactionId());
         // one entry per requested hash in request order, duplicates included: BEP 15 entries carry no key
         for (int i = 0, n = infoHashes.size(); i < n; i++) {
             SwarmStats s = files.getOrDefault(infoHashes.get(i), SwarmStats.EMPTY);
-            UdpCodec.encodeScrapeEntry(out, s.complete(), (int) Math.min(s.downloaded(), Integer.MAX_VALUE),
+            UdpResponses.encodeScrapeEntry(out, s.complete(), (int) Math.min(s.downloaded(), Integer.MAX_VALUE),
                     s.incomplete());
         }
-        doneScrape = request;
-        doneScrapeResponse = response;
+        answer(UdpAction.SCRAPE, family, RequestMetrics.OK, start, from);
+        try {
+            logic.afterScrape(request, response);
+        } catch (RuntimeException | Error e) {
+            afterSendFailed(from, e);
+        }
     }
 
-    private void checkConnectionId(long connectionId) throws ClientError {
+    private void checkConnectionId(long connectionId, IpAddress sourceIp) throws ClientError {
         if (!ids.isValid(connectionId, sourceIp)) {
             throw ClientError.badRequest(INVALID_CONNECTION_ID);
         }
     }
 
-    private void error(String message) {
+    private void error(int transactionId, String message) {
         out.clear();
-        UdpCodec.encodeError(out, transactionId, message);
+        UdpResponses.encodeError(out, transactionId, message);
     }
 
-    private void send() {
+    /** Records the request, then sends what {@code out} holds. */
+    private void answer(UdpAction action, AddressFamily family, String result, long start, InetSocketAddress to) {
+        metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
         out.flip();
         try {
-            channel.send(out, source);
+            channel.send(out, to);
         } catch (IOException | RuntimeException e) {
             // the client's problem (unreachable, filtered) or we are closing; logging it per packet would let
             // any sender flood the log
-            LOG.log(Level.DEBUG, () -> "UDP send to " + source + " failed: " + e);
+            LOG.log(Level.DEBUG, () -> "UDP send to " + to + " failed: " + e);
         }
     }
 
-    /** Posthooks run after the answer is out, off the client's critical path. */
-    private void finishAfterSend() {
-        try {
-            if (doneAnnounce != null) {
-                logic.afterAnnounce(doneAnnounce);
-            } else if (doneScrape != null) {
-                logic.afterScrape(doneScrape, doneScrapeResponse);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "UDP after-announce work for " + source + " failed: " + e, e);
-        } finally {
-            doneAnnounce = null;
-            doneScrape = null;
-            doneScrapeResponse = null;
-            source = null;
-            sourceIp = null;
-        }
-    }
-
-    private static Action actionOf(int code) {
-        return switch (code) {
-            case 0 -> Action.CONNECT;
-            case 1 -> Action.ANNOUNCE;
-            case 2 -> Action.SCRAPE;
-            default -> null;
-        };
+    /** Posthooks never throw by contract; if one does anyway, the answer is already out and serving goes on. */
+    private static void afterSendFailed(InetSocketAddress from, Throwable e) {
+        LOG.log(Level.ERROR, "UDP after-announce work for " + from + " failed: " + e, e);
     }
 
     private String localAddress() {

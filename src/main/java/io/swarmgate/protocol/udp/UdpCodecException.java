@@ -3,27 +3,34 @@ package io.swarmgate.protocol.udp;
 /**
  * A packet that is not a well-formed BEP 15 message. The only exception the decoders throw, whatever the
  * input. Cheap to throw (no stack trace), because a flood of garbage must not cost a stack walk per packet.
- * When the packet was long enough to carry a transaction id, it is kept so that a server can answer with an
- * error packet the client can match; without one, BEP 15 gives the server nothing to answer to.
+ * It carries what the packet's header said, so a server needs to read no header bytes itself: the transaction id
+ * when the packet was long enough to carry one (then a server can answer with an error packet the client can
+ * match; without one, BEP 15 gives the server nothing to answer to), and the action the header named.
  */
 public final class UdpCodecException extends Exception {
     private static final long serialVersionUID = 1L;
     private static final long NO_TRANSACTION_ID = Long.MIN_VALUE;
 
     private final long transactionId;
+    private final transient UdpAction action;
 
-    /** A malformed packet without a transaction id. */
+    /** A malformed packet too short for a header: no transaction id, no action. */
     public UdpCodecException(String message) {
-        this(message, NO_TRANSACTION_ID);
+        this(message, null, NO_TRANSACTION_ID);
     }
 
-    /** A malformed packet whose transaction id could be read. */
-    public UdpCodecException(String message, int transactionId) {
-        this(message, (long) transactionId);
+    /**
+     * A malformed packet whose header could be read.
+     *
+     * @param action the action the header named; null for a code BEP 15 does not define
+     */
+    public UdpCodecException(String message, UdpAction action, int transactionId) {
+        this(message, action, (long) transactionId);
     }
 
-    private UdpCodecException(String message, long transactionId) {
+    private UdpCodecException(String message, UdpAction action, long transactionId) {
         super(message, null, false, false);
+        this.action = action;
         this.transactionId = transactionId;
     }
 
@@ -37,5 +44,13 @@ public final class UdpCodecException extends Exception {
             throw new IllegalStateException("the packet carried no transaction id");
         }
         return (int) transactionId;
+    }
+
+    /**
+     * The action the packet's header named, or null when it had no header or named a code BEP 15 does not
+     * define. Non-null implies {@link #hasTransactionId()}.
+     */
+    public UdpAction action() {
+        return action;
     }
 }

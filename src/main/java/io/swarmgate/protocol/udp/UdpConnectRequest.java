@@ -1,7 +1,7 @@
 package io.swarmgate.protocol.udp;
 
 /**
- * The first packet of a BEP 15 exchange: 16 bytes, the magic {@link UdpCodec#PROTOCOL_ID} in place of a
+ * The first packet of a BEP 15 exchange: 16 bytes, the magic {@link UdpRequests#PROTOCOL_ID} in place of a
  * connection id, action 0, transaction id.
  */
 public record UdpConnectRequest(int transactionId) implements UdpRequest {

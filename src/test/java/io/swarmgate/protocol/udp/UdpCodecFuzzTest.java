@@ -13,7 +13,7 @@ class UdpCodecFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void decodeRequestThrowsOnlyUdpCodecException(byte[] packet) {
         try {
-            UdpCodec.decodeRequest(ByteBuffer.wrap(packet));
+            UdpRequests.decode(ByteBuffer.wrap(packet));
         } catch (UdpCodecException expected) {
             // the documented refusal: no answer, or an error packet with its transaction id
         }

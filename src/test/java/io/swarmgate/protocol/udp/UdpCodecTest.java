@@ -3,7 +3,6 @@ package io.swarmgate.protocol.udp;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerId;
 import org.junit.jupiter.api.Test;
 
@@ -48,9 +47,9 @@ class UdpCodecTest {
                 new UdpScrapeRequest(42L, 8, List.of(HASH, HASH2, HASH)));
         for (UdpRequest request : requests) {
             ByteBuffer buf = ByteBuffer.allocate(2048);
-            UdpCodec.encodeRequest(buf, request);
+            UdpRequests.encode(buf, request);
             buf.flip();
-            assertEquals(request, UdpCodec.decodeRequest(buf), () -> "round trip of " + request);
+            assertEquals(request, UdpRequests.decode(buf), () -> "round trip of " + request);
         }
     }
 
@@ -77,29 +76,30 @@ class UdpCodecTest {
 
     private static UdpResponse roundTrip(UdpResponse response, AddressFamily family) throws UdpCodecException {
         ByteBuffer buf = ByteBuffer.allocate(2048);
-        UdpCodec.encodeResponse(buf, response);
+        UdpResponses.encode(buf, response);
         buf.flip();
-        return UdpCodec.decodeResponse(buf, family);
+        return UdpResponses.decode(buf, family);
     }
 
     @Test
     void announcePeersAreSixOrEighteenBytesByFamily() throws Exception {
-        List<Peer> peers = List.of(
-                new Peer(PEER_ID, IpAddress.parse("1.2.3.4"), 0x1ae1),
-                new Peer(PEER_ID, IpAddress.parse("2001:db8::7"), 0x1ae2),
-                new Peer(PEER_ID, IpAddress.parse("5.6.7.8"), 0x1ae3));
         ByteBuffer v4 = ByteBuffer.allocate(512);
-        assertEquals(2, UdpCodec.encodeAnnounceResponse(v4, 1, 1800, 5, 6, AddressFamily.IPV4, peers));
+        UdpResponses.encodeAnnounceHeader(v4, 1, 1800, 5, 6);
+        UdpResponses.encodeAnnouncePeer(v4, AddressFamily.IPV4, 0, IpAddress.parse("1.2.3.4").lo(), 0x1ae1);
+        UdpResponses.encodeAnnouncePeer(v4, AddressFamily.IPV4, 0, IpAddress.parse("5.6.7.8").lo(), 0x1ae3);
         assertEquals(20 + 2 * 6, v4.position());
+        assertEquals("00000001" + "00000001" + "00000708" + "00000005" + "00000006", hex(v4, 0, 20));
         assertEquals("01020304" + "1ae1" + "05060708" + "1ae3", hex(v4, 20, 12));
 
         ByteBuffer v6 = ByteBuffer.allocate(512);
-        assertEquals(1, UdpCodec.encodeAnnounceResponse(v6, 1, 1800, 5, 6, AddressFamily.IPV6, peers));
+        IpAddress ip6 = IpAddress.parse("2001:db8::7");
+        UdpResponses.encodeAnnounceHeader(v6, 1, 1800, 5, 6);
+        UdpResponses.encodeAnnouncePeer(v6, AddressFamily.IPV6, ip6.hi(), ip6.lo(), 0x1ae2);
         assertEquals(20 + 18, v6.position());
         assertEquals("20010db8000000000000000000000007" + "1ae2", hex(v6, 20, 18));
         v6.flip();
-        UdpAnnounceResponse decoded = (UdpAnnounceResponse) UdpCodec.decodeResponse(v6, AddressFamily.IPV6);
-        assertEquals(List.of(new CompactPeer(IpAddress.parse("2001:db8::7"), 0x1ae2)), decoded.peers());
+        UdpAnnounceResponse decoded = (UdpAnnounceResponse) UdpResponses.decode(v6, AddressFamily.IPV6);
+        assertEquals(List.of(new CompactPeer(ip6, 0x1ae2)), decoded.peers());
         assertEquals(5, decoded.leechers());
         assertEquals(6, decoded.seeders());
     }
@@ -113,18 +113,18 @@ class UdpCodecTest {
                     : List.of(new CompactPeer(IpAddress.parse("2001:db8::7"), 2),
                     new CompactPeer(IpAddress.parse("ffff::1"), 65535));
             ByteBuffer buf = ByteBuffer.allocate(512);
-            UdpCodec.encodeAnnounceResponseHeader(buf, 77, 1800, 5, 6);
+            UdpResponses.encodeAnnounceHeader(buf, 77, 1800, 5, 6);
             for (CompactPeer p : peers) {
-                UdpCodec.encodeAnnouncePeer(buf, family, p.ip().hi(), p.ip().lo(), p.port());
+                UdpResponses.encodeAnnouncePeer(buf, family, p.ip().hi(), p.ip().lo(), p.port());
             }
             buf.flip();
             assertEquals(new UdpAnnounceResponse(77, 1800, 5, 6, family, peers),
-                    UdpCodec.decodeResponse(buf, family));
+                    UdpResponses.decode(buf, family));
         }
         ByteBuffer tooSmall = ByteBuffer.allocate(25);
-        UdpCodec.encodeAnnounceResponseHeader(tooSmall, 1, 1, 1, 1);
+        UdpResponses.encodeAnnounceHeader(tooSmall, 1, 1, 1, 1);
         assertThrows(BufferOverflowException.class,
-                () -> UdpCodec.encodeAnnouncePeer(tooSmall, AddressFamily.IPV4, 0, 0x01020304L, 1));
+                () -> UdpResponses.encodeAnnouncePeer(tooSmall, AddressFamily.IPV4, 0, 0x01020304L, 1));
         assertEquals(20, tooSmall.position(), "nothing written when the room is missing");
     }
 
@@ -133,9 +133,9 @@ class UdpCodecTest {
     @Test
     void connectRequestMatchesBep15Bytes() throws Exception {
         byte[] wire = HEX.parseHex("0000041727101980" + "00000000" + "cafebabe");
-        assertEquals(new UdpConnectRequest(0xcafebabe), UdpCodec.decodeRequest(ByteBuffer.wrap(wire)));
+        assertEquals(new UdpConnectRequest(0xcafebabe), UdpRequests.decode(ByteBuffer.wrap(wire)));
         ByteBuffer out = ByteBuffer.allocate(16);
-        UdpCodec.encodeRequest(out, new UdpConnectRequest(0xcafebabe));
+        UdpRequests.encode(out, new UdpConnectRequest(0xcafebabe));
         assertArrayEquals(wire, out.array());
     }
 
@@ -154,19 +154,19 @@ class UdpCodecTest {
                 + "deadbeef" // key
                 + "ffffffff" // num_want -1
                 + "1ae1"; // port 6881
-        UdpAnnounceRequest r = (UdpAnnounceRequest) UdpCodec.decodeRequest(ByteBuffer.wrap(HEX.parseHex(wire)));
+        UdpAnnounceRequest r = (UdpAnnounceRequest) UdpRequests.decode(ByteBuffer.wrap(HEX.parseHex(wire)));
         assertEquals(new UdpAnnounceRequest(0x1122334455667788L, 0x0badf00d, HASH, PEER_ID, 100, 200, 300, 2,
                 0x0a000001, 0xdeadbeef, -1, 6881, ""), r);
         ByteBuffer out = ByteBuffer.allocate(98);
-        UdpCodec.encodeRequest(out, r);
+        UdpRequests.encode(out, r);
         assertEquals(wire, HEX.formatHex(out.array()));
     }
 
     @Test
     void scrapeResponseIsSeedersCompletedLeechers() {
         ByteBuffer out = ByteBuffer.allocate(64);
-        UdpCodec.encodeScrapeResponseHeader(out, 5);
-        UdpCodec.encodeScrapeEntry(out, 1, 2, 3);
+        UdpResponses.encodeScrapeHeader(out, 5);
+        UdpResponses.encodeScrapeEntry(out, 1, 2, 3);
         assertEquals("00000002" + "00000005" + "00000001" + "00000002" + "00000003", hex(out, 0, 20));
     }
 
@@ -175,13 +175,13 @@ class UdpCodecTest {
         UdpAnnounceRequest request = announce("/announce?jwt=1");
         ByteBuffer little = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
         little.position(7);
-        UdpCodec.encodeRequest(little, request);
+        UdpRequests.encode(little, request);
         ByteBuffer big = ByteBuffer.allocate(256);
-        UdpCodec.encodeRequest(big, request);
+        UdpRequests.encode(big, request);
         assertArrayEquals(Arrays.copyOfRange(big.array(), 0, big.position()),
                 Arrays.copyOfRange(little.array(), 7, little.position()));
         little.flip().position(7);
-        assertEquals(request, UdpCodec.decodeRequest(little));
+        assertEquals(request, UdpRequests.decode(little));
         assertEquals(7, little.position(), "decoding leaves the buffer where it was");
     }
 
@@ -215,7 +215,7 @@ class UdpCodecTest {
     @Test
     void longUrlDataIsSplitIntoChunksOfAtMost255Bytes() {
         ByteBuffer out = ByteBuffer.allocate(2048);
-        UdpCodec.encodeRequest(out, announce("/" + "a".repeat(599)));
+        UdpRequests.encode(out, announce("/" + "a".repeat(599)));
         assertEquals(98 + 600 + 3 * 2, out.position());
         assertEquals(2, out.get(98));
         assertEquals((byte) 255, out.get(99));
@@ -225,9 +225,9 @@ class UdpCodecTest {
 
     private static String urlDataOf(byte[] options) throws UdpCodecException {
         ByteBuffer buf = ByteBuffer.allocate(98 + options.length);
-        UdpCodec.encodeRequest(buf, announce(""));
+        UdpRequests.encode(buf, announce(""));
         buf.put(options).flip();
-        return ((UdpAnnounceRequest) UdpCodec.decodeRequest(buf)).urlData();
+        return ((UdpAnnounceRequest) UdpRequests.decode(buf)).urlData();
     }
 
     /** Integers are option type bytes, strings are URLData payloads (length byte added). */
@@ -251,41 +251,46 @@ class UdpCodecTest {
         for (int length = 0; length < 16; length++) {
             int n = length;
             UdpCodecException e = assertThrows(UdpCodecException.class,
-                    () -> UdpCodec.decodeRequest(ByteBuffer.allocate(16).limit(n)));
+                    () -> UdpRequests.decode(ByteBuffer.allocate(16).limit(n)));
             assertFalse(e.hasTransactionId());
+            assertEquals(null, e.action(), "no header, no action");
         }
     }
 
     @Test
     void malformedRequestsKeepTheirTransactionId() {
         ByteBuffer announce = ByteBuffer.allocate(98);
-        UdpCodec.encodeRequest(announce, announce(""));
-        assertMalformed(Arrays.copyOf(announce.array(), 97), 77, "announce shorter than 98 bytes");
-        assertMalformed(HEX.parseHex("0000041727101980" + "00000007" + "0000004d"), 77, "unknown action 7");
-        assertMalformed(HEX.parseHex("0000041727101981" + "00000000" + "0000004d"), 77,
+        UdpRequests.encode(announce, announce(""));
+        assertMalformed(Arrays.copyOf(announce.array(), 97), 77, UdpAction.ANNOUNCE, "announce shorter than 98 bytes");
+        assertMalformed(HEX.parseHex("0000041727101980" + "00000007" + "0000004d"), 77, null, "unknown action 7");
+        assertMalformed(HEX.parseHex("0000000000000000" + "00000003" + "0000004d"), 77, UdpAction.ERROR,
+                "unknown action 3");
+        assertMalformed(HEX.parseHex("0000041727101981" + "00000000" + "0000004d"), 77, UdpAction.CONNECT,
                 "connect without the BEP 15 protocol id");
-        assertMalformed(HEX.parseHex("0000000000000001" + "00000002" + "0000004d"), 77, "scrape without info_hash");
+        assertMalformed(HEX.parseHex("0000000000000001" + "00000002" + "0000004d"), 77, UdpAction.SCRAPE,
+                "scrape without info_hash");
         assertMalformed(HEX.parseHex("0000000000000001" + "00000002" + "0000004d" + "00".repeat(21)), 77,
-                "scrape length is not 16 + 20 * n bytes");
+                UdpAction.SCRAPE, "scrape length is not 16 + 20 * n bytes");
     }
 
-    private static void assertMalformed(byte[] packet, int transactionId, String message) {
+    private static void assertMalformed(byte[] packet, int transactionId, UdpAction action, String message) {
         UdpCodecException e = assertThrows(UdpCodecException.class,
-                () -> UdpCodec.decodeRequest(ByteBuffer.wrap(packet)));
+                () -> UdpRequests.decode(ByteBuffer.wrap(packet)));
         assertTrue(e.hasTransactionId());
         assertEquals(transactionId, e.transactionId());
+        assertEquals(action, e.action());
         assertEquals(message, e.getMessage());
     }
 
     @Test
     void malformedResponsesAreRefused() {
-        assertThrows(UdpCodecException.class, () -> UdpCodec.decodeResponse(
+        assertThrows(UdpCodecException.class, () -> UdpResponses.decode(
                 ByteBuffer.wrap(HEX.parseHex("00000001" + "00000001" + "00".repeat(12) + "00".repeat(7))),
                 AddressFamily.IPV4));
-        assertThrows(UdpCodecException.class, () -> UdpCodec.decodeResponse(
+        assertThrows(UdpCodecException.class, () -> UdpResponses.decode(
                 ByteBuffer.wrap(HEX.parseHex("00000001" + "00000001" + "00".repeat(12) + "00".repeat(6))),
                 AddressFamily.IPV6));
-        assertThrows(UdpCodecException.class, () -> UdpCodec.decodeResponse(
+        assertThrows(UdpCodecException.class, () -> UdpResponses.decode(
                 ByteBuffer.wrap(HEX.parseHex("00000009" + "00000001")), AddressFamily.IPV4));
     }
 
@@ -301,7 +306,7 @@ class UdpCodecTest {
                     int action = random.nextInt(4);
                     ByteBuffer.wrap(packet).putInt(8, action).putInt(0, action);
                     if (action == 0 && round == 3) {
-                        ByteBuffer.wrap(packet).putLong(0, UdpCodec.PROTOCOL_ID);
+                        ByteBuffer.wrap(packet).putLong(0, UdpRequests.PROTOCOL_ID);
                     }
                 }
                 decodeEverywayQuietly(packet);
@@ -329,7 +334,7 @@ class UdpCodecTest {
 
     private static void decodeEverywayQuietly(byte[] packet) {
         try {
-            UdpCodec.decodeRequest(ByteBuffer.wrap(packet));
+            UdpRequests.decode(ByteBuffer.wrap(packet));
         } catch (UdpCodecException expected) {
             // fine
         } catch (RuntimeException e) {
@@ -337,7 +342,7 @@ class UdpCodecTest {
         }
         for (AddressFamily family : AddressFamily.values()) {
             try {
-                UdpCodec.decodeResponse(ByteBuffer.wrap(packet), family);
+                UdpResponses.decode(ByteBuffer.wrap(packet), family);
             } catch (UdpCodecException expected) {
                 // fine
             } catch (RuntimeException e) {
@@ -351,15 +356,15 @@ class UdpCodecTest {
     @Test
     void errorTextIsCutToTheBufferAtACharacterBoundary() throws Exception {
         ByteBuffer out = ByteBuffer.allocate(8 + 5);
-        UdpCodec.encodeError(out, 3, "abcd✓✓"); // ✓ is 3 bytes in UTF-8: "abcd" fits, the check mark does not
+        UdpResponses.encodeError(out, 3, "abcd✓✓"); // ✓ is 3 bytes in UTF-8: "abcd" fits, the check mark does not
         out.flip();
-        assertEquals(new UdpErrorResponse(3, "abcd"), UdpCodec.decodeResponse(out, AddressFamily.IPV4));
+        assertEquals(new UdpErrorResponse(3, "abcd"), UdpResponses.decode(out, AddressFamily.IPV4));
     }
 
     @Test
     void encodersWriteNothingWhenTheBufferIsTooSmall() {
         ByteBuffer out = ByteBuffer.allocate(97);
-        assertThrows(BufferOverflowException.class, () -> UdpCodec.encodeRequest(out, announce("")));
+        assertThrows(BufferOverflowException.class, () -> UdpRequests.encode(out, announce("")));
         assertEquals(0, out.position());
     }
 
@@ -371,7 +376,7 @@ class UdpCodecTest {
 
     @Test
     void anEmptyErrorMessageIsStillAnError() throws Exception {
-        UdpResponse r = UdpCodec.decodeResponse(ByteBuffer.wrap(HEX.parseHex("00000003" + "00000009")),
+        UdpResponse r = UdpResponses.decode(ByteBuffer.wrap(HEX.parseHex("00000003" + "00000009")),
                 AddressFamily.IPV4);
         assertInstanceOf(UdpErrorResponse.class, r);
         assertEquals("", ((UdpErrorResponse) r).message());
@@ -386,13 +391,13 @@ class UdpCodecTest {
 
     private static byte[] encodeRequest(UdpRequest r) {
         ByteBuffer b = ByteBuffer.allocate(2048);
-        UdpCodec.encodeRequest(b, r);
+        UdpRequests.encode(b, r);
         return Arrays.copyOf(b.array(), b.position());
     }
 
     private static byte[] encodeResponse(UdpResponse r) {
         ByteBuffer b = ByteBuffer.allocate(2048);
-        UdpCodec.encodeResponse(b, r);
+        UdpResponses.encode(b, r);
         return Arrays.copyOf(b.array(), b.position());
     }
 
