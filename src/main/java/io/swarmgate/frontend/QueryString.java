@@ -18,45 +18,109 @@ import java.util.Set;
  * sensitive, a name without {@code =} has an empty value, and a malformed escape is a client error.
  */
 public final class QueryString {
-    private final Map<String, List<byte[]>> params;
+    private static final String[] NO_NAMES = {};
+    private static final int[] NO_SPANS = {};
 
-    private QueryString(Map<String, List<byte[]>> params) {
-        this.params = params;
+    /** The query itself (after {@code ?}); values are decoded from it only when asked for. */
+    private final String s;
+    /** Parameter names in order of appearance, decoded (a name without escapes is a plain substring). */
+    private final String[] names;
+    /** Per parameter: where its raw value starts and ends in {@link #s} (from == to: empty value). */
+    private final int[] spans;
+    private final int count;
+
+    private QueryString(String s, String[] names, int[] spans, int count) {
+        this.s = s;
+        this.names = names;
+        this.spans = spans;
+        this.count = count;
     }
 
     /**
-     * Parses the part after {@code ?} (a leading {@code ?} or a path before it is skipped).
+     * Parses the part after {@code ?} (a leading {@code ?} or a path before it is skipped). Every escape is
+     * checked here, so a malformed one is refused whichever parameter carries it; values are decoded only
+     * when read (an announce reads a dozen small ones and needs bytes only for info_hash and peer_id).
      *
      * @throws ClientError on a malformed percent escape
      */
     public static QueryString parse(String raw) throws ClientError {
-        Map<String, List<byte[]>> params = new LinkedHashMap<>();
         if (raw == null) {
-            return new QueryString(params);
+            return new QueryString("", NO_NAMES, NO_SPANS, 0);
         }
         int q = raw.indexOf('?');
         String s = q >= 0 ? raw.substring(q + 1) : raw;
-        int i = 0;
         int n = s.length();
+        int max = 1;
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) == '&') {
+                max++;
+            }
+        }
+        String[] names = new String[max];
+        int[] spans = new int[2 * max];
+        int count = 0;
+        int i = 0;
         while (i < n) {
-            int amp = s.indexOf('&', i);
-            int end = amp < 0 ? n : amp;
-            if (end > i) {
-                int eq = s.indexOf('=', i);
-                String name;
-                byte[] value;
-                if (eq < 0 || eq > end) {
-                    name = new String(decode(s, i, end), StandardCharsets.UTF_8);
-                    value = new byte[0];
-                } else {
-                    name = new String(decode(s, i, eq), StandardCharsets.UTF_8);
-                    value = decode(s, eq + 1, end);
+            int end = i;
+            int eq = -1;
+            boolean plainName = true;
+            for (char c; end < n && (c = s.charAt(end)) != '&'; end++) {
+                if (eq < 0) {
+                    if (c == '=') {
+                        eq = end;
+                        continue;
+                    }
+                    if (c == '%' || c == '+' || c >= 0x80) {
+                        plainName = false;
+                    }
                 }
-                params.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+                if (c == '%') {
+                    checkEscape(s, end);
+                }
+            }
+            if (end > i) {
+                int nameEnd = eq < 0 ? end : eq;
+                names[count] = plainName ? s.substring(i, nameEnd)
+                        : new String(decode(s, i, nameEnd), StandardCharsets.UTF_8);
+                spans[2 * count] = eq < 0 ? end : eq + 1;
+                spans[2 * count + 1] = end;
+                count++;
             }
             i = end + 1;
         }
-        return new QueryString(params);
+        return new QueryString(s, names, spans, count);
+    }
+
+    /** The escape at {@code at} must be {@code %} and two hex digits (neither {@code =} nor {@code &} is one). */
+    private static void checkEscape(String s, int at) throws ClientError {
+        if (at + 2 >= s.length() || Character.digit(s.charAt(at + 1), 16) < 0
+                || Character.digit(s.charAt(at + 2), 16) < 0) {
+            throw ClientError.badRequest("malformed percent-encoding in query");
+        }
+    }
+
+    private int index(String name) {
+        for (int i = 0; i < count; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private byte[] value(int i) throws ClientError {
+        return decode(s, spans[2 * i], spans[2 * i + 1]);
+    }
+
+    /** The raw value needs decoding: it has an escape, a {@code +} or a character beyond ASCII. */
+    private boolean plain(int i) {
+        for (int k = spans[2 * i], to = spans[2 * i + 1]; k < to; k++) {
+            char c = s.charAt(k);
+            if (c == '%' || c == '+' || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[] decode(String s, int from, int to) throws ClientError {
@@ -95,24 +159,47 @@ public final class QueryString {
     }
 
     public boolean has(String name) {
-        return params.containsKey(name);
+        return index(name) >= 0;
     }
 
     /** The first value, raw bytes, or null. */
     public byte[] bytes(String name) {
-        List<byte[]> v = params.get(name);
-        return v == null ? null : v.get(0);
+        int i = index(name);
+        return i < 0 ? null : decodeChecked(i);
     }
 
     /** Every value of a repeated parameter (e.g. scrape's info_hash), in order; empty when absent. */
     public List<byte[]> all(String name) {
-        return params.getOrDefault(name, List.of());
+        List<byte[]> out = null;
+        for (int i = 0; i < count; i++) {
+            if (names[i].equals(name)) {
+                if (out == null) {
+                    out = new ArrayList<>(4);
+                }
+                out.add(decodeChecked(i));
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
     /** The first value as UTF-8 text, or null. */
     public String string(String name) {
-        byte[] b = bytes(name);
-        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        int i = index(name);
+        return i < 0 ? null : text(i);
+    }
+
+    private String text(int i) {
+        return plain(i) ? s.substring(spans[2 * i], spans[2 * i + 1])
+                : new String(decodeChecked(i), StandardCharsets.UTF_8);
+    }
+
+    /** Escapes were checked by {@link #parse}, so decoding a value cannot fail any more. */
+    private byte[] decodeChecked(int i) {
+        try {
+            return value(i);
+        } catch (ClientError e) {
+            throw new IllegalStateException("escapes are checked when parsing", e);
+        }
     }
 
     /**
@@ -121,12 +208,24 @@ public final class QueryString {
      * @throws ClientError naming the parameter when it is not a number or is negative
      */
     public long nonNegative(String name, long def) throws ClientError {
-        String s = string(name);
-        if (s == null) {
+        int i = index(name);
+        if (i < 0) {
             return def;
         }
+        int from = spans[2 * i];
+        int to = spans[2 * i + 1];
+        if (to > from && to - from <= 18) { // the common case, plain digits: no String, no exception path
+            long v = 0;
+            int k = from;
+            for (char c; k < to && (c = s.charAt(k)) >= '0' && c <= '9'; k++) {
+                v = v * 10 + (c - '0');
+            }
+            if (k == to) {
+                return v;
+            }
+        }
         try {
-            long v = Long.parseLong(s.strip());
+            long v = Long.parseLong(text(i).strip());
             if (v < 0) {
                 throw ClientError.badRequest("invalid " + name + ": must not be negative");
             }
@@ -141,12 +240,18 @@ public final class QueryString {
      * hook this way whichever frontend carried it.
      */
     public RequestMeta meta(Frontend frontend, Set<String> consumed, String bearerToken) {
-        Map<String, String> rest = new LinkedHashMap<>();
-        params.forEach((name, values) -> {
+        Map<String, String> rest = null;
+        for (int i = 0; i < count; i++) {
+            String name = names[i];
             if (!consumed.contains(name)) {
-                rest.put(name, new String(values.get(0), StandardCharsets.UTF_8));
+                if (rest == null) {
+                    rest = new LinkedHashMap<>();
+                }
+                if (!rest.containsKey(name)) { // the first value wins
+                    rest.put(name, text(i));
+                }
             }
-        });
-        return new RequestMeta(frontend, rest, bearerToken);
+        }
+        return new RequestMeta(frontend, rest == null ? Map.of() : rest, bearerToken);
     }
 }

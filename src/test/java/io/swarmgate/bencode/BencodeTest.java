@@ -79,4 +79,24 @@ class BencodeTest {
             }
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 1, 9, 10, 99, 100, 1800, -1, -10, 2147483647L,
+            Long.MAX_VALUE, Long.MIN_VALUE, -9223372036854775807L})
+    void anIntegerWrittenIntoAnArrayIsItsBencodedText(long v) {
+        byte[] out = new byte[Bencode.intLength(v) + 2];
+        int end = Bencode.putInt(out, 1, v);
+        assertEquals(out.length - 1, end, "intLength is what putInt writes");
+        assertEquals("i" + v + "e", s(java.util.Arrays.copyOfRange(out, 1, end)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 6, 9, 10, 300, 1000})
+    void aByteStringWrittenIntoAnArrayIsLengthColonBytes(int length) {
+        byte[] src = new byte[length + 3];
+        java.util.Arrays.fill(src, (byte) 'x');
+        byte[] out = new byte[Bencode.bytesLength(length)];
+        assertEquals(out.length, Bencode.putBytes(out, 0, src, length));
+        assertEquals(length + ":" + "x".repeat(length), s(out));
+    }
 }

@@ -95,11 +95,22 @@ class DistIT {
                     assertEquals(home.resolve("runtime/bin/java").toRealPath().toString(), info.command().orElseThrow(),
                             "the script execs the shipped runtime");
                     List<String> args = List.of(info.arguments().orElseThrow());
-                    assertTrue(args.contains("-Xmx96m") && args.contains("-XX:+UseG1GC"), args::toString);
-                    assertTrue(args.indexOf("-Xmx96m") > args.indexOf("-XX:+UseG1GC"),
-                            "JAVA_OPTS come after the recommended options, so they win");
+                    List<String> shipped = shippedJvmOptions();
+                    assertTrue(shipped.contains("-XX:+UseG1GC") && shipped.contains("-Xmx192m"), shipped::toString);
+                    assertEquals(shipped, args.subList(0, shipped.size()),
+                            "the options of config/jvm.options come first, in the file's order");
+                    assertEquals(List.of("-Xmx96m", "-Dswarmgate.test=dist"),
+                            args.subList(shipped.size(), shipped.size() + 2),
+                            "JAVA_OPTS come after them, so they win");
                 });
         assertTrue(log.contains("announce-interval=20m"), log);
         assertFalse(log.contains("Exception"), log);
+    }
+
+    /** The option lines of the installed config/jvm.options (comments and blank lines left out). */
+    private List<String> shippedJvmOptions() throws java.io.IOException {
+        return Files.readAllLines(home.resolve("config/jvm.options")).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .toList();
     }
 }

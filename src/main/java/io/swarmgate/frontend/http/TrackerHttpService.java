@@ -1,7 +1,9 @@
 package io.swarmgate.frontend.http;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -33,6 +35,8 @@ public final class TrackerHttpService implements HttpService {
     private static final Logger LOG = System.getLogger(TrackerHttpService.class.getName());
     static final String INTERNAL_REASON = "internal server error";
     private static final HeaderName AUTHORIZATION = HeaderNames.AUTHORIZATION;
+    /** Encoded once (a cached header keeps its wire bytes), not per answer. */
+    private static final Header NO_STORE = HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
 
     private final HttpConfig config;
     private final TrackerLogic logic;
@@ -141,8 +145,8 @@ public final class TrackerHttpService implements HttpService {
     }
 
     private static void send(ServerResponse res, byte[] body) {
-        res.header(HeaderNames.CONTENT_TYPE, "text/plain");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(HeaderValues.CONTENT_TYPE_TEXT_PLAIN);
+        res.header(NO_STORE);
         res.send(body);
     }
 }
