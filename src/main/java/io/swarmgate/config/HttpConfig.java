@@ -6,15 +6,17 @@ import io.swarmgate.bittorrent.IpAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** {@code http:}: the HTTP announce/scrape listener and how it decides a client's address. */
+/** {@code http:}: the HTTP announce/scrape listener, its TLS, and how it decides a client's address. */
 public record HttpConfig(boolean enabled, String host, int port, List<String> announceRoutes,
                          List<String> scrapeRoutes, String realIpHeader, List<Cidr> trustedProxies,
                          boolean allowIpParam, Duration requestTimeout, Duration idleTimeout,
-                         int maxConnections) {
+                         int maxConnections, Optional<HttpTlsConfig> tls) {
 
     public static final HttpConfig DEFAULTS = new HttpConfig(true, "::", 6969, List.of("/announce"),
-            List.of("/scrape"), "", List.of(), false, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000);
+            List.of("/scrape"), "", List.of(), false, Duration.ofSeconds(10), Duration.ofSeconds(30), 10_000,
+            Optional.empty());
 
     public HttpConfig {
         announceRoutes = List.copyOf(announceRoutes);
@@ -47,7 +49,8 @@ public record HttpConfig(boolean enabled, String host, int port, List<String> an
                 r.bool("allow-ip-param", d.allowIpParam),
                 r.duration("request-timeout", d.requestTimeout),
                 r.duration("idle-timeout", d.idleTimeout),
-                r.integer("max-connections", d.maxConnections, 1, 1_000_000));
+                r.integer("max-connections", d.maxConnections, 1, 1_000_000),
+                HttpTlsConfig.create(r.node("tls"), r.key("tls")));
         r.finish();
         return c;
     }

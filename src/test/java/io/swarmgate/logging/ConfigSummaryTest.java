@@ -22,7 +22,7 @@ class ConfigSummaryTest {
                 + "max-numwant=200, max-scrape-infohashes=64, rate-limit=off} http{enabled=true, host=::, port=6969, "
                 + "announce-routes=[/announce], scrape-routes=[/scrape], real-ip-header=\"\", "
                 + "trusted-proxies=[10.0.0.0/8], allow-ip-param=false, request-timeout=10s, idle-timeout=30s, "
-                + "max-connections=10000} udp{"), s);
+                + "max-connections=10000, tls=off} udp{"), s);
         assertTrue(s.contains(" storage{type=memory, peer-lifetime=31m, gc-interval=1m, redis{uri=redis://127.0.0.1:6379/0, "
                 + "cluster=false, timeout=500ms, pool-size=32}} "), s);
         assertTrue(s.contains(" metrics{enabled=true, host=0.0.0.0, port=6880, expose-swarms=false} "), s);

@@ -46,6 +46,14 @@ public final class RawHttp {
         }
     }
 
+    /** One keep-alive GET on an open connection (plain or TLS); the connection stays open for the next. */
+    public static Response exchange(Socket s, String pathAndQuery) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: tracker\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return read(s.getInputStream());
+    }
+
     /** Reads one response: up to Content-Length, or to the end of the stream (chunked or no length). */
     private static Response read(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();

@@ -15,7 +15,8 @@ import java.time.Duration;
  * The HTTP listener: a Helidon WebServer routing the configured announce and scrape paths to
  * {@link TrackerHttpService}. Request lines longer than {@link #MAX_REQUEST_LINE} and header blocks larger
  * than {@link #MAX_HEADERS} are refused by Helidon with a 4xx before any of our code runs. Requests that never
- * reach a route (malformed, cut short, too slow) are {@link ConnectionGuard}'s.
+ * reach a route (malformed, cut short, too slow) are {@link ConnectionGuard}'s. With {@code http.tls} the
+ * listener speaks only HTTPS (TLS 1.2 and 1.3), its certificate kept current by {@link CertificateReloader}.
  */
 public final class HttpFrontend implements AutoCloseable {
     /** Room for an announce with a signed JWT (RS256 tokens are ~700 characters), with margin. */
@@ -27,16 +28,20 @@ public final class HttpFrontend implements AutoCloseable {
 
     private final WebServer server;
     private final ConnectionGuard guard;
+    private final CertificateReloader certificates;
 
-    private HttpFrontend(WebServer server, ConnectionGuard guard) {
+    private HttpFrontend(WebServer server, ConnectionGuard guard, CertificateReloader certificates) {
         this.server = server;
         this.guard = guard;
+        this.certificates = certificates;
     }
 
     @SuppressWarnings("removal") // validateRequestHostHeader: see below
     public static HttpFrontend start(HttpConfig config, TrackerLogic logic, RequestMetrics metrics,
                                      MeterRegistry meters) {
         TrackerHttpService service = new TrackerHttpService(config, logic, metrics);
+        // first, so that unreadable files fail start-up before any thread is started
+        CertificateReloader.Loaded tls = config.tls().map(CertificateReloader::load).orElse(null);
         ConnectionGuard guard = new ConnectionGuard(config.requestTimeout(), meters);
         DirectHandlers.Builder direct = DirectHandlers.builder();
         for (EventType type : EventType.values()) {
@@ -44,7 +49,11 @@ public final class HttpFrontend implements AutoCloseable {
         }
         WebServer server;
         try {
-            server = WebServer.builder()
+            var builder = WebServer.builder();
+            if (tls != null) {
+                builder.tls(tls.tls());
+            }
+            server = builder
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
@@ -73,15 +82,28 @@ public final class HttpFrontend implements AutoCloseable {
                     .start();
         } catch (RuntimeException e) {
             guard.close();
+            closeReloader(tls);
             throw e;
         }
         if (!server.isRunning()) {
             guard.close();
+            closeReloader(tls);
             // Helidon logs a failed bind and returns a stopped server instead of throwing
             throw new IllegalStateException("cannot listen on http " + config.host() + " port " + config.port()
                     + " (http.host / http.port): address in use or not available");
         }
-        return new HttpFrontend(server, guard);
+        CertificateReloader certificates = null;
+        if (tls != null) {
+            certificates = tls.reloader();
+            certificates.watch(server);
+        }
+        return new HttpFrontend(server, guard, certificates);
+    }
+
+    private static void closeReloader(CertificateReloader.Loaded tls) {
+        if (tls != null) {
+            tls.reloader().close();
+        }
     }
 
     private static Duration idleCheckPeriod(Duration idleTimeout) {
@@ -101,6 +123,9 @@ public final class HttpFrontend implements AutoCloseable {
 
     @Override
     public void close() {
+        if (certificates != null) {
+            certificates.close();
+        }
         server.stop();
         guard.close();
     }
