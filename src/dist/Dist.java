@@ -42,9 +42,9 @@ import java.util.zip.GZIPOutputStream;
  * copy rather than a jlink run (about 11 s).
  */
 public final class Dist {
-    /** What the tracker and its libraries use (jdeps; java.desktop and java.sql are only named by unused code). */
+    /** What the tracker and its libraries use (jdeps; java.desktop is only named by unused code). */
     static final String MODULES = "java.base,java.logging,java.management,jdk.management,java.net.http,"
-            + "java.naming,jdk.unsupported";
+            + "java.naming,java.sql,jdk.unsupported"; // java.sql: the accounting posthook (JDBC, HikariCP, Flyway)
     static final int UID = 10001;
     static final String HOME = "opt/swarmgate";
     static final String[] PORTS = {"6969/tcp", "6969/udp", "6880/tcp"};
