@@ -1,18 +1,15 @@
 package io.swarmgate.metrics;
 
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.config.MetricsConfig;
-import io.swarmgate.logging.JsonStrings;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.StoreUnavailableException;
 import io.swarmgate.storage.SwarmDetail;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,17 +43,13 @@ public final class SwarmRoutes implements OperatorRoutes {
 
     private void swarm(ServerRequest req, ServerResponse res) {
         if (!config.exposeSwarms() && !config.loopbackOnly()) {
-            error(res, Status.FORBIDDEN_403, "swarm details are served on a loopback-only metrics listener; this one"
+            OperatorRoutes.error(res, Status.FORBIDDEN_403, "swarm details are served on a loopback-only metrics listener; this one"
                     + " listens on " + config.host() + " (metrics.host): set metrics.expose-swarms: true to serve"
                     + " them here");
             return;
         }
-        String hex = req.path().pathParameters().get("hex");
-        InfoHash infoHash;
-        try {
-            infoHash = InfoHash.fromHex(hex);
-        } catch (IllegalArgumentException e) {
-            error(res, Status.BAD_REQUEST_400, "not an info_hash (40 hex digits): " + e.getMessage());
+        InfoHash infoHash = OperatorRoutes.infoHash(req, res);
+        if (infoHash == null) {
             return;
         }
         int v4 = racks.ipv4RackPrefix();
@@ -65,14 +58,14 @@ public final class SwarmRoutes implements OperatorRoutes {
         try {
             found = store.detail(infoHash, v4, v6, MAX_GROUPS);
         } catch (StoreUnavailableException e) {
-            error(res, Status.SERVICE_UNAVAILABLE_503, e.getMessage());
+            OperatorRoutes.error(res, Status.SERVICE_UNAVAILABLE_503, e.getMessage());
             return;
         }
         if (found.isEmpty()) {
-            error(res, Status.NOT_FOUND_404, "unknown swarm " + infoHash.hex());
+            OperatorRoutes.error(res, Status.NOT_FOUND_404, "unknown swarm " + infoHash.hex());
             return;
         }
-        json(res, Status.OK_200, json(infoHash, found.get(), v4, v6));
+        OperatorRoutes.json(res, Status.OK_200, json(infoHash, found.get(), v4, v6));
     }
 
     static String json(InfoHash infoHash, SwarmDetail d, int ipv4Prefix, int ipv6Prefix) {
@@ -111,16 +104,5 @@ public final class SwarmRoutes implements OperatorRoutes {
         }
     }
 
-    private static void error(ServerResponse res, Status status, String message) {
-        StringBuilder b = new StringBuilder("{\"error\":");
-        JsonStrings.append(b, message).append('}');
-        json(res, status, b.toString());
-    }
 
-    private static void json(ServerResponse res, Status status, String body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(body.getBytes(StandardCharsets.UTF_8));
-    }
 }

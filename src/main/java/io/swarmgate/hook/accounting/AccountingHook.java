@@ -1,6 +1,5 @@
 package io.swarmgate.hook.accounting;
 
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
@@ -20,7 +19,6 @@ import io.swarmgate.metrics.OperatorRoutes;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -331,12 +329,8 @@ public final class AccountingHook implements Hook, OperatorRoutes {
     }
 
     private void torrentTotals(ServerRequest req, ServerResponse res) {
-        String hex = req.path().pathParameters().get("hex");
-        InfoHash infoHash;
-        try {
-            infoHash = InfoHash.fromHex(hex);
-        } catch (IllegalArgumentException e) {
-            error(res, Status.BAD_REQUEST_400, "not an info_hash (40 hex digits): " + e.getMessage());
+        InfoHash infoHash = OperatorRoutes.infoHash(req, res);
+        if (infoHash == null) {
             return;
         }
         Optional<Totals> stored;
@@ -353,13 +347,13 @@ public final class AccountingHook implements Hook, OperatorRoutes {
             commitLock.unlock();
         }
         if (stored.isEmpty() && inMemory == null) {
-            error(res, Status.NOT_FOUND_404, "no accounting for info_hash " + infoHash.hex());
+            OperatorRoutes.error(res, Status.NOT_FOUND_404, "no accounting for info_hash " + infoHash.hex());
             return;
         }
         Totals t = stored.orElse(Totals.ZERO).plus(inMemory == null ? Totals.ZERO : inMemory);
         StringBuilder b = new StringBuilder("{\"info_hash\":\"").append(infoHash.hex()).append('"');
         counters(b, t, true).append('}');
-        json(res, Status.OK_200, b);
+        OperatorRoutes.json(res, Status.OK_200, b);
     }
 
     private void subjectTotals(ServerRequest req, ServerResponse res) {
@@ -377,7 +371,7 @@ public final class AccountingHook implements Hook, OperatorRoutes {
             commitLock.unlock();
         }
         if (torrents.isEmpty()) {
-            error(res, Status.NOT_FOUND_404, "no accounting for subject " + subject);
+            OperatorRoutes.error(res, Status.NOT_FOUND_404, "no accounting for subject " + subject);
             return;
         }
         StringBuilder b = new StringBuilder("{\"subject\":");
@@ -389,7 +383,7 @@ public final class AccountingHook implements Hook, OperatorRoutes {
             first = false;
         }
         b.append("]}");
-        json(res, Status.OK_200, b);
+        OperatorRoutes.json(res, Status.OK_200, b);
     }
 
     private static StringBuilder counters(StringBuilder b, Totals t, boolean announces) {
@@ -403,22 +397,11 @@ public final class AccountingHook implements Hook, OperatorRoutes {
     }
 
     private void unavailable(ServerResponse res, Exception e) {
-        error(res, Status.SERVICE_UNAVAILABLE_503, "accounting database " + database.displayUrl()
+        OperatorRoutes.error(res, Status.SERVICE_UNAVAILABLE_503, "accounting database " + database.displayUrl()
                 + " cannot be read: " + rootMessage(e) + " (" + pending.size() + " row(s) pending in memory)");
     }
 
-    private static void error(ServerResponse res, Status status, String message) {
-        StringBuilder b = new StringBuilder("{\"error\":");
-        JsonStrings.append(b, message).append('}');
-        json(res, status, b);
-    }
 
-    private static void json(ServerResponse res, Status status, CharSequence body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, JSON);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
-    }
 
     private static String rootMessage(Throwable e) {
         Throwable t = e;
