@@ -33,7 +33,7 @@ final class PeerSelection {
      * @param seeders    the swarm's seeders of the announcer's family, or null when it has none
      * @param leechers   the swarm's leechers of the announcer's family, or null when it has none
      * @param preference locality tiers (prefix lengths of the announcer's family, nearest first) and the bridge
-     *                   rule ({@link PeerPreference#farLimit})
+     *                   rule ({@link PeerPreference#farLimit(int, boolean)})
      * @param byTier     null, or one slot per tier plus one for everyone else: counts of the peers handed out
      * @param seederGroups  with group tiers, per tier the group's seeders of the announcer's family; else null
      * @param leecherGroups the same for leechers
@@ -61,8 +61,9 @@ final class PeerSelection {
             if (l != null) {
                 l.advance(0, prefixes, ip);
             }
-            int near = (s == null ? 0 : s.availableSoFar()) + (l == null ? 0 : l.availableSoFar());
-            farLimit = preference.farLimit(near);
+            int nearSeeders = s == null ? 0 : s.availableSoFar();
+            int near = nearSeeders + (l == null ? 0 : l.availableSoFar());
+            farLimit = preference.farLimit(near, nearSeeders > 0);
             want = Math.min(numWant, near + Math.min(farLimit, available - near));
         } else {
             want = Math.min(numWant, available);
