@@ -5,6 +5,7 @@
 # Tracker pinned to core 0, load generator to core 1.
 #   ROUNDS=3 docs/perf-data/accounting-ab.sh             saturated: answers/s and p99, closed loop
 #   RATE=40000 ROUNDS=3 docs/perf-data/accounting-ab.sh  p99 at a fixed offered rate (open loop, below saturation)
+# WARMUP=15s leaves the hook's first flush (Flyway's schema check, the pool's connections) out of the window.
 # JAR=... runs another build (e.g. a copy of the previous one, for before/after); UDP_PORT, HTTP_PORT and
 # PG_PORT default to the ports of docs/perf-data/sg-w1-accounting-*.yaml; JFR=dir records each tracker.
 set -euo pipefail
@@ -28,9 +29,10 @@ for r in $(seq 1 "$rounds"); do
     if [[ -n "${JFR:-}" ]]; then mkdir -p "$JFR"; jfr=("-XX:StartFlightRecording=filename=$JFR/acc-$v-$r.jfr,settings=profile"); fi
     taskset -c 0 "$JAVA" "${jfr[@]}" -jar "$JAR" --config "$tmp/$v.yaml" >"$tmp/sg-$v.log" 2>&1 &
     pid=$!
-    for _ in $(seq 1 100); do grep -q "swarmgate started" "$tmp/sg-$v.log" && break; sleep 0.1; done
+    # bounded: at most 30 s for the tracker to start (a loaded machine)
+    for _ in $(seq 1 300); do grep -qs "swarmgate started" "$tmp/sg-$v.log" && break; sleep 0.1; done
     line=$(taskset -c 1 "$JAVA" -jar "$JAR" bench udp \
-        --target "127.0.0.1:$udp" --duration 10s --warmup 3s --sockets 1 --window 64 "${rate[@]}" \
+        --target "127.0.0.1:$udp" --duration 10s --warmup "${WARMUP:-3s}" --sockets 1 --window 64 "${rate[@]}" \
         --tracker-pid "$pid" 2>&1 | grep "^BENCH" || true)
     echo "round $r accounting=$v: $line"
     kill -TERM "$pid"; wait "$pid" || true
