@@ -68,7 +68,7 @@ final class ObservedTracker implements AutoCloseable {
                 java.util.List.of(), meters.registry()).announce(new io.swarmgate.bittorrent.AnnounceRequest(
                 new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 4), IpAddress.parse("10.1.2.5"), 6881), 0, 0, 5,
                 io.swarmgate.bittorrent.Event.NONE, 10, true, false,
-                io.swarmgate.bittorrent.RequestMeta.of(Frontend.HTTP)));
+                io.swarmgate.bittorrent.RequestMeta.of(Frontend.HTTP)), new io.swarmgate.bittorrent.PeerCollector());
         // hooks register their own meters when built, as the tracker builds them
         HookServices services = new HookServices(java.time.InstantSource.system(), SplittableRandom::new,
                 meters.registry(), scheduler);

@@ -14,6 +14,7 @@ import io.swarmgate.bittorrent.AnnounceResponse;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Frontend;
 import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.PeerCollector;
 import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.config.HttpConfig;
@@ -68,16 +69,19 @@ final class TrackerHttpService implements HttpService {
         IpAddress client = clientAddress(req);
         AnnounceRequest request = null;
         AnnounceContext answered;
-        CompactPeerBuffer peers = null;
+        CompactPeerBuffer compact = null;
+        PeerCollector objects = null;
         try {
             QueryString q = QueryString.parse(req.query().rawValue());
             request = AnnounceParser.announce(q, client, config.allowIpParam(), bearer(req));
             if (request.compact()) {
                 // the hot path: the store writes the peers straight into the answer's bytes
-                peers = new CompactPeerBuffer(request.family());
-                answered = logic.announce(request, peers);
+                compact = new CompactPeerBuffer(request.family());
+                answered = logic.announce(request, compact);
             } else {
-                answered = logic.announce(request);
+                // the dictionary model needs each peer's id and address as values
+                objects = new PeerCollector();
+                answered = logic.announce(request, objects);
             }
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
@@ -90,8 +94,8 @@ final class TrackerHttpService implements HttpService {
         }
         AddressFamily family = request.family();
         AnnounceResponse response = answered.response();
-        send(res, peers != null ? ResponseWriter.announceCompact(response, family, peers)
-                : ResponseWriter.announceDict(response, request.noPeerId()));
+        send(res, compact != null ? ResponseWriter.announceCompact(response, family, compact)
+                : ResponseWriter.announceDict(response, objects.peers(), request.noPeerId()));
         metrics.record(Frontend.HTTP, UdpAction.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
         // the answer is out (the swarm was updated by the answer's own store step): posthooks do not delay it
         logic.afterAnnounce(answered);
