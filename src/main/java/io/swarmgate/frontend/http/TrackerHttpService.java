@@ -8,6 +8,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.AnnounceResponse;
@@ -22,7 +23,6 @@ import io.swarmgate.frontend.QueryString;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
-import io.swarmgate.protocol.udp.UdpAction;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -85,10 +85,10 @@ final class TrackerHttpService implements HttpService {
             }
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
-            metrics.recordError(Frontend.HTTP, UdpAction.ANNOUNCE, client.family(), e, System.nanoTime() - start);
+            metrics.recordError(Frontend.HTTP, Action.ANNOUNCE, client.family(), e, System.nanoTime() - start);
             return;
         } catch (RuntimeException e) {
-            internalError(res, UdpAction.ANNOUNCE, client, request == null ? "" : " info_hash " + request.infoHash(), e,
+            internalError(res, Action.ANNOUNCE, client, request == null ? "" : " info_hash " + request.infoHash(), e,
                     start);
             return;
         }
@@ -96,7 +96,7 @@ final class TrackerHttpService implements HttpService {
         AnnounceResponse response = answered.response();
         send(res, compact != null ? ResponseWriter.announceCompact(response, family, compact)
                 : ResponseWriter.announceDict(response, objects.peers(), request.noPeerId()));
-        metrics.record(Frontend.HTTP, UdpAction.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
+        metrics.record(Frontend.HTTP, Action.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
         // the answer is out (the swarm was updated by the answer's own store step): posthooks do not delay it
         logic.afterAnnounce(answered);
     }
@@ -112,18 +112,18 @@ final class TrackerHttpService implements HttpService {
             response = logic.scrape(request);
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
-            metrics.recordError(Frontend.HTTP, UdpAction.SCRAPE, client.family(), e, System.nanoTime() - start);
+            metrics.recordError(Frontend.HTTP, Action.SCRAPE, client.family(), e, System.nanoTime() - start);
             return;
         } catch (RuntimeException e) {
-            internalError(res, UdpAction.SCRAPE, client, "", e, start);
+            internalError(res, Action.SCRAPE, client, "", e, start);
             return;
         }
         send(res, ResponseWriter.scrape(response));
-        metrics.record(Frontend.HTTP, UdpAction.SCRAPE, client.family(), RequestMetrics.OK, System.nanoTime() - start);
+        metrics.record(Frontend.HTTP, Action.SCRAPE, client.family(), RequestMetrics.OK, System.nanoTime() - start);
         logic.afterScrape(request, response);
     }
 
-    private void internalError(ServerResponse res, UdpAction action, IpAddress client, String context,
+    private void internalError(ServerResponse res, Action action, IpAddress client, String context,
                                RuntimeException e, long start) {
         LOG.log(Level.ERROR, "http " + action.label() + " from " + client + context + " failed", e);
         send(res, ResponseWriter.failure(INTERNAL_REASON));
