@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -21,7 +22,8 @@ import java.util.function.LongConsumer;
  *
  * <p>At most {@code maxPending} rows are held: a new row beyond that drops the oldest one, counted through
  * {@code onDrop} (a dropped row that was part of a batch in flight is left out of that batch's next attempt).
- * The lock is held only to update a row, to copy the claims, and to subtract them, never across I/O.
+ * The lock is held only to update a row and, in chunks of {@link #CHUNK} rows, to copy the claims, subtract them
+ * and read rows for an operator; never across I/O.
  */
 final class PendingRows implements PeerBaselines.DeltaSink {
     private final ReentrantLock lock = new ReentrantLock();
@@ -134,22 +136,55 @@ final class PendingRows implements PeerBaselines.DeltaSink {
         return r < 0 ? Long.MAX_VALUE : r;
     }
 
-    /** Claims what every row holds now; an empty batch when there is nothing to write. */
-    Batch claim() {
-        List<Row> claimed;
+    /**
+     * How many rows one lock hold handles when a flush or an operator read walks them all: a walk over 100,000
+     * pending rows (a database down for a while) under one hold kept announces waiting 15-60 ms; in chunks each
+     * wait is a fraction of a millisecond.
+     */
+    static final int CHUNK = 1024;
+
+    /** The rows now, oldest first: copied under the lock (an array copy), walked outside it in chunks. */
+    private Row[] snapshot() {
         lock.lock();
         try {
-            claimed = new ArrayList<>(rows.size());
-            for (Row r : rows.values()) {
-                r.claimedUploaded = r.uploaded;
-                r.claimedDownloaded = r.downloaded;
-                r.claimedCompleted = r.completed;
-                r.claimedAnnounces = r.announces;
-                claimed.add(r);
-            }
+            return rows.values().toArray(new Row[0]);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Runs {@code action} on every row of {@code all}, holding the lock for {@link #CHUNK} rows at a time. */
+    private void inChunks(Row[] all, Consumer<Row> action) {
+        for (int from = 0; from < all.length; from += CHUNK) {
+            lock.lock();
+            try {
+                for (int i = from, end = Math.min(all.length, from + CHUNK); i < end; i++) {
+                    action.accept(all[i]);
+                }
+            } finally {
+                lock.unlock();
+            }
+            // the lock does not queue fairly: an announce woken by that unlock would find it taken again by
+            // the next chunk, so let the waiting ones through first
+            for (int spins = 0; lock.hasQueuedThreads() && spins < 1_000; spins++) {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Claims what every row holds now; an empty batch when there is nothing to write. Rows created while the
+     * claim walks are left for the next flush; a row dropped meanwhile is left out by {@link #toWrite}.
+     */
+    Batch claim() {
+        Row[] all = snapshot();
+        inChunks(all, r -> {
+            r.claimedUploaded = r.uploaded;
+            r.claimedDownloaded = r.downloaded;
+            r.claimedCompleted = r.completed;
+            r.claimedAnnounces = r.announces;
+        });
+        List<Row> claimed = new ArrayList<>(List.of(all));
         claimed.sort((a, b) -> RowKey.ORDER.compare(a.key, b.key));
         return new Batch(claimed);
     }
@@ -157,16 +192,11 @@ final class PendingRows implements PeerBaselines.DeltaSink {
     /** The rows of {@code batch} to write on this attempt: dropped ones are lost (and counted), not written. */
     List<Row> toWrite(Batch batch) {
         List<Row> out = new ArrayList<>(batch.rows().size());
-        lock.lock();
-        try {
-            for (Row r : batch.rows()) {
-                if (!r.dropped) {
-                    out.add(r);
-                }
+        inChunks(batch.rows().toArray(new Row[0]), r -> {
+            if (!r.dropped) {
+                out.add(r);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
         return out;
     }
 
@@ -175,25 +205,20 @@ final class PendingRows implements PeerBaselines.DeltaSink {
      * that gained more meanwhile move to the end, since what they hold now is newer than the rows behind them.
      */
     void committed(Batch batch) {
-        lock.lock();
-        try {
-            for (Row r : batch.rows()) {
-                r.uploaded -= r.claimedUploaded;
-                r.downloaded -= r.claimedDownloaded;
-                r.completed -= r.claimedCompleted;
-                r.announces -= r.claimedAnnounces;
-                r.claimedUploaded = r.claimedDownloaded = r.claimedCompleted = r.claimedAnnounces = 0;
-                if (r.dropped) {
-                    continue;
-                }
-                rows.remove(r.key);
-                if (r.announces > 0) {
-                    rows.put(r.key, r);
-                }
+        inChunks(batch.rows().toArray(new Row[0]), r -> {
+            r.uploaded -= r.claimedUploaded;
+            r.downloaded -= r.claimedDownloaded;
+            r.completed -= r.claimedCompleted;
+            r.announces -= r.claimedAnnounces;
+            r.claimedUploaded = r.claimedDownloaded = r.claimedCompleted = r.claimedAnnounces = 0;
+            if (r.dropped) {
+                return; // no longer in the map: a row made since under the same key is another object
             }
-        } finally {
-            lock.unlock();
-        }
+            rows.remove(r.key);
+            if (r.announces > 0) {
+                rows.put(r.key, r);
+            }
+        });
     }
 
     int size() {
@@ -207,33 +232,23 @@ final class PendingRows implements PeerBaselines.DeltaSink {
 
     /** What memory still holds for one torrent, all days summed. */
     Totals torrent(InfoHash infoHash) {
-        Totals sum = null;
-        lock.lock();
-        try {
-            for (Row r : rows.values()) {
-                if (r.key.subject() == null && r.key.infoHash().equals(infoHash)) {
-                    sum = (sum == null ? Totals.ZERO : sum).plus(r.live());
-                }
+        Totals[] sum = {null};
+        inChunks(snapshot(), r -> {
+            if (!r.dropped && r.key.subject() == null && r.key.infoHash().equals(infoHash)) {
+                sum[0] = (sum[0] == null ? Totals.ZERO : sum[0]).plus(r.live());
             }
-        } finally {
-            lock.unlock();
-        }
-        return sum;
+        });
+        return sum[0];
     }
 
     /** What memory still holds for one subject, per torrent, all days summed; empty when nothing. */
     Map<InfoHash, Totals> subject(String subject) {
         Map<InfoHash, Totals> out = new TreeMap<>(RowKey.ORDER_OF_HASHES);
-        lock.lock();
-        try {
-            for (Row r : rows.values()) {
-                if (subject.equals(r.key.subject())) {
-                    out.merge(r.key.infoHash(), r.live(), Totals::plus);
-                }
+        inChunks(snapshot(), r -> {
+            if (!r.dropped && subject.equals(r.key.subject())) {
+                out.merge(r.key.infoHash(), r.live(), Totals::plus);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
         return out;
     }
 }

@@ -40,4 +40,37 @@ class PendingRowsTest {
         assertNull(rows.torrent(new InfoHash(0, 0, 0)), "the oldest went first");
         assertEquals(new Totals(2, 2, 0, 2), rows.torrent(new InfoHash(4, 0, 0)));
     }
+
+    @Test
+    void aFlushWalkingManyRowsInChunksWhileAnnouncesArriveCountsEachAnnounceOnce() throws Exception {
+        int torrents = PendingRows.CHUNK * 5 + 7; // several lock holds per walk
+        PendingRows rows = new PendingRows(torrents, n -> { });
+        for (int i = 0; i < torrents; i++) {
+            rows.add(new InfoHash(i, 0, 0), null, 1, 1, 0, false);
+        }
+        int extra = 200_000;
+        Thread announcer = new Thread(() -> {
+            for (int i = 0; i < extra; i++) {
+                rows.add(new InfoHash(i % torrents, 0, 0), null, 1, 1, 0, false);
+            }
+        });
+        announcer.start();
+        long flushed = 0;
+        int flushes = 0;
+        while (announcer.isAlive() || flushes == 0) {
+            PendingRows.Batch batch = rows.claim();
+            for (PendingRows.Row r : rows.toWrite(batch)) {
+                flushed += r.claimed().announces();
+            }
+            rows.committed(batch);
+            flushes++;
+        }
+        announcer.join();
+        long left = 0;
+        for (int i = 0; i < torrents; i++) {
+            Totals t = rows.torrent(new InfoHash(i, 0, 0));
+            left += t == null ? 0 : t.announces();
+        }
+        assertEquals(torrents + extra, flushed + left, "flushed and still pending, after " + flushes + " flushes");
+    }
 }
