@@ -6,6 +6,7 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmgate.config.HttpConfig;
+import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
 
@@ -36,9 +37,19 @@ public final class HttpFrontend implements AutoCloseable {
         this.certificates = certificates;
     }
 
-    @SuppressWarnings("removal") // validateRequestHostHeader: see below
     public static HttpFrontend start(HttpConfig config, TrackerLogic logic, RequestMetrics metrics,
                                      MeterRegistry meters) {
+        return start(config, logic, metrics, meters, SwarmgateConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD);
+    }
+
+    /**
+     * @param shutdownGracePeriod how long {@link #close()} lets requests already being read or handled finish
+     *                            (Helidon's own default, 500 ms, would cut a slow client's or a slow store's
+     *                            request short); idle connections are closed at once
+     */
+    @SuppressWarnings("removal") // validateRequestHostHeader: see below
+    public static HttpFrontend start(HttpConfig config, TrackerLogic logic, RequestMetrics metrics,
+                                     MeterRegistry meters, Duration shutdownGracePeriod) {
         TrackerHttpService service = new TrackerHttpService(config, logic, metrics);
         // first, so that unreadable files fail start-up before any thread is started
         CertificateReloader.Loaded tls = config.tls().map(CertificateReloader::load).orElse(null);
@@ -57,6 +68,7 @@ public final class HttpFrontend implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
+                    .shutdownGracePeriod(shutdownGracePeriod)
                     .maxTcpConnections(config.maxConnections())
                     .idleConnectionTimeout(config.idleTimeout())
                     // Helidon refreshes a connection's idle timestamp at most once a second
