@@ -9,9 +9,11 @@ import java.util.List;
  * empty list means no preference: a uniformly random selection.
  * <p><b>The bridge rule</b> (off when {@code rackQuorum} is 0). A store counts the peers the announcer could be
  * given from its rack ({@code near}: seeders and leechers for a leecher, leechers for a seeder; never the
- * announcer). Peers from farther tiers ("bridge peers") are then limited to {@link #farLimit(int)}:
+ * announcer). Peers from farther tiers ("bridge peers") are then limited to {@link #farLimit(int, boolean)}:
  * <ul>
  * <li>{@code near >= rackQuorum}: none. The rack is served from within; its first peers carry its bridges.</li>
+ * <li>a leecher whose rack holds a seeder: none either. The whole content is already in the rack, so its
+ * leechers are fed from there and by the bridges other racks open towards it, and take nothing from outside.</li>
  * <li>{@code near < rackQuorum}: at most {@code bridgePeers}, taken nearest tier first, random within a tier,
  * and, for a leecher whose rack holds no seeder, one of them a seeder from the nearest tier that has one.</li>
  * </ul>
@@ -77,13 +79,14 @@ public record PeerPreference(List<Integer> prefixes, List<String> groups, int ra
 
     /**
      * How many peers from beyond the rack (tier 0) an announcer may get when its rack holds {@code near} peers it
-     * could be given: {@link Integer#MAX_VALUE} with the rule off, else 0 once {@code near >= rackQuorum}, else
-     * {@code bridgePeers}.
+     * could be given, {@code seederNear} telling whether one of them is a seeder (only ever true for a leecher
+     * announcer, since a seeder is given no seeders): {@link Integer#MAX_VALUE} with the rule off, else 0 once
+     * {@code near >= rackQuorum} or a seeder is near, else {@code bridgePeers}.
      */
-    public int farLimit(int near) {
+    public int farLimit(int near, boolean seederNear) {
         if (!bridgesLimited()) {
             return Integer.MAX_VALUE;
         }
-        return near >= rackQuorum ? 0 : bridgePeers;
+        return near >= rackQuorum || seederNear ? 0 : bridgePeers;
     }
 }

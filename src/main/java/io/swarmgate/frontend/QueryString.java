@@ -48,7 +48,20 @@ public final class QueryString {
             return new QueryString("", NO_NAMES, NO_SPANS, 0);
         }
         int q = raw.indexOf('?');
-        String s = q >= 0 ? raw.substring(q + 1) : raw;
+        return parseQuery(q >= 0 ? raw.substring(q + 1) : raw);
+    }
+
+    /**
+     * Parses a query that is already only the part after {@code ?} (an HTTP request target's raw query). Unlike
+     * {@link #parse}, a {@code ?} inside it is an ordinary character (RFC 3986 allows it in a query): skipping to
+     * it would drop every parameter before it, a {@code jwt} or {@code info_hash} among them.
+     *
+     * @throws ClientError on a malformed percent escape
+     */
+    public static QueryString parseQuery(String s) throws ClientError {
+        if (s == null) {
+            return new QueryString("", NO_NAMES, NO_SPANS, 0);
+        }
         int n = s.length();
         int max = 1;
         for (int i = 0; i < n; i++) {

@@ -30,6 +30,20 @@ class QueryStringTest {
     }
 
     @Test
+    void aQuestionMarkInsideAnHttpQueryIsAnOrdinaryCharacter() throws Exception {
+        // regression (found writing TokenExtractionFuzzTest): the HTTP frontend's raw query went through parse(),
+        // which skips to the first '?', so "jwt=T&note=a?b" lost jwt and everything else before the '?'
+        QueryString http = QueryString.parseQuery("jwt=T&info_hash=x&note=a?b&z=1");
+        assertEquals("T", http.string("jwt"));
+        assertEquals("x", http.string("info_hash"));
+        assertEquals("a?b", http.string("note"));
+        // BEP 41 URL data is a path and a query: there the first '?' ends the path
+        QueryString udp = QueryString.parse("/announce?jwt=T&note=a?b");
+        assertEquals("T", udp.string("jwt"));
+        assertEquals("a?b", udp.string("note"));
+    }
+
+    @Test
     void valuesArePercentDecodedBytesAndPlusIsASpace() throws Exception {
         QueryString q = QueryString.parse("/announce?info_hash=%00%ff%7Fa&key=a+b%20c&flag&=empty-name&e=");
         assertArrayEquals(new byte[] {0, (byte) 0xff, 0x7f, 'a'}, q.bytes("info_hash"));

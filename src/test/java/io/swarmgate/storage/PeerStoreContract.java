@@ -739,6 +739,32 @@ public abstract class PeerStoreContract {
     }
 
     @Test
+    void aRackHoldingASeederGetsRackMatesOnly() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Peer rackSeeder = peer("10.1.1.5", 6881);
+        put(t, rackSeeder, true);
+        for (int i = 1; i <= 10; i++) {
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), false); // leechers in my /16
+            put(t, peer("172.16." + i + ".1", 6881), true);     // seeders far away
+        }
+        for (int draw = 0; draw < 20; draw++) {
+            // one peer in the rack, below the quorum of 2, but a seeder: the content is in the rack already
+            Handout h = handout(t, me, false, 50, BRIDGED4);
+            assertEquals(List.of(rackSeeder), h.peers());
+            assertEquals(1, h.result().peersInTier(0));
+            assertEquals(0, h.result().peersInTier(1) + h.result().peersInTier(2));
+        }
+        // a seeder announcer is given leechers only: its rack holds none, so it gets the two bridges
+        List<Peer> asSeeder = select(t, me, true, 50, BRIDGED4);
+        assertEquals(2, asSeeder.size(), asSeeder::toString);
+        assertTrue(asSeeder.stream().allMatch(p -> shares(p, me, 16)), asSeeder::toString);
+        // with the rule off the seeder comes first, then everyone else
+        assertEquals(rackSeeder, select(t, me, false, 50, RACK4).get(0));
+        assertEquals(21, select(t, me, false, 50, RACK4).size());
+    }
+
+    @Test
     void aLoneLeecherGetsTwoBridgesOneOfThemASeeder() {
         InfoHash t = torrent(1);
         Peer me = peer("10.1.1.101", 6881);

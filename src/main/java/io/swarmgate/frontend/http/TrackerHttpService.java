@@ -71,7 +71,7 @@ final class TrackerHttpService implements HttpService {
         AnnounceContext answered;
         CompactPeerBuffer peers = null;
         try {
-            QueryString q = QueryString.parse(req.query().rawValue());
+            QueryString q = QueryString.parseQuery(req.query().rawValue());
             request = AnnounceParser.announce(q, client, config.allowIpParam(), bearer(req));
             if (request.compact()) {
                 // the hot path: the store writes the peers straight into the answer's bytes
@@ -105,7 +105,7 @@ final class TrackerHttpService implements HttpService {
         ScrapeRequest request;
         ScrapeResponse response;
         try {
-            QueryString q = QueryString.parse(req.query().rawValue());
+            QueryString q = QueryString.parseQuery(req.query().rawValue());
             request = AnnounceParser.scrape(q, client, bearer(req));
             response = logic.scrape(request);
         } catch (ClientError e) {

@@ -2,6 +2,10 @@ package io.swarmgate.hook.jwt;
 
 import io.swarmgate.logging.ConfigSummary;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -13,6 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,13 +45,43 @@ final class JwkSetSource implements AutoCloseable {
     private final Duration timeout;
     private final HttpClient http;
 
-    JwkSetSource(URI url, Duration timeout) {
+    /**
+     * @param trusted the certificates an https server must chain to instead of the JDK's default trust store
+     *                ({@code jwk-set-ca}); empty: the default trust store. Host names are checked either way.
+     */
+    JwkSetSource(URI url, Duration timeout, List<X509Certificate> trusted) {
         this.url = url;
         this.timeout = timeout;
-        this.http = isFile() ? null : HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        if (isFile()) {
+            this.http = null;
+        } else {
+            HttpClient.Builder b = HttpClient.newBuilder()
+                    .connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NORMAL);
+            if (!trusted.isEmpty()) {
+                b.sslContext(trusting(trusted));
+            }
+            this.http = b.build();
+        }
+    }
+
+    /** An SSL context whose only trust anchors are {@code trusted}, with the JDK's usual PKIX checks. */
+    private static SSLContext trusting(List<X509Certificate> trusted) {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            for (int i = 0; i < trusted.size(); i++) {
+                store.setCertificateEntry("jwk-set-ca-" + i, trusted.get(i));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            // an in-memory store of certificates that already parsed: only a broken JDK gets here
+            throw new IllegalStateException("cannot build a trust store from jwk-set-ca", e);
+        }
     }
 
     URI url() {
@@ -98,13 +137,37 @@ final class JwkSetSource implements AutoCloseable {
             throw new IOException("interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw new IOException(cause instanceof IOException && cause.getMessage() != null
-                    ? cause.getMessage() : String.valueOf(cause), cause);
+            throw new IOException(describe(cause), cause);
         }
         if (response.statusCode() != 200) {
             throw new IOException("HTTP status " + response.statusCode());
         }
         return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The failure in one line an operator can act on. A TLS failure's own message is a chain of JDK class names
+     * ("PKIX path building failed: sun.security...SunCertPathBuilderException: unable to find valid
+     * certification path to requested target"); it is reduced to what went wrong and what to do about it.
+     */
+    static String describe(Throwable cause) {
+        if (cause instanceof SSLException) {
+            Throwable root = cause;
+            boolean untrusted = false;
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                root = t;
+                untrusted |= t instanceof CertPathBuilderException || t instanceof CertPathValidatorException;
+            }
+            String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+            return untrusted
+                    ? "TLS handshake failed: the server's certificate is not trusted (" + detail
+                      + "); for a registry with a private CA, set jwk-set-ca to that CA's PEM file"
+                    : "TLS handshake failed: " + detail;
+        }
+        if (cause instanceof IOException && cause.getMessage() != null) {
+            return cause.getMessage();
+        }
+        return String.valueOf(cause);
     }
 
     @Override

@@ -7,9 +7,18 @@ import io.swarmgate.config.ConfigReader;
 import io.swarmgate.logging.ConfigSummary;
 import io.swarmgate.config.Durations;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,10 +43,14 @@ import java.util.Set;
  * @param requireForScrape         scrapes need a token whose {@code infohashes} cover every requested hash
  * @param tokenCacheSize           verified tokens remembered (0 turns the cache off)
  * @param unknownKidRefetchSpacing the least time between two fetches caused by unknown {@code kid}s
+ * @param jwkSetCa                 {@code jwk-set-ca}: the certificates an {@code https:} JWK set's server
+ *                                 certificate must chain to, <em>instead of</em> the JDK's default trust store;
+ *                                 empty means the default trust store
  */
 record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration refreshInterval, Duration maxStale,
                  Duration fetchTimeout, Set<JWSAlgorithm> algorithms, Duration clockSkew, boolean requireExp,
-                 boolean requireForScrape, int tokenCacheSize, Duration unknownKidRefetchSpacing) {
+                 boolean requireForScrape, int tokenCacheSize, Duration unknownKidRefetchSpacing,
+                 List<X509Certificate> jwkSetCa) {
 
     /** The asymmetric JWS algorithms this hook can verify, by their {@code alg} names. */
     static final Map<String, JWSAlgorithm> SUPPORTED = supported();
@@ -53,6 +66,7 @@ record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration refresh
 
     JwtConfig {
         algorithms = Set.copyOf(algorithms);
+        jwkSetCa = List.copyOf(jwkSetCa);
     }
 
     private static Map<String, JWSAlgorithm> supported() {
@@ -85,9 +99,47 @@ record JwtConfig(String issuer, String audience, URI jwkSetUrl, Duration refresh
         boolean requireExp = r.bool("require-exp", false);
         boolean requireForScrape = r.bool("require-for-scrape", false);
         int cacheSize = r.integer("token-cache-size", DEFAULT_TOKEN_CACHE_SIZE, 0, 10_000_000);
+        List<X509Certificate> ca = jwkSetCa(r, url);
         r.finish();
         return new JwtConfig(issuer, audience, url, refresh, maxStale, timeout, algorithms, skew, requireExp,
-                requireForScrape, cacheSize, UNKNOWN_KID_REFETCH_SPACING);
+                requireForScrape, cacheSize, UNKNOWN_KID_REFETCH_SPACING, ca);
+    }
+
+    /**
+     * {@code jwk-set-ca: FILE}: PEM certificates (a private CA, several CAs, or the registry's self-signed
+     * certificate) read once at start-up. Only meaningful for an {@code https:} URL, so anything else is a
+     * contradiction refused here rather than a key that silently does nothing.
+     */
+    private static List<X509Certificate> jwkSetCa(ConfigReader r, URI url) {
+        String file = r.string("jwk-set-ca", "").strip();
+        if (file.isEmpty()) {
+            return List.of();
+        }
+        String key = r.key("jwk-set-ca");
+        if (!"https".equalsIgnoreCase(url.getScheme())) {
+            throw new ConfigException(key, "applies only to an https: jwk-set-url, which is "
+                    + url.getScheme() + ":");
+        }
+        Path path = Path.of(file);
+        byte[] pem;
+        try {
+            pem = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new ConfigException(key, "cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+        }
+        List<X509Certificate> out = new ArrayList<>();
+        try {
+            for (Certificate c : CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem))) {
+                out.add((X509Certificate) c);
+            }
+        } catch (CertificateException | RuntimeException e) {
+            throw new ConfigException(key, path + " is not a file of PEM certificates (" + e.getMessage() + ")");
+        }
+        if (out.isEmpty()) {
+            throw new ConfigException(key, path + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        return out;
     }
 
     private static String required(ConfigReader r, String name) {

@@ -187,7 +187,7 @@ public final class JwtHook implements Hook {
     }
 
     private VerifiedToken verifyFully(String token, long now) throws ClientError {
-        if (token.length() > MAX_TOKEN_CHARS) {
+        if (token.length() > MAX_TOKEN_CHARS || !canonicalCompactJws(token)) {
             throw reject(Rejection.MALFORMED);
         }
         JWT jwt;
@@ -270,6 +270,48 @@ public final class JwtHook implements Hook {
             }
         }
         return new VerifiedToken(key, expiresAt, infohash, scrape, claims.getClaims());
+    }
+
+    /**
+     * Whether {@code token} is three base64url segments (RFC 7515 compact JWS) in their one canonical spelling:
+     * only the base64url alphabet, no padding, and zero bits where the last character of a segment has bits to
+     * spare. The parser is lenient, ignoring characters outside the alphabet and the spare bits, so without this
+     * a registry's token with a DEL or a space inserted, or its last character bumped, would verify too (found
+     * by {@code TokenExtractionFuzzTest}): one signed token would have many spellings, each its own cache entry
+     * and its own string in logs and accounting. Refused as malformed; no token a registry signs is affected.
+     */
+    static boolean canonicalCompactJws(String token) {
+        int segments = 1;
+        int segmentStart = 0;
+        int n = token.length();
+        for (int i = 0; i <= n; i++) {
+            char c = i < n ? token.charAt(i) : '.';
+            if (c == '.') {
+                if (++segments > 4 || !canonicalEnd(token, segmentStart, i)) {
+                    return false;
+                }
+                segmentStart = i + 1;
+            } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return segments == 4; // three segments, counted past the end
+    }
+
+    /** A segment's length leaves 0, 4 or 2 spare bits (length mod 4 = 0, 2, 3); 1 is never valid base64. */
+    private static boolean canonicalEnd(String s, int from, int to) {
+        int rest = (to - from) % 4;
+        if (rest == 0) {
+            return true;
+        }
+        if (rest == 1) {
+            return false;
+        }
+        char c = s.charAt(to - 1);
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9'
+                ? c - '0' + 52 : c == '-' ? 62 : 63;
+        return (v & (rest == 2 ? 0x0f : 0x03)) == 0;
     }
 
     /** A claim that is 40 hex digits (either case), or null: such a token matches no info_hash. */

@@ -44,7 +44,7 @@ final class JwtHookFactory implements HookFactory {
             LOG.log(Level.WARNING, urlKey + " is plain http: whoever can alter that traffic can make the tracker "
                     + "accept their tokens. Use https outside tests.");
         }
-        JwkSetSource source = new JwkSetSource(config.jwkSetUrl(), config.fetchTimeout());
+        JwkSetSource source = new JwkSetSource(config.jwkSetUrl(), config.fetchTimeout(), config.jwkSetCa());
         KeySetHolder keys = new KeySetHolder(config, source, services.clock(), services.meters());
         try {
             keys.load();

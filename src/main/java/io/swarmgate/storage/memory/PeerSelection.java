@@ -33,7 +33,7 @@ final class PeerSelection {
      * @param seeders    the swarm's seeders of the announcer's family, or null when it has none
      * @param leechers   the swarm's leechers of the announcer's family, or null when it has none
      * @param preference locality tiers (prefix lengths of the announcer's family, nearest first) and the bridge
-     *                   rule ({@link PeerPreference#farLimit})
+     *                   rule ({@link PeerPreference#farLimit(int, boolean)})
      * @param byTier     null, or one slot per tier plus one for everyone else: counts of the peers handed out
      * @param seederGroups  with group tiers, per tier the group's seeders of the announcer's family; else null
      * @param leecherGroups the same for leechers
@@ -61,8 +61,9 @@ final class PeerSelection {
             if (l != null) {
                 l.advance(0, prefixes, ip);
             }
-            int near = (s == null ? 0 : s.availableSoFar()) + (l == null ? 0 : l.availableSoFar());
-            farLimit = preference.farLimit(near);
+            int nearSeeders = s == null ? 0 : s.availableSoFar();
+            int near = nearSeeders + (l == null ? 0 : l.availableSoFar());
+            farLimit = preference.farLimit(near, nearSeeders > 0);
             want = Math.min(numWant, near + Math.min(farLimit, available - near));
         } else {
             want = Math.min(numWant, available);
@@ -202,13 +203,16 @@ final class PeerSelection {
             hi = Math.max(hi, list.lowerBound(last.hi(), last.lo(), PeerList.AFTER_ALL_PORTS));
         }
 
-        /** Emits up to {@code max} random peers of the current tier (minus the previous); returns how many. */
+        /**
+         * Emits up to {@code max} random peers of the current tier (minus the previous); returns how many. One
+         * random walk for both kinds of tier: with prefixes the tier is two index ranges of {@code list}; with
+         * groups it is the current group's list, skipping the announcer and the entries the nearer group holds.
+         */
         int take(int max, PeerSink sink, RandomGenerator random) {
-            if (groups != null) {
-                return takeGroup(max, sink, random);
-            }
-            int len1 = prevLo - lo;
-            int n = len1 + hi - prevHi;
+            boolean grouped = groups != null;
+            PeerList from = grouped ? cur : list;
+            int len1 = grouped ? 0 : prevLo - lo;
+            int n = grouped ? (cur == null ? 0 : cur.size()) : len1 + hi - prevHi;
             if (n == 0 || max <= 0) {
                 return 0;
             }
@@ -216,31 +220,11 @@ final class PeerSelection {
             int step = coprimeStep(n, random);
             int added = 0;
             for (int i = 0; i < n && added < max; i++) {
-                int index = v < len1 ? lo + v : prevHi + (v - len1);
-                if (index != self) {
-                    list.emit(index, sink);
-                    added++;
-                }
-                v += step;
-                if (v >= n) {
-                    v -= n;
-                }
-            }
-            return added;
-        }
-
-        /** {@link #take} for group tiers: the current list at random, minus the announcer and the nearer group. */
-        private int takeGroup(int max, PeerSink sink, RandomGenerator random) {
-            int n = cur == null ? 0 : cur.size();
-            if (n == 0 || max <= 0) {
-                return 0;
-            }
-            int v = random.nextInt(n);
-            int step = coprimeStep(n, random);
-            int added = 0;
-            for (int i = 0; i < n && added < max; i++) {
-                if (v != curSelf && (prev == null || !prev.containsEntryOf(cur, v))) {
-                    cur.emit(v, sink);
+                int index = grouped ? v : v < len1 ? lo + v : prevHi + (v - len1);
+                boolean skip = grouped ? v == curSelf || (prev != null && prev.containsEntryOf(cur, v))
+                        : index == self;
+                if (!skip) {
+                    from.emit(index, sink);
                     added++;
                 }
                 v += step;

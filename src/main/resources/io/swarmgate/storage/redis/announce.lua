@@ -305,9 +305,11 @@ if numWant > 0 then
     if l then
       advance(l, 1)
     end
-    local near = (s and availableSoFar(s) or 0) + (l and availableSoFar(l) or 0)
+    local nearSeeders = s and availableSoFar(s) or 0
+    local near = nearSeeders + (l and availableSoFar(l) or 0)
     if rackQuorum > 0 then
-      farLimit = near >= rackQuorum and 0 or bridgePeers
+      -- none from outside once the rack holds the quorum, or a seeder (PeerPreference.farLimit)
+      farLimit = (near >= rackQuorum or nearSeeders > 0) and 0 or bridgePeers
     end
     want = math.min(numWant, near + math.min(farLimit, total - near))
   end

@@ -215,6 +215,46 @@ class JwkSetRefreshTest {
     }
 
     @Test
+    void flappingRegistryKeepsTheLastGoodSetAndPicksUpNewKeysWhenBack() throws ClientError {
+        JwtHook hook = hook();
+        String rsaToken = f.token(RSA);
+        admit(hook, rsaToken);
+        for (int flap = 0; flap < 3; flap++) {
+            jwks.mode = JwksDispatcher.Mode.DOWN;
+            assertFalse(hook.keys().refresh());
+            admit(hook, rsaToken); // from the cache
+            admit(hook, f.token(RSA, c -> c.jwtID("verified while down"))); // verified with the last good set
+            assertEquals("", hook.notReadyReason());
+            jwks.mode = JwksDispatcher.Mode.OK;
+            assertTrue(hook.keys().refresh());
+        }
+        jwks.mode = JwksDispatcher.Mode.GARBAGE;
+        assertFalse(hook.keys().refresh());
+        jwks.body = JwtFixture.jwks(RSA, ED); // back, with a key published while it was away
+        jwks.mode = JwksDispatcher.Mode.OK;
+        assertTrue(hook.keys().refresh());
+        admit(hook, f.token(ED));
+        admit(hook, rsaToken);
+        assertEquals(4, f.count("swarmgate.jwt.jwks.refreshes", "error"));
+        assertEquals(0, f.gauge("swarmgate.jwt.jwks.last.success.age.seconds"));
+        // one warning when each outage starts and one line when it ends; never a stack trace
+        assertEquals(4, warnings());
+        assertEquals(4, records.stream().filter(r -> r.getMessage().contains("fetched again")).count());
+        assertTrue(records.stream().allMatch(r -> r.getThrown() == null), "no stack traces");
+    }
+
+    @Test
+    void hugeBodyIsCutOffAtTheSizeCapAndKnownKeysKeepWorking() throws ClientError {
+        JwtHook hook = hook();
+        jwks.mode = JwksDispatcher.Mode.HUGE; // 2 MiB, twice the cap
+        assertFalse(hook.keys().refresh());
+        admit(hook, f.token(RSA, c -> c.jwtID("after a huge body")));
+        assertTrue(records.stream().anyMatch(r -> r.getMessage().contains("JWK set larger than "
+                + JwkSetSource.MAX_BYTES + " bytes")), "the warning says why");
+        assertTrue(records.stream().allMatch(r -> r.getThrown() == null), "no stack traces");
+    }
+
+    @Test
     void unreachableRegistryKeepsKnownKeys() throws ClientError {
         JwtHook hook = hook("jwk-set-timeout: 2s");
         server.close(); // connection refused from now on

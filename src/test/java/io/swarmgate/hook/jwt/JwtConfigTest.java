@@ -49,6 +49,7 @@ class JwtConfigTest {
         assertFalse(c.requireExp());
         assertFalse(c.requireForScrape());
         assertEquals(10_000, c.tokenCacheSize());
+        assertEquals(java.util.List.of(), c.jwkSetCa(), "no jwk-set-ca: the JDK's default trust store");
     }
 
     @Test

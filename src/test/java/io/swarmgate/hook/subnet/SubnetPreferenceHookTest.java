@@ -51,9 +51,11 @@ class SubnetPreferenceHookTest {
     void theBridgeRuleHasItsKnobs() throws Exception {
         Hook hook = hook("rack-quorum: 3\nbridge-peers: 1");
         PeerPreference p = preferenceFor(hook, "10.1.2.3");
-        assertEquals(List.of(1, 1, 1, 0), List.of(p.farLimit(0), p.farLimit(1), p.farLimit(2), p.farLimit(3)));
+        assertEquals(List.of(1, 1, 1, 0), List.of(p.farLimit(0, false), p.farLimit(1, false), p.farLimit(2, false),
+                p.farLimit(3, false)));
+        assertEquals(0, p.farLimit(1, true), "a rack holding a seeder takes nothing from outside");
         PeerPreference off = preferenceFor(hook("rack-quorum: 0"), "10.1.2.3");
-        assertEquals(Integer.MAX_VALUE, off.farLimit(0), "rack-quorum 0 turns the rule off");
+        assertEquals(Integer.MAX_VALUE, off.farLimit(0, true), "rack-quorum 0 turns the rule off");
         ConfigException e = assertThrows(ConfigException.class, () -> hook("bridge-peers: -1"));
         assertEquals("prehooks.0.config.bridge-peers", e.key());
         e = assertThrows(ConfigException.class, () -> hook("rack-quorum: many"));
