@@ -23,8 +23,6 @@ final class HttpLoadWorker extends Worker {
     private static final byte[] PEERS = "5:peers".getBytes(StandardCharsets.US_ASCII);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private final Workload.Slice peers;
-    private final int index;
     private final String host;
     private final int timeoutMillis;
     private final StringBuilder request = new StringBuilder(512);
@@ -34,9 +32,8 @@ final class HttpLoadWorker extends Worker {
     private OutputStream output;
 
     HttpLoadWorker(BenchPlan plan, Schedule schedule, CyclicBarrier ready, int index, long seed) {
-        super(plan, schedule, ready);
-        this.peers = plan.workload().slice(index, plan.inFlight(), seed);
-        this.index = index;
+        // one worker per connection in flight
+        super(plan, schedule, ready, index, plan.inFlight(), seed);
         InetSocketAddress t = plan.target();
         String address = t.getAddress().getHostAddress();
         this.host = (address.contains(":") ? "[" + address + "]" : address) + ":" + t.getPort();
@@ -54,7 +51,7 @@ final class HttpLoadWorker extends Worker {
 
     @Override
     void load() throws IOException {
-        Pacer pacer = plan.pacer(schedule, plan.inFlight(), index);
+        Pacer pacer = pacer();
         while (true) {
             long sentAt = System.nanoTime();
             if (pacer != null) {

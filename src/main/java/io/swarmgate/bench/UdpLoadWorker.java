@@ -37,8 +37,6 @@ final class UdpLoadWorker extends Worker {
     /** A request due sooner than this is waited for by parking briefly rather than in select (1 ms steps). */
     private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    private final Workload.Slice peers;
-    private final int index;
     private final int window;
     private final long timeoutNanos;
     private final int[] slotTx;
@@ -61,9 +59,8 @@ final class UdpLoadWorker extends Worker {
     private Pacer pacer;
 
     UdpLoadWorker(BenchPlan plan, Schedule schedule, CyclicBarrier ready, int index, long seed) {
-        super(plan, schedule, ready);
-        this.peers = plan.workload().slice(index, plan.sockets(), seed);
-        this.index = index;
+        // one worker per socket
+        super(plan, schedule, ready, index, plan.sockets(), seed);
         this.window = plan.window();
         this.timeoutNanos = plan.timeout().toNanos();
         this.slotTx = new int[window];
@@ -89,7 +86,7 @@ final class UdpLoadWorker extends Worker {
 
     @Override
     void load() throws IOException {
-        pacer = plan.pacer(schedule, plan.sockets(), index);
+        pacer = pacer();
         pump();
     }
 

@@ -12,12 +12,28 @@ abstract class Worker implements Runnable {
     final BenchPlan plan;
     final Schedule schedule;
     final WorkerStats stats = new WorkerStats();
+    /** This worker's share of the simulated peers: no two workers announce the same peer. */
+    final Workload.Slice peers;
     private final CyclicBarrier ready;
+    private final int index;
+    private final int workers;
 
-    Worker(BenchPlan plan, Schedule schedule, CyclicBarrier ready) {
+    /**
+     * Worker {@code index} of {@code workers}, each with its own peers and (with --rate) its own part of the
+     * offered rate.
+     */
+    Worker(BenchPlan plan, Schedule schedule, CyclicBarrier ready, int index, int workers, long seed) {
         this.plan = plan;
         this.schedule = schedule;
         this.ready = ready;
+        this.index = index;
+        this.workers = workers;
+        this.peers = plan.workload().slice(index, workers, seed);
+    }
+
+    /** With --rate, when this worker's requests are due; null in a closed loop. */
+    Pacer pacer() {
+        return plan.pacer(schedule, workers, index);
     }
 
     @Override

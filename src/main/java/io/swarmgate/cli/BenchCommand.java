@@ -104,9 +104,7 @@ public final class BenchCommand {
                 throw new Options.UsageException(e.getMessage());
             }
         } catch (Options.UsageException e) {
-            err.println("swarmgate bench: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
+            return usage(err, "swarmgate bench", e);
         }
         try {
             BenchResult result = Bench.run(plan, err);
@@ -114,8 +112,7 @@ public final class BenchCommand {
             out.println(result.machineLine());
             return 0;
         } catch (IOException e) {
-            err.println("swarmgate bench: " + e.getMessage());
-            return 1;
+            return failed(err, "swarmgate bench", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("swarmgate bench: interrupted");
@@ -134,9 +131,7 @@ public final class BenchCommand {
             host = o.get("host", "127.0.0.1");
             port = integer(o, "port", 0, 0, 65_535);
         } catch (Options.UsageException e) {
-            err.println("swarmgate bench floor-server: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
+            return usage(err, "swarmgate bench floor-server", e);
         }
         try (FloorServer server = FloorServer.start(host, port)) {
             out.println("floor server: GET http://" + host + ":" + server.port() + "/announce (a fixed answer);"
@@ -147,12 +142,24 @@ public final class BenchCommand {
             stop.await();
             return 0;
         } catch (IllegalStateException e) {
-            err.println("swarmgate bench floor-server: " + e.getMessage());
-            return 1;
+            return failed(err, "swarmgate bench floor-server", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
         }
+    }
+
+    /** Exit status 2: the message, then the usage text. */
+    private static int usage(PrintStream err, String command, Options.UsageException e) {
+        err.println(command + ": " + e.getMessage());
+        err.print(USAGE);
+        return 2;
+    }
+
+    /** Exit status 1: the run failed for a reason the message says. */
+    private static int failed(PrintStream err, String command, Exception e) {
+        err.println(command + ": " + e.getMessage());
+        return 1;
     }
 
     private static int infoHashes(Options o, int swarms, PrintStream out, PrintStream err)

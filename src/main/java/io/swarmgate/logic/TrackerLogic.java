@@ -6,9 +6,6 @@ import io.swarmgate.bittorrent.AnnounceResponse;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
-import io.swarmgate.bittorrent.IpAddress;
-import io.swarmgate.bittorrent.Peer;
-import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
@@ -23,7 +20,6 @@ import io.swarmgate.storage.StoreUnavailableException;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,29 +72,11 @@ public final class TrackerLogic implements AutoCloseable {
     }
 
     /**
-     * Runs the prehooks, then applies the announce to the store and fills the answer in one atomic store step,
-     * with the peers as objects (for answers that need peer_ids or text, such as HTTP's dictionary model). The
-     * counts include the announcer's new state.
-     *
-     * @return the announce's context, its {@link AnnounceContext#response()} the answer; pass it to
-     *         {@link #afterAnnounce} once the answer is out
-     * @throws ClientError when a prehook refuses the announce, or the store is unavailable
-     */
-    public AnnounceContext announce(AnnounceRequest request) throws ClientError {
-        List<Peer> peers = new ArrayList<>();
-        AnnounceContext answered = announce(request, (family, ipHi, ipLo, port, id0, id1, id2) ->
-                peers.add(new Peer(new PeerId(id0, id1, id2), new IpAddress(family, ipHi, ipLo), port)));
-        AnnounceResponse counted = answered.response();
-        answered.response(new AnnounceResponse(counted.interval(), counted.minInterval(), counted.complete(),
-                counted.incomplete(), peers));
-        return answered;
-    }
-
-    /**
-     * Like {@link #announce(AnnounceRequest)}, but the peers go to {@code sink} as the store selects them, before
-     * this returns, and the answer only counts them ({@link AnnounceResponse#peerCount()}, empty
-     * {@code peers}): the hot path, where a frontend writes them straight into its reply. The sink may run under
-     * the store's lock (see {@link PeerSink}). Nothing reaches the sink when a prehook refuses.
+     * Runs the prehooks, then applies the announce to the store and selects its peers in one atomic store step.
+     * The peers go to {@code sink} as the store selects them, before this returns (a frontend's reply buffer, or a
+     * {@link io.swarmgate.bittorrent.PeerCollector} where objects are needed); the answer counts them
+     * ({@link AnnounceResponse#peerCount()}) and includes the announcer's new state in the swarm's counts. The sink
+     * may run under the store's lock (see {@link PeerSink}). Nothing reaches the sink when a prehook refuses.
      * <p>This is where numwant is decided: the client's value (or the default when it sent none), capped by
      * {@code tracker.max-numwant} and by what the sink can carry; none for {@code stopped}.
      *
@@ -121,7 +99,7 @@ public final class TrackerLogic implements AutoCloseable {
             handouts.record(result);
         }
         ctx.response(new AnnounceResponse(ctx.interval(), ctx.minInterval(), result.complete(), result.incomplete(),
-                List.of(), result.peers()));
+                result.peers()));
         return ctx;
     }
 

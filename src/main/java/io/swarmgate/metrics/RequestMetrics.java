@@ -2,10 +2,10 @@ package io.swarmgate.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Frontend;
-import io.swarmgate.protocol.udp.UdpAction;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * {@code swarmgate_requests_seconds}: count and latency of every request by frontend, action, address family
  * and result. Label values are bounded (enums and {@link ClientError.Kind} labels), never error text or an
- * info_hash. The action is the {@link UdpAction} BEP 15 numbers (HTTP's announce and scrape are the same two
+ * info_hash. The action is the {@link Action} BEP 15 numbers (HTTP's announce and scrape are the same two
  * actions), so the UDP frontend reports what its codec decoded without a mapping of its own. Timers are cached
  * per label combination so recording allocates nothing after warm-up.
  */
@@ -40,7 +40,7 @@ public final class RequestMetrics {
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
-    private static final int ACTIONS = UdpAction.values().length;
+    private static final int ACTIONS = Action.values().length;
     private static final int FAMILIES = AddressFamily.values().length;
 
     private final MeterRegistry registry;
@@ -57,20 +57,20 @@ public final class RequestMetrics {
         this.registry = registry;
     }
 
-    private record Key(Frontend frontend, UdpAction action, AddressFamily family, String result) {
+    private record Key(Frontend frontend, Action action, AddressFamily family, String result) {
     }
 
     /** Records one request; {@code result} is {@link #OK}, {@link #INTERNAL} or a {@link ClientError.Kind} label. */
-    public void record(Frontend frontend, UdpAction action, AddressFamily family, String result, long nanos) {
+    public void record(Frontend frontend, Action action, AddressFamily family, String result, long nanos) {
         timer(frontend, action, family, result).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void recordError(Frontend frontend, UdpAction action, AddressFamily family, ClientError error,
+    public void recordError(Frontend frontend, Action action, AddressFamily family, ClientError error,
                             long nanos) {
         record(frontend, action, family, error.kind().label(), nanos);
     }
 
-    Timer timer(Frontend frontend, UdpAction action, AddressFamily family, String result) {
+    Timer timer(Frontend frontend, Action action, AddressFamily family, String result) {
         if (!OK.equals(result)) {
             return timers.computeIfAbsent(new Key(frontend, action, family, result), register);
         }

@@ -1,5 +1,6 @@
 package io.swarmgate.cli;
 
+import io.swarmgate.testing.JwtYaml;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -96,11 +97,7 @@ class ConfigCommandTest {
         assertEquals(0, CliRun.of(KeysCommand::run, "generate", "--alg", "EdDSA", "--kid", "k1", "--out",
                 dir.toString()).exit());
         registry.enqueue(new MockResponse.Builder().body(Files.readString(dir.resolve("jwks.json"))).build());
-        Path f = file("""
-                prehooks:
-                  - name: jwt
-                    config: {issuer: https://registry.example.com, audience: swarmgate, jwk-set-url: %s}
-                """.formatted(registry.url("/jwks.json")));
+        Path f = file(JwtYaml.prehook(registry.url("/jwks.json").toString()));
 
         CliRun offline = check(Map.of(), "check", f.toString());
         assertEquals(0, offline.exit(), offline.err());
@@ -122,11 +119,8 @@ class ConfigCommandTest {
 
     @Test
     void aLocalJwkSetIsLoadedWithoutFetch() throws Exception {
-        Path f = file("""
-                prehooks:
-                  - name: jwt
-                    config: {issuer: iss, audience: aud, jwk-set-url: "file:%s"}
-                """.formatted(dir.resolve("missing-jwks.json")));
+        Path f = file(JwtYaml.prehookWith("issuer: iss", "audience: aud",
+                "jwk-set-url: \"file:" + dir.resolve("missing-jwks.json") + "\""));
         CliRun run = check(Map.of(), "check", f.toString());
         assertEquals(1, run.exit());
         assertTrue(run.err().startsWith("configuration error: prehooks.0.config.jwk-set-url:"), run.err());

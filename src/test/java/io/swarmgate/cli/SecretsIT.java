@@ -4,6 +4,7 @@ import io.swarmgate.Swarmgate;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.metrics.Meters;
 import io.swarmgate.testing.CapturedLog;
+import io.swarmgate.testing.JwtYaml;
 import io.swarmgate.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,24 +62,18 @@ class SecretsIT {
     @TempDir
     Path dir;
 
-    private static final String RUNNING = """
+    private static final String RUNNING = ("""
             http: {port: 0}
             udp: {port: 0, connection-id-secret: %s}
             metrics: {host: 127.0.0.1, port: 0}
             storage: {redis: {uri: "redis://tracker:%s@127.0.0.1:6379/0"}}
-            prehooks:
-              - name: jwt
-                config:
-                  issuer: https://registry.example.com
-                  audience: swarmgate
-                  jwk-set-url: file:keys-example/jwks.json
-                  require-for-scrape: false
+            """ + JwtYaml.prehook(JwtYaml.EXAMPLE_JWK_SET_URL, "require-for-scrape: false") + """
             posthooks:
               - name: accounting
                 config:
                   jdbc-url: "jdbc:postgresql://127.0.0.1:%d/swarmgate?user=tracker&password=%s"
                   flush-interval: 100ms
-            """.formatted(UDP_SECRET, REDIS_PASSWORD, CLOSED_DB_PORT, DB_PASSWORD);
+            """).formatted(UDP_SECRET, REDIS_PASSWORD, CLOSED_DB_PORT, DB_PASSWORD);
 
     private static void assertNoSecret(String where, String text) {
         for (String secret : SECRETS) {
@@ -164,10 +159,8 @@ class SecretsIT {
                 http: {port: 0}
                 udp: {enabled: false}
                 metrics: {enabled: false}
-                prehooks:
-                  - name: jwt
-                    config: {issuer: https://r.example.com, audience: swarmgate, jwk-set-url: "%s"}
-                """;
+                """ + JwtYaml.prehookWith("issuer: https://r.example.com", "audience: swarmgate",
+                "jwk-set-url: \"%s\"");
         return List.of(
                 "udp: {connection-id-secret: " + SHORT_SECRET + "}",
                 jwt.formatted("http://registry:" + JWKS_PASSWORD + "@127.0.0.1:" + CLOSED_JWKS_PORT + "/jwks.json?token=" + JWKS_PASSWORD),

@@ -3,11 +3,13 @@ package io.swarmgate.e2e;
 import io.swarmgate.Swarmgate;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.metrics.Meters;
-import io.swarmgate.testing.PostgresServer;
+import io.swarmgate.testing.AccountingYaml;
+import io.swarmgate.testing.PostgresExtension;
 import io.swarmgate.testing.RawHttp;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -38,6 +40,9 @@ class AccountingRealClientIT {
     private static final long GRANULARITY = 256 * 1024L;
     private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":(\\d+)");
 
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
+
     @BeforeAll
     static void needsLibtorrent() throws Exception {
         Swarm.requireLibtorrent();
@@ -46,51 +51,42 @@ class AccountingRealClientIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void theRecordedTransferIsThePayload(@TempDir Path dir) throws Exception {
-        try (PostgresServer pg = PostgresServer.start()) {
-            String yaml = """
-                    http: {port: 0, host: 127.0.0.1}
-                    udp: {enabled: false}
-                    metrics: {port: 0, host: 127.0.0.1}
-                    posthooks:
-                      - name: accounting
-                        config:
-                          jdbc-url: "%s"
-                          flush-interval: 1s
-                          max-pending: 100000
-                          subject-claim: sub
-                    """.formatted(pg.jdbcUrl());
-            String infoHash;
-            try (Meters meters = Meters.create();
-                 Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(yaml), meters.registry(),
-                         InstantSource.system());
-                 Swarm swarm = Swarm.start(dir)) {
-                infoHash = swarm.expect("info_hash ", 60);
-                swarm.send("http://127.0.0.1:" + tracker.httpPort() + "/announce");
-                swarm.expect("complete", Swarm.EXCHANGE_SECONDS + 30);
-                swarm.send(""); // both clients stop, and announce their final totals with "stopped"
-                swarm.expect("stopped", 60);
-                int status = swarm.exit(60);
-                assertEquals(0, status, () -> "swarm_e2e.py exited with " + status + "\n" + swarm.log());
-                // the posthook runs after each answer: wait until the final announces are counted
-                eventually("the leecher's final totals accounted", () -> {
-                    String json = totals(tracker, infoHash);
-                    return json != null && value(json, "downloaded") >= PAYLOAD && value(json, "uploaded") >= PAYLOAD;
-                });
-            } // SIGTERM's path: the tracker flushes what is pending
-            try (Connection c = pg.connect();
-                 PreparedStatement ps = c.prepareStatement("SELECT sum(uploaded), sum(downloaded), sum(completed) "
-                         + "FROM accounting_torrent_day WHERE info_hash = ?")) {
-                ps.setBytes(1, HexFormat.of().parseHex(infoHash));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long uploaded = rs.getLong(1);
-                    long downloaded = rs.getLong(2);
-                    assertTrue(downloaded >= PAYLOAD && downloaded <= PAYLOAD + GRANULARITY,
-                            "downloaded " + downloaded + " for a payload of " + PAYLOAD);
-                    assertTrue(uploaded >= PAYLOAD && uploaded <= PAYLOAD + GRANULARITY,
-                            "uploaded " + uploaded + " for a payload of " + PAYLOAD);
-                    assertEquals(1, rs.getLong(3), "one completed download");
-                }
+        String yaml = """
+                http: {port: 0, host: 127.0.0.1}
+                udp: {enabled: false}
+                metrics: {port: 0, host: 127.0.0.1}
+                """ + AccountingYaml.posthook(PG.jdbcUrl(), "1s", 100_000);
+        String infoHash;
+        try (Meters meters = Meters.create();
+             Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(yaml), meters.registry(),
+                     InstantSource.system());
+             Swarm swarm = Swarm.start(dir)) {
+            infoHash = swarm.expect("info_hash ", 60);
+            swarm.send("http://127.0.0.1:" + tracker.httpPort() + "/announce");
+            swarm.expect("complete", Swarm.EXCHANGE_SECONDS + 30);
+            swarm.send(""); // both clients stop, and announce their final totals with "stopped"
+            swarm.expect("stopped", 60);
+            int status = swarm.exit(60);
+            assertEquals(0, status, () -> "swarm_e2e.py exited with " + status + "\n" + swarm.log());
+            // the posthook runs after each answer: wait until the final announces are counted
+            eventually("the leecher's final totals accounted", () -> {
+                String json = totals(tracker, infoHash);
+                return json != null && value(json, "downloaded") >= PAYLOAD && value(json, "uploaded") >= PAYLOAD;
+            });
+        } // SIGTERM's path: the tracker flushes what is pending
+        try (Connection c = PG.server().connect();
+             PreparedStatement ps = c.prepareStatement("SELECT sum(uploaded), sum(downloaded), sum(completed) "
+                     + "FROM accounting_torrent_day WHERE info_hash = ?")) {
+            ps.setBytes(1, HexFormat.of().parseHex(infoHash));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long uploaded = rs.getLong(1);
+                long downloaded = rs.getLong(2);
+                assertTrue(downloaded >= PAYLOAD && downloaded <= PAYLOAD + GRANULARITY,
+                        "downloaded " + downloaded + " for a payload of " + PAYLOAD);
+                assertTrue(uploaded >= PAYLOAD && uploaded <= PAYLOAD + GRANULARITY,
+                        "uploaded " + uploaded + " for a payload of " + PAYLOAD);
+                assertEquals(1, rs.getLong(3), "one completed download");
             }
         }
     }

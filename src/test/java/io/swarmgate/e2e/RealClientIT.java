@@ -108,11 +108,7 @@ class RealClientIT {
     private static String compactJwtHook(Path dir) {
         COMPACT_KEYS[0] = dir;
         cli(true, "generate", "--alg", "EdDSA", "--kid", "k", "--out", dir.toString());
-        return """
-                prehooks:
-                  - name: jwt
-                    config: {issuer: r, audience: s, jwk-set-url: "%s"}
-                """.formatted(dir.resolve("jwks.json").toUri());
+        return JwtYaml.prehookWith("issuer: r", "audience: s", "jwk-set-url: \"" + dir.resolve("jwks.json").toUri() + "\"");
     }
 
     /** A token for one torrent, minted with the operator CLI and the example RS256 key (Quay's shape). */

@@ -1,12 +1,12 @@
 package io.swarmgate.metrics;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.testing.Exposition;
 import io.helidon.metadata.hson.Hson;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Frontend;
 import io.swarmgate.config.MetricsConfig;
-import io.swarmgate.protocol.udp.UdpAction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +57,9 @@ class MetricsServerTest {
     @Test
     void requestsAreCountedAndTimedByFrontendActionFamilyAndResult() throws Exception {
         RequestMetrics requests = new RequestMetrics(meters.registry());
-        requests.record(Frontend.HTTP, UdpAction.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.OK, 2_000_000);
-        requests.record(Frontend.HTTP, UdpAction.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.OK, 4_000_000);
-        requests.recordError(Frontend.UDP, UdpAction.SCRAPE, AddressFamily.IPV6,
+        requests.record(Frontend.HTTP, Action.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.OK, 2_000_000);
+        requests.record(Frontend.HTTP, Action.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.OK, 4_000_000);
+        requests.recordError(Frontend.UDP, Action.SCRAPE, AddressFamily.IPV6,
                 ClientError.badRequest("too many info_hashes"), 50_000);
 
         HttpResponse<String> res = get("/metrics");
@@ -96,7 +96,7 @@ class MetricsServerTest {
     @Test
     void openMetricsWhenTheScraperAsksForIt() throws Exception {
         new RequestMetrics(meters.registry())
-                .record(Frontend.UDP, UdpAction.CONNECT, AddressFamily.IPV4, RequestMetrics.OK, 1000);
+                .record(Frontend.UDP, Action.CONNECT, AddressFamily.IPV4, RequestMetrics.OK, 1000);
         HttpResponse<String> res = get("/metrics",
                 "Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
         assertEquals(200, res.statusCode());

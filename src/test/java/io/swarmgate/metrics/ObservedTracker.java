@@ -1,5 +1,6 @@
 package io.swarmgate.metrics;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.storage.StoreSteps;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;
@@ -18,7 +19,6 @@ import io.swarmgate.storage.PeerExpiry;
 import io.swarmgate.storage.StoreMetrics;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import io.swarmgate.testing.JwtYaml;
-import io.swarmgate.protocol.udp.UdpAction;
 
 import java.io.IOException;
 import java.net.URI;
@@ -50,14 +50,14 @@ final class ObservedTracker implements AutoCloseable {
         RequestMetrics requests = new RequestMetrics(meters.registry());
         for (Frontend f : Frontend.values()) {
             for (AddressFamily family : AddressFamily.values()) {
-                for (UdpAction a : List.of(UdpAction.CONNECT, UdpAction.ANNOUNCE, UdpAction.SCRAPE)) {
+                for (Action a : List.of(Action.CONNECT, Action.ANNOUNCE, Action.SCRAPE)) {
                     requests.record(f, a, family, RequestMetrics.OK, 150_000);
                 }
-                requests.recordError(f, UdpAction.ANNOUNCE, family,
+                requests.recordError(f, Action.ANNOUNCE, family,
                         ClientError.unauthorized("token expired"), 80_000);
             }
         }
-        requests.record(Frontend.HTTP, UdpAction.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.INTERNAL,
+        requests.record(Frontend.HTTP, Action.ANNOUNCE, AddressFamily.IPV4, RequestMetrics.INTERNAL,
                 3_000_000);
         StoreMetrics.bind(store, meters.registry());
         StoreSteps.put(store, new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 1), IpAddress.parse("10.1.2.3"), 6881), true);
@@ -68,7 +68,7 @@ final class ObservedTracker implements AutoCloseable {
                 java.util.List.of(), meters.registry()).announce(new io.swarmgate.bittorrent.AnnounceRequest(
                 new InfoHash(1, 2, 3), new Peer(new PeerId(1, 1, 4), IpAddress.parse("10.1.2.5"), 6881), 0, 0, 5,
                 io.swarmgate.bittorrent.Event.NONE, 10, true, false,
-                io.swarmgate.bittorrent.RequestMeta.of(Frontend.HTTP)));
+                io.swarmgate.bittorrent.RequestMeta.of(Frontend.HTTP)), new io.swarmgate.bittorrent.PeerCollector());
         // hooks register their own meters when built, as the tracker builds them
         HookServices services = new HookServices(java.time.InstantSource.system(), SplittableRandom::new,
                 meters.registry(), scheduler);

@@ -34,7 +34,12 @@ public final class Wire {
      * refresh), never for the effect of a request that was already answered.
      */
     public static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        eventually(what, java.time.Duration.ofSeconds(5), condition);
+    }
+
+    /** Like {@link #eventually(String, BooleanSupplier)}, for conditions that take longer (a store reconnecting). */
+    public static void eventually(String what, java.time.Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for: " + what);

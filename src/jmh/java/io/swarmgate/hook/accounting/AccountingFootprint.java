@@ -31,10 +31,11 @@ public final class AccountingFootprint {
             InfoHash h = new InfoHash(i % swarms, 42, 7);
             PeerId id = new PeerId(random.nextLong(), random.nextLong(), random.nextInt());
             baselines.apply(new AnnounceRequest(h, new Peer(id, IpAddress.ipv4(0x0a000000 | i), 6881),
-                    random.nextLong(1L << 40), random.nextLong(1L << 40), 0, Event.STARTED, 50, true, true, meta), 0);
+                    random.nextLong(1L << 40), random.nextLong(1L << 40), 0, Event.STARTED, 50, true, true, meta), 0,
+                    null, 0, (hash, subject, day, up, down, completed) -> { });
         }
         long bytes = GraphLayout.parseInstance(baselines).totalSize();
-        System.out.printf("accounting baselines: %d peers in %d swarms: %d bytes, %.1f bytes per peer%n",
-                baselines.size(), swarms, bytes, (double) bytes / baselines.size());
+        System.out.printf("accounting baselines: %d peers in %d swarms: %d bytes in %d slots, %.1f bytes per peer%n",
+                baselines.size(), swarms, bytes, baselines.capacity(), (double) bytes / baselines.size());
     }
 }

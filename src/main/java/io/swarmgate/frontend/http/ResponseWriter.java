@@ -79,9 +79,9 @@ final class ResponseWriter {
     }
 
     /** Dict mode: a list of {ip, peer id, port}, with peer id left out for no_peer_id. */
-    static byte[] announceDict(AnnounceResponse r, boolean noPeerId) {
-        List<Object> peers = new ArrayList<>(r.peers().size());
-        for (Peer p : r.peers()) {
+    static byte[] announceDict(AnnounceResponse r, List<Peer> selected, boolean noPeerId) {
+        List<Object> peers = new ArrayList<>(selected.size());
+        for (Peer p : selected) {
             Map<String, Object> d = new HashMap<>();
             d.put("ip", p.ip().toString());
             d.put("port", p.port());

@@ -8,12 +8,14 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.AnnounceResponse;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Frontend;
 import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.bittorrent.PeerCollector;
 import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.config.HttpConfig;
@@ -21,7 +23,6 @@ import io.swarmgate.frontend.QueryString;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
-import io.swarmgate.protocol.udp.UdpAction;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -69,31 +70,34 @@ final class TrackerHttpService implements HttpService {
         IpAddress client = clientAddress(req);
         AnnounceRequest request = null;
         AnnounceContext answered;
-        CompactPeerBuffer peers = null;
+        CompactPeerBuffer compact = null;
+        PeerCollector objects = null;
         try {
             QueryString q = QueryString.parseQuery(req.query().rawValue());
             request = AnnounceParser.announce(q, client, config.allowIpParam(), bearer(req));
             if (request.compact()) {
                 // the hot path: the store writes the peers straight into the answer's bytes
-                peers = new CompactPeerBuffer(request.family());
-                answered = logic.announce(request, peers);
+                compact = new CompactPeerBuffer(request.family());
+                answered = logic.announce(request, compact);
             } else {
-                answered = logic.announce(request);
+                // the dictionary model needs each peer's id and address as values
+                objects = new PeerCollector();
+                answered = logic.announce(request, objects);
             }
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
-            metrics.recordError(Frontend.HTTP, UdpAction.ANNOUNCE, client.family(), e, System.nanoTime() - start);
+            metrics.recordError(Frontend.HTTP, Action.ANNOUNCE, client.family(), e, System.nanoTime() - start);
             return;
         } catch (RuntimeException e) {
-            internalError(res, UdpAction.ANNOUNCE, client, request == null ? "" : " info_hash " + request.infoHash(), e,
+            internalError(res, Action.ANNOUNCE, client, request == null ? "" : " info_hash " + request.infoHash(), e,
                     start);
             return;
         }
         AddressFamily family = request.family();
         AnnounceResponse response = answered.response();
-        send(res, peers != null ? ResponseWriter.announceCompact(response, family, peers)
-                : ResponseWriter.announceDict(response, request.noPeerId()));
-        metrics.record(Frontend.HTTP, UdpAction.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
+        send(res, compact != null ? ResponseWriter.announceCompact(response, family, compact)
+                : ResponseWriter.announceDict(response, objects.peers(), request.noPeerId()));
+        metrics.record(Frontend.HTTP, Action.ANNOUNCE, family, RequestMetrics.OK, System.nanoTime() - start);
         // the answer is out (the swarm was updated by the answer's own store step): posthooks do not delay it
         logic.afterAnnounce(answered);
     }
@@ -110,14 +114,14 @@ final class TrackerHttpService implements HttpService {
             response = logic.scrape(request);
         } catch (ClientError e) {
             send(res, ResponseWriter.failure(e.reason()));
-            metrics.recordError(Frontend.HTTP, UdpAction.SCRAPE, client.family(), e, System.nanoTime() - start);
+            metrics.recordError(Frontend.HTTP, Action.SCRAPE, client.family(), e, System.nanoTime() - start);
             return;
         } catch (RuntimeException e) {
-            internalError(res, UdpAction.SCRAPE, client, "", e, start);
+            internalError(res, Action.SCRAPE, client, "", e, start);
             return;
         }
         send(res, ResponseWriter.scrape(response));
-        metrics.record(Frontend.HTTP, UdpAction.SCRAPE, client.family(), RequestMetrics.OK, System.nanoTime() - start);
+        metrics.record(Frontend.HTTP, Action.SCRAPE, client.family(), RequestMetrics.OK, System.nanoTime() - start);
         logic.afterScrape(request, response);
     }
 
@@ -134,7 +138,7 @@ final class TrackerHttpService implements HttpService {
         }
     }
 
-    private void internalError(ServerResponse res, UdpAction action, IpAddress client, String context,
+    private void internalError(ServerResponse res, Action action, IpAddress client, String context,
                                RuntimeException e, long start) {
         LOG.log(Level.ERROR, "http " + action.label() + " from " + client + context + " failed", e);
         send(res, ResponseWriter.failure(INTERNAL_REASON));

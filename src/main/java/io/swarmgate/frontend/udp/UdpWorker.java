@@ -1,5 +1,6 @@
 package io.swarmgate.frontend.udp;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.AnnounceResponse;
@@ -18,7 +19,6 @@ import io.swarmgate.frontend.QueryString;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
-import io.swarmgate.protocol.udp.UdpAction;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
 import io.swarmgate.protocol.udp.UdpCodecException;
 import io.swarmgate.protocol.udp.UdpConnectRequest;
@@ -191,7 +191,7 @@ final class UdpWorker implements Runnable {
                 case UdpConnectRequest r -> {
                     out.clear();
                     UdpResponses.encodeConnect(out, r.transactionId(), ids.issue(sourceIp));
-                    answer(UdpAction.CONNECT, family, RequestMetrics.OK, start, from);
+                    answer(Action.CONNECT, family, RequestMetrics.OK, start, from);
                 }
                 case UdpAnnounceRequest r -> announce(r, from, sourceIp, start);
                 case UdpScrapeRequest r -> scrape(r, from, sourceIp, start);
@@ -223,14 +223,14 @@ final class UdpWorker implements Runnable {
      * limits"); a 16-byte announce header would otherwise get a 38-byte error.
      */
     private void malformed(UdpCodecException e, InetSocketAddress from, long start) {
-        UdpAction action = e.action();
+        Action action = e.action();
         if (action == null || !action.isRequest()) {
             return;
         }
         IpAddress sourceIp = IpAddress.of(from.getAddress());
         AddressFamily family = sourceIp.family();
         String result = ClientError.Kind.BAD_REQUEST.label();
-        if (action == UdpAction.CONNECT) {
+        if (action == Action.CONNECT) {
             metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
             return;
         }
@@ -269,7 +269,7 @@ final class UdpWorker implements Runnable {
         UdpResponses.encodeAnnounceHeader(out, r.transactionId(), response.interval(), response.incomplete(),
                 response.complete());
         out.position(end);
-        answer(UdpAction.ANNOUNCE, family, RequestMetrics.OK, start, from);
+        answer(Action.ANNOUNCE, family, RequestMetrics.OK, start, from);
         try {
             logic.afterAnnounce(answered);
         } catch (RuntimeException | Error e) {
@@ -335,7 +335,7 @@ final class UdpWorker implements Runnable {
             UdpResponses.encodeScrapeEntry(out, s.complete(), (int) Math.min(s.downloaded(), Integer.MAX_VALUE),
                     s.incomplete());
         }
-        answer(UdpAction.SCRAPE, family, RequestMetrics.OK, start, from);
+        answer(Action.SCRAPE, family, RequestMetrics.OK, start, from);
         try {
             logic.afterScrape(request, response);
         } catch (RuntimeException | Error e) {
@@ -355,7 +355,7 @@ final class UdpWorker implements Runnable {
     }
 
     /** Records the request, then sends what {@code out} holds. */
-    private void answer(UdpAction action, AddressFamily family, String result, long start, InetSocketAddress to) {
+    private void answer(Action action, AddressFamily family, String result, long start, InetSocketAddress to) {
         metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
         out.flip();
         try {

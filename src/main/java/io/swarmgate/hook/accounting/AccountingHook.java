@@ -150,9 +150,7 @@ public final class AccountingHook implements Hook, OperatorRoutes {
     public void announce(AnnounceContext ctx) {
         AnnounceRequest request = ctx.request();
         long now = clock.millis();
-        PeerBaselines.Delta d = baselines.apply(request, now);
-        pending.add(request.infoHash(), subject(ctx), (int) Math.floorDiv(now, DAY_MS), d.uploaded(), d.downloaded(),
-                d.completed());
+        baselines.apply(request, now, subject(ctx), (int) Math.floorDiv(now, DAY_MS), pending);
     }
 
     private String subject(AnnounceContext ctx) {

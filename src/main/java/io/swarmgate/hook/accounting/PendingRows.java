@@ -23,7 +23,7 @@ import java.util.function.LongConsumer;
  * {@code onDrop} (a dropped row that was part of a batch in flight is left out of that batch's next attempt).
  * The lock is held only to update a row, to copy the claims, and to subtract them, never across I/O.
  */
-final class PendingRows {
+final class PendingRows implements PeerBaselines.DeltaSink {
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<RowKey, Row> rows = new LinkedHashMap<>();
     private final int maxPending;
@@ -63,20 +63,53 @@ final class PendingRows {
     record Batch(List<Row> rows) {
     }
 
+    /**
+     * A {@link RowKey} to look rows up with, reused under the lock so that an announce to an existing row
+     * allocates nothing; a {@link RowKey} is made only for a new row. {@link java.util.HashMap#get} asks the
+     * argument's {@code equals}, so this one may compare itself to stored keys.
+     */
+    private static final class Probe {
+        String subject;
+        InfoHash infoHash;
+        int epochDay;
+
+        Probe set(String subject, InfoHash infoHash, int epochDay) {
+            this.subject = subject;
+            this.infoHash = infoHash;
+            this.epochDay = epochDay;
+            return this;
+        }
+
+        @Override
+        public int hashCode() {
+            return RowKey.hash(subject, infoHash, epochDay);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RowKey k && k.epochDay() == epochDay && k.infoHash().equals(infoHash)
+                    && java.util.Objects.equals(k.subject(), subject);
+        }
+    }
+
+    // guarded by lock
+    private final Probe probe = new Probe();
+
     /** Adds one announce to its torrent's row and, with a subject, to the subject's row. */
-    void add(InfoHash infoHash, String subject, int epochDay, long uploaded, long downloaded, boolean completed) {
+    @Override
+    public void add(InfoHash infoHash, String subject, int epochDay, long uploaded, long downloaded, boolean completed) {
         lock.lock();
         try {
-            addTo(new RowKey(null, infoHash, epochDay), uploaded, downloaded, completed);
+            addTo(probe.set(null, infoHash, epochDay), uploaded, downloaded, completed);
             if (subject != null) {
-                addTo(new RowKey(subject, infoHash, epochDay), uploaded, downloaded, completed);
+                addTo(probe.set(subject, infoHash, epochDay), uploaded, downloaded, completed);
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void addTo(RowKey key, long uploaded, long downloaded, boolean completed) {
+    private void addTo(Probe key, long uploaded, long downloaded, boolean completed) {
         Row row = rows.get(key);
         if (row == null) {
             if (rows.size() >= maxPending) {
@@ -85,8 +118,9 @@ final class PendingRows {
                 oldest.remove();
                 onDrop.accept(1);
             }
-            row = new Row(key);
-            rows.put(key, row);
+            RowKey k = new RowKey(key.subject, key.infoHash, key.epochDay);
+            row = new Row(k);
+            rows.put(k, row);
         }
         row.uploaded = saturatedAdd(row.uploaded, uploaded);
         row.downloaded = saturatedAdd(row.downloaded, downloaded);

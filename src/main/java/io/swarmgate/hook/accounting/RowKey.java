@@ -18,4 +18,14 @@ record RowKey(String subject, InfoHash infoHash, int epochDay) {
             .comparing(RowKey::subject, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(RowKey::infoHash, ORDER_OF_HASHES)
             .thenComparingInt(RowKey::epochDay);
+
+    /** Spelled out (a record's own hash is unspecified), so that {@link PendingRows}' lookup probe matches it. */
+    @Override
+    public int hashCode() {
+        return hash(subject, infoHash, epochDay);
+    }
+
+    static int hash(String subject, InfoHash infoHash, int epochDay) {
+        return (31 * (subject == null ? 0 : subject.hashCode()) + infoHash.hashCode()) * 31 + epochDay;
+    }
 }

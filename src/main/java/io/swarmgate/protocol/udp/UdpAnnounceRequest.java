@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.PeerId;
 
@@ -43,7 +44,7 @@ public record UdpAnnounceRequest(
     }
 
     @Override
-    public UdpAction action() {
-        return UdpAction.ANNOUNCE;
+    public Action action() {
+        return Action.ANNOUNCE;
     }
 }

@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.AddressFamily;
 
 import java.util.List;
@@ -24,7 +25,7 @@ public record UdpAnnounceResponse(int transactionId, int interval, int leechers,
     }
 
     @Override
-    public UdpAction action() {
-        return UdpAction.ANNOUNCE;
+    public Action action() {
+        return Action.ANNOUNCE;
     }
 }

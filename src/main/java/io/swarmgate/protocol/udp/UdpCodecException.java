@@ -1,5 +1,7 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
+
 /**
  * A packet that is not a well-formed BEP 15 message. The only exception the decoders throw, whatever the
  * input. Cheap to throw (no stack trace), because a flood of garbage must not cost a stack walk per packet.
@@ -12,7 +14,7 @@ public final class UdpCodecException extends Exception {
     private static final long NO_TRANSACTION_ID = Long.MIN_VALUE;
 
     private final long transactionId;
-    private final transient UdpAction action;
+    private final transient Action action;
 
     /** A malformed packet too short for a header: no transaction id, no action. */
     public UdpCodecException(String message) {
@@ -24,11 +26,11 @@ public final class UdpCodecException extends Exception {
      *
      * @param action the action the header named; null for a code BEP 15 does not define
      */
-    public UdpCodecException(String message, UdpAction action, int transactionId) {
+    public UdpCodecException(String message, Action action, int transactionId) {
         this(message, action, (long) transactionId);
     }
 
-    private UdpCodecException(String message, UdpAction action, long transactionId) {
+    private UdpCodecException(String message, Action action, long transactionId) {
         super(message, null, false, false);
         this.action = action;
         this.transactionId = transactionId;
@@ -50,7 +52,7 @@ public final class UdpCodecException extends Exception {
      * The action the packet's header named, or null when it had no header or named a code BEP 15 does not
      * define. Non-null implies {@link #hasTransactionId()}.
      */
-    public UdpAction action() {
+    public Action action() {
         return action;
     }
 }

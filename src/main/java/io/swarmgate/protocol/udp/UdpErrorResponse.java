@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import java.util.Objects;
 
 /** Action 3: the request failed; the rest of the packet is a human-readable message (UTF-8). */
@@ -9,7 +10,7 @@ public record UdpErrorResponse(int transactionId, String message) implements Udp
     }
 
     @Override
-    public UdpAction action() {
-        return UdpAction.ERROR;
+    public Action action() {
+        return Action.ERROR;
     }
 }

@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.PeerId;
 
@@ -65,7 +66,7 @@ public final class UdpRequests {
         long connectionId = getLong(src, base);
         int code = getInt(src, base + 8);
         int transactionId = getInt(src, base + 12);
-        UdpAction action = UdpAction.fromCode(code);
+        Action action = Action.fromCode(code);
         if (action == null || !action.isRequest()) {
             throw new UdpCodecException("unknown action " + code, action, transactionId);
         }
@@ -86,7 +87,7 @@ public final class UdpRequests {
     private static UdpAnnounceRequest decodeAnnounce(ByteBuffer src, int base, int length, long connectionId,
                                                      int transactionId) throws UdpCodecException {
         if (length < ANNOUNCE_LENGTH) {
-            throw new UdpCodecException("announce shorter than " + ANNOUNCE_LENGTH + " bytes", UdpAction.ANNOUNCE,
+            throw new UdpCodecException("announce shorter than " + ANNOUNCE_LENGTH + " bytes", Action.ANNOUNCE,
                     transactionId);
         }
         return new UdpAnnounceRequest(
@@ -144,10 +145,10 @@ public final class UdpRequests {
                                                  int transactionId) throws UdpCodecException {
         int body = length - HEADER_LENGTH;
         if (body == 0) {
-            throw new UdpCodecException("scrape without info_hash", UdpAction.SCRAPE, transactionId);
+            throw new UdpCodecException("scrape without info_hash", Action.SCRAPE, transactionId);
         }
         if (body % INFO_HASH_LENGTH != 0) {
-            throw new UdpCodecException("scrape length is not 16 + 20 * n bytes", UdpAction.SCRAPE, transactionId);
+            throw new UdpCodecException("scrape length is not 16 + 20 * n bytes", Action.SCRAPE, transactionId);
         }
         int count = body / INFO_HASH_LENGTH;
         List<InfoHash> infoHashes = new ArrayList<>(count);

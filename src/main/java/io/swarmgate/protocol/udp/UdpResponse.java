@@ -1,5 +1,7 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
+
 /** A tracker-to-client packet. */
 public sealed interface UdpResponse permits UdpConnectResponse, UdpAnnounceResponse, UdpScrapeResponse,
         UdpErrorResponse {
@@ -7,5 +9,5 @@ public sealed interface UdpResponse permits UdpConnectResponse, UdpAnnounceRespo
     /** The transaction id of the request this answers. */
     int transactionId();
 
-    UdpAction action();
+    Action action();
 }

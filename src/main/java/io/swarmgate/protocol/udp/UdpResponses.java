@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.IpAddress;
 
@@ -67,7 +68,7 @@ public final class UdpResponses {
 
     public static void encodeConnect(ByteBuffer dst, int transactionId, long connectionId) {
         need(dst, CONNECT_LENGTH);
-        putHeader(dst, UdpAction.CONNECT, transactionId);
+        putHeader(dst, Action.CONNECT, transactionId);
         putLong(dst, connectionId);
     }
 
@@ -78,7 +79,7 @@ public final class UdpResponses {
     public static void encodeAnnounceHeader(ByteBuffer dst, int transactionId, int interval, int leechers,
                                             int seeders) {
         need(dst, ANNOUNCE_HEADER_LENGTH);
-        putHeader(dst, UdpAction.ANNOUNCE, transactionId);
+        putHeader(dst, Action.ANNOUNCE, transactionId);
         putInt(dst, interval);
         putInt(dst, leechers);
         putInt(dst, seeders);
@@ -102,7 +103,7 @@ public final class UdpResponses {
     /** The first 8 bytes of a scrape response; follow with one {@link #encodeScrapeEntry} per requested hash. */
     public static void encodeScrapeHeader(ByteBuffer dst, int transactionId) {
         need(dst, HEADER_LENGTH);
-        putHeader(dst, UdpAction.SCRAPE, transactionId);
+        putHeader(dst, Action.SCRAPE, transactionId);
     }
 
     /** One torrent's counts, in BEP 15 order: seeders, completed, leechers. */
@@ -119,7 +120,7 @@ public final class UdpResponses {
      */
     public static void encodeError(ByteBuffer dst, int transactionId, String message) {
         need(dst, HEADER_LENGTH);
-        putHeader(dst, UdpAction.ERROR, transactionId);
+        putHeader(dst, Action.ERROR, transactionId);
         byte[] text = message.getBytes(StandardCharsets.UTF_8);
         int n = Math.min(text.length, dst.remaining());
         while (n < text.length && n > 0 && (text[n] & 0xc0) == 0x80) {
@@ -128,7 +129,7 @@ public final class UdpResponses {
         dst.put(text, 0, n);
     }
 
-    private static void putHeader(ByteBuffer dst, UdpAction action, int transactionId) {
+    private static void putHeader(ByteBuffer dst, Action action, int transactionId) {
         putInt(dst, action.code());
         putInt(dst, transactionId);
     }
@@ -149,7 +150,7 @@ public final class UdpResponses {
         }
         int code = getInt(src, base);
         int transactionId = getInt(src, base + 4);
-        UdpAction action = UdpAction.fromCode(code);
+        Action action = Action.fromCode(code);
         if (action == null) {
             throw new UdpCodecException("unknown action " + code, null, transactionId);
         }
@@ -185,7 +186,7 @@ public final class UdpResponses {
         int size = peerFamily.compactLength();
         int body = length - ANNOUNCE_HEADER_LENGTH;
         if (body < 0 || body % size != 0) {
-            throw new UdpCodecException("announce response is not 20 + " + size + " * n bytes", UdpAction.ANNOUNCE,
+            throw new UdpCodecException("announce response is not 20 + " + size + " * n bytes", Action.ANNOUNCE,
                     transactionId);
         }
         List<CompactPeer> peers = new ArrayList<>(body / size);

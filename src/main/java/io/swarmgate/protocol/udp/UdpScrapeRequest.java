@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.InfoHash;
 
 import java.util.List;
@@ -13,7 +14,7 @@ public record UdpScrapeRequest(long connectionId, int transactionId, List<InfoHa
     }
 
     @Override
-    public UdpAction action() {
-        return UdpAction.SCRAPE;
+    public Action action() {
+        return Action.SCRAPE;
     }
 }

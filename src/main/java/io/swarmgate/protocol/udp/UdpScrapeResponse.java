@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import java.util.List;
 
 /** One entry per requested info_hash, in request order, duplicates included (BEP 15 has no key per entry). */
@@ -10,7 +11,7 @@ public record UdpScrapeResponse(int transactionId, List<ScrapeEntry> entries) im
     }
 
     @Override
-    public UdpAction action() {
-        return UdpAction.SCRAPE;
+    public Action action() {
+        return Action.SCRAPE;
     }
 }

@@ -306,21 +306,27 @@ public final class RedisPeerStore implements PeerStore {
             }
         }
         int written = 0;
-        for (int i = 3 + slots; i + 1 < reply.size(); i += 2) {
-            byte[] m = (byte[]) reply.get(i);
-            byte[] id = (byte[]) reply.get(i + 1);
-            emit(m, id, sink);
-            written++;
+        if (reply.size() > 3 + slots) {
+            written = emit((byte[]) reply.get(3 + slots), ip.family(), sink);
         }
         return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), written, byTier);
     }
 
-    private static void emit(byte[] m, byte[] id, PeerSink sink) {
-        PeerId peerId = id.length == 20 ? PeerId.of(id) : new PeerId(0, 0, 0);
-        int port = (m[m.length - 2] & 0xff) << 8 | (m[m.length - 1] & 0xff);
-        IpAddress ip = IpAddress.of(m, 0, m.length - 2);
-        AddressFamily family = m.length == 6 ? AddressFamily.IPV4 : AddressFamily.IPV6;
-        sink.peer(family, ip.hi(), ip.lo(), port, peerId.a(), peerId.b(), peerId.c());
+    /**
+     * Hands out the peers announce.lua packed into one string: per peer its member (address and port, the
+     * announcer's family) and its 20-byte peer_id. Returns how many.
+     */
+    private static int emit(byte[] packed, AddressFamily family, PeerSink sink) {
+        int address = family.addressLength();
+        int entry = address + 2 + 20;
+        int n = packed.length / entry;
+        for (int off = 0; off + entry <= packed.length; off += entry) {
+            IpAddress ip = IpAddress.of(packed, off, address);
+            int port = (packed[off + address] & 0xff) << 8 | (packed[off + address + 1] & 0xff);
+            PeerId id = PeerId.of(packed, off + address + 2);
+            sink.peer(family, ip.hi(), ip.lo(), port, id.a(), id.b(), id.c());
+        }
+        return n;
     }
 
     private static int intAt(List<?> reply, int i) {

@@ -5,8 +5,8 @@
 -- first and last member of the announcer's network (address masked, port 0000 / address filled, port ffff),
 -- or for group tiers (a topology map placed the announcer) an empty string and the group key.
 -- Reply: {complete, incomplete, n, n counts of the peers handed out per tier (nearest first, the last one
--- everyone else), member, peer_id, member, peer_id, ...}, the peers in the order to try them; a stop answers
--- {complete, incomplete}.
+-- everyone else), then, when any, the peers in the order to try them as one string: their list entries, member
+-- and 20-byte peer_id each}; a stop answers {complete, incomplete}.
 local now, event, seeder = tonumber(ARGV[3]), ARGV[4], ARGV[5] == '1'
 local me, myId, numWant = ARGV[6], ARGV[7], tonumber(ARGV[8])
 local rackQuorum, bridgePeers = tonumber(ARGV[10]), tonumber(ARGV[11])
@@ -58,22 +58,32 @@ if event == 'c' then
   redis.call('INCR', DOWNLOADED)
   seeder = true
 end
-timeline(me, seeder, now)
+-- the announcer's list entry as stored (nil when new) and as it is now
+local stored = entryOf(me)
+local entry = me .. myId
+timeline(stored, seeder, now)
 local seeders, leechers, fs, fl = lists(me)
 local target, other, ft, fo = seeders, leechers, fs, fl
 if not seeder then
   target, other, ft, fo = leechers, seeders, fl, fs
 end
+if stored and stored ~= entry then
+  -- the same address and port with a new peer_id (a restarted client): its old entry goes
+  unlist(stored)
+  ungroup(me, stored)
+end
 -- a peer is one address and port: in the seeders or the leechers, never both
-local moved = redis.call('ZADD', target, 0, me) == 1
+local moved = redis.call('ZADD', target, 0, entry) == 1
 if moved then
   bump(ft, 1)
-  if redis.call('ZREM', other, me) == 1 then
+  if redis.call('ZREM', other, entry) == 1 then
     bump(fo, -1)
   end
 end
 redis.call('ZADD', SEEN, now, me)
-redis.call('HSET', IDS, me, myId)
+if stored ~= entry then
+  redis.call('HSET', IDS, me, myId)
+end
 if due then
   reindex()
 end
@@ -93,18 +103,18 @@ local function regroup(moved)
     return
   end
   if old and old ~= joined then
-    ungroup(me)
+    ungroup(me, entry)
   end
   redis.call('HSET', GROUPS, me, joined)
   for k = 1, tiers do
-    redis.call('ZADD', groupKey(target, keys[k]), 0, me)
-    redis.call('ZREM', groupKey(other, keys[k]), me)
+    redis.call('ZADD', groupKey(target, keys[k]), 0, entry)
+    redis.call('ZREM', groupKey(other, keys[k]), entry)
   end
 end
 if groupTiers then
   regroup(moved)
 else
-  ungroup(me) -- placed before (the topology changed since): no longer
+  ungroup(me, entry) -- placed before (the topology changed since): no longer
 end
 
 -- Peer selection, a port of storage/memory/PeerSelection.java: keep the two in step. A list is walked tier by
@@ -152,7 +162,7 @@ local function advance(w, k)
   local first, last = ARGV[10 + 2 * k], ARGV[11 + 2 * k]
   -- ranges of one address nest; min/max keeps them nested even for prefixes given out of order
   w.lo = math.min(w.lo, redis.call('ZLEXCOUNT', w.key, '-', '(' .. first))
-  w.hi = math.max(w.hi, redis.call('ZLEXCOUNT', w.key, '-', '[' .. last))
+  w.hi = math.max(w.hi, redis.call('ZLEXCOUNT', w.key, '-', '[' .. last .. MAX_ID))
 end
 
 local function gcd(a, b)
@@ -199,7 +209,7 @@ local function take(w, max)
     -- draws distinct peers at random, instead of one ZRANGE per peer
     local added = 0
     for _, member in ipairs(redis.call('ZRANDMEMBER', w.key, math.min(max + 1, w.size))) do
-      if added < max and member ~= me then
+      if added < max and member ~= entry then
         out[#out + 1] = member
         added = added + 1
       end
@@ -233,7 +243,7 @@ local function groupAdvance(w, k)
   w.tier, w.prev = k, w.cur
   w.cur = k > tiers and w.key or groupKey(w.key, ARGV[11 + 2 * k])
   w.curSize = redis.call('ZCARD', w.cur)
-  w.curSelf = redis.call('ZSCORE', w.cur, me) and 1 or 0
+  w.curSelf = redis.call('ZSCORE', w.cur, entry) and 1 or 0
 end
 
 local function groupAvailableSoFar(w)
@@ -253,7 +263,7 @@ local function groupTake(w, max)
       break
     end
     local member = redis.call('ZRANGE', w.cur, v, v)[1]
-    if member ~= me and not (w.prev and redis.call('ZSCORE', w.prev, member)) then
+    if member ~= entry and not (w.prev and redis.call('ZSCORE', w.prev, member)) then
       out[#out + 1] = member
       added = added + 1
     end
@@ -356,12 +366,9 @@ local reply = {complete, incomplete, tiers + 1}
 for k = 1, tiers + 1 do
   reply[3 + k] = byTier[k]
 end
-local base = #reply
+-- The peers as one string, their entries (member and 20-byte peer_id; all of the announcer's family) one after
+-- the other: one bulk reply instead of one element per peer, which costs Redis and the client per element.
 if #out > 0 then
-  local ids = redis.call('HMGET', IDS, unpack(out))
-  for i, member in ipairs(out) do
-    reply[base + 2 * i - 1] = member
-    reply[base + 2 * i] = ids[i] or ''
-  end
+  reply[#reply + 1] = table.concat(out)
 end
 return reply

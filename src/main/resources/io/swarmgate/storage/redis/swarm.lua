@@ -11,7 +11,7 @@ local maxGroups = tonumber(ARGV[5])
 
 -- the first and last member of the /prefix network holding member
 local function network(member, prefix)
-  local n = #member - 2
+  local n = (#member == 6 or #member == 26) and 4 or 16 -- a list entry
   local first, last = {}, {}
   for i = 1, n do
     local b = string.byte(member, i)
@@ -49,9 +49,9 @@ local function racks(s, l, prefix)
     end
     local first, last = network(next, prefix)
     groups[#groups + 1] = first
-    groups[#groups + 1] = redis.call('ZLEXCOUNT', s, '[' .. first, '[' .. last)
-    groups[#groups + 1] = redis.call('ZLEXCOUNT', l, '[' .. first, '[' .. last)
-    from = '(' .. last
+    groups[#groups + 1] = redis.call('ZLEXCOUNT', s, '[' .. first, '[' .. last .. MAX_ID)
+    groups[#groups + 1] = redis.call('ZLEXCOUNT', l, '[' .. first, '[' .. last .. MAX_ID)
+    from = '(' .. last .. MAX_ID
   end
 end
 racks(S4, L4, tonumber(ARGV[3]))

@@ -22,18 +22,21 @@ local function timelineCount(field, now)
 end
 
 -- Called by announce.lua once the event is known and before the announcer is stored: whether it is new to the
--- swarm, or a leecher turning seeder, is read from the lists as they still are. Costs one or two ZSCOREs per
--- announce; the hash is written only when a peer joins or completes.
-local function timeline(member, isSeeder, now)
-  local s, l = lists(member)
-  if redis.call('ZSCORE', l, member) then
-    if isSeeder then
-      timelineCount('done', now)
+-- swarm, or a leecher turning seeder, is read from the lists as they still are (entry: the announcer's entry
+-- as stored, nil when it has none). Costs one or two ZSCOREs per announce; the hash is written only when a peer
+-- joins or completes.
+local function timeline(entry, isSeeder, now)
+  if entry then
+    local s, l = lists(entry)
+    if redis.call('ZSCORE', l, entry) then
+      if isSeeder then
+        timelineCount('done', now)
+      end
+      return
     end
-    return
-  end
-  if redis.call('ZSCORE', s, member) then
-    return
+    if redis.call('ZSCORE', s, entry) then
+      return
+    end
   end
   redis.call('HSETNX', TIMELINE, 'first', now)
   if not isSeeder then

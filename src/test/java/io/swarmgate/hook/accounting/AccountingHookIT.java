@@ -5,13 +5,12 @@ import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.PeerId;
 import io.swarmgate.storage.MutableClock;
-import io.swarmgate.testing.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.swarmgate.testing.PostgresExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,28 +36,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AccountingHookIT {
     private static final Duration NEVER = Duration.ofHours(1);
-    private static PostgresServer pg;
-    private static int databases;
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private String url;
 
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
     @BeforeEach
     void freshDatabase(TestInfo test) throws Exception {
-        url = pg.createDatabase("hook_" + ++databases);
+        url = PG.freshDatabase();
     }
 
     @Test

@@ -4,9 +4,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.PeerId;
+import io.swarmgate.testing.PostgresExtension;
 import io.swarmgate.testing.PostgresServer;
+import io.swarmgate.testing.Wire;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -36,6 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AccountingOutageIT {
+    /** A server per test: the tests kill and restart it. */
+    @RegisterExtension
+    final PostgresExtension postgres = new PostgresExtension();
     private static final int TORRENTS = 20;
     private static final int PEERS_PER_THREAD = 50;
 
@@ -94,17 +100,8 @@ class AccountingOutageIT {
     }
 
     /** Waits on a condition the flusher thread makes true, bounded. */
-    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        Object monitor = new Object();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + limit + " waiting for: " + what);
-            }
-            synchronized (monitor) {
-                monitor.wait(10);
-            }
-        }
+    private static void await(String what, Duration limit, BooleanSupplier condition) {
+        Wire.eventually(what, limit, condition);
     }
 
     private static double counter(SimpleMeterRegistry meters, String name, String result) {
@@ -114,97 +111,94 @@ class AccountingOutageIT {
 
     @Test
     void aDatabaseKilledUnderLoadLosesNothingOnceItIsBack() throws Exception {
-        try (PostgresServer pg = PostgresServer.start()) {
-            String url = pg.jdbcUrl();
-            SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            Load load = new Load();
-            try (AccountingHook hook = hook(url, InstantSource.system(), meters, 100_000, Duration.ofMillis(100))) {
-                hook.start();
-                load.start(hook, "instance", 2);
-                await("flushes while the database is up", Duration.ofSeconds(30),
-                        () -> counter(meters, "swarmgate.accounting.flushes", "ok") >= 3);
-                pg.kill();
-                double okBefore = counter(meters, "swarmgate.accounting.flushes", "ok");
-                await("failed flushes while the database is down", Duration.ofSeconds(30),
-                        () -> counter(meters, "swarmgate.accounting.flushes", "error") >= 3);
-                assertTrue(hook.pendingRows() > 0, "rows are held while the database is away");
-                pg.restart();
-                await("flushes after the database came back", Duration.ofSeconds(30),
-                        () -> counter(meters, "swarmgate.accounting.flushes", "ok") >= okBefore + 3);
-                load.stopAndJoin();
-                assertEquals(0, meters.get("swarmgate.accounting.dropped.rows").counter().count());
-            } // close: the final flush writes what the last rounds added
-            long total = 0;
-            for (int t = 0; t < TORRENTS; t++) {
-                long[] row = stored(url, torrent(t));
-                assertEquals(load.downloaded.get(t), row[1], "downloaded of torrent " + t);
-                assertEquals(load.announces.get(t), row[3], "announces of torrent " + t);
-                total += row[1];
-            }
-            assertTrue(total > 0);
-            long bySubjects = count(url, "SELECT sum(downloaded) FROM accounting_subject_torrent_day");
-            assertEquals(total, bySubjects, "the subjects' rows add up to the torrents' rows");
+        PostgresServer pg = postgres.server();
+        String url = pg.jdbcUrl();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Load load = new Load();
+        try (AccountingHook hook = hook(url, InstantSource.system(), meters, 100_000, Duration.ofMillis(100))) {
+            hook.start();
+            load.start(hook, "instance", 2);
+            await("flushes while the database is up", Duration.ofSeconds(30),
+                    () -> counter(meters, "swarmgate.accounting.flushes", "ok") >= 3);
+            pg.kill();
+            double okBefore = counter(meters, "swarmgate.accounting.flushes", "ok");
+            await("failed flushes while the database is down", Duration.ofSeconds(30),
+                    () -> counter(meters, "swarmgate.accounting.flushes", "error") >= 3);
+            assertTrue(hook.pendingRows() > 0, "rows are held while the database is away");
+            pg.restart();
+            await("flushes after the database came back", Duration.ofSeconds(30),
+                    () -> counter(meters, "swarmgate.accounting.flushes", "ok") >= okBefore + 3);
+            load.stopAndJoin();
+            assertEquals(0, meters.get("swarmgate.accounting.dropped.rows").counter().count());
+        } // close: the final flush writes what the last rounds added
+        long total = 0;
+        for (int t = 0; t < TORRENTS; t++) {
+            long[] row = stored(url, torrent(t));
+            assertEquals(load.downloaded.get(t), row[1], "downloaded of torrent " + t);
+            assertEquals(load.announces.get(t), row[3], "announces of torrent " + t);
+            total += row[1];
         }
+        assertTrue(total > 0);
+        long bySubjects = count(url, "SELECT sum(downloaded) FROM accounting_subject_torrent_day");
+        assertEquals(total, bySubjects, "the subjects' rows add up to the torrents' rows");
     }
 
     @Test
     void beyondMaxPendingTheOldestRowsAreDroppedAndCounted() throws Exception {
-        try (PostgresServer pg = PostgresServer.start()) {
-            String url = pg.jdbcUrl();
-            SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            try (AccountingHook hook = hook(url, InstantSource.system(), meters, 50, Duration.ofHours(1))) {
-                assertTrue(hook.flush(), "schema created while the database is up");
-                pg.kill();
-                for (int t = 0; t < 30; t++) {
-                    announce(hook, torrent(t), peer("p" + t), 0, t + 1, Event.STARTED);
-                }
-                assertFalse(hook.flush(), "the database is down");
-                for (int t = 30; t < 80; t++) {
-                    announce(hook, torrent(t), peer("p" + t), 0, t + 1, Event.STARTED);
-                }
-                assertEquals(50, hook.pendingRows());
-                assertEquals(30, meters.get("swarmgate.accounting.dropped.rows").counter().count());
-                pg.restart();
-                // the batch in flight first (all of its rows were dropped meanwhile), then the 50 rows left
-                await("the rows written", Duration.ofSeconds(30), () -> hook.flush() && hook.pendingRows() == 0);
-            }
-            assertEquals(50, count(url, "SELECT count(*) FROM accounting_torrent_day"));
+        PostgresServer pg = postgres.server();
+        String url = pg.jdbcUrl();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (AccountingHook hook = hook(url, InstantSource.system(), meters, 50, Duration.ofHours(1))) {
+            assertTrue(hook.flush(), "schema created while the database is up");
+            pg.kill();
             for (int t = 0; t < 30; t++) {
-                assertNull(stored(url, torrent(t)), "dropped: torrent " + t);
+                announce(hook, torrent(t), peer("p" + t), 0, t + 1, Event.STARTED);
             }
+            assertFalse(hook.flush(), "the database is down");
             for (int t = 30; t < 80; t++) {
-                assertEquals(t + 1, stored(url, torrent(t))[1], "kept: torrent " + t);
+                announce(hook, torrent(t), peer("p" + t), 0, t + 1, Event.STARTED);
             }
+            assertEquals(50, hook.pendingRows());
+            assertEquals(30, meters.get("swarmgate.accounting.dropped.rows").counter().count());
+            pg.restart();
+            // the batch in flight first (all of its rows were dropped meanwhile), then the 50 rows left
+            await("the rows written", Duration.ofSeconds(30), () -> hook.flush() && hook.pendingRows() == 0);
+        }
+        assertEquals(50, count(url, "SELECT count(*) FROM accounting_torrent_day"));
+        for (int t = 0; t < 30; t++) {
+            assertNull(stored(url, torrent(t)), "dropped: torrent " + t);
+        }
+        for (int t = 30; t < 80; t++) {
+            assertEquals(t + 1, stored(url, torrent(t))[1], "kept: torrent " + t);
         }
     }
 
     @Test
     void twoInstancesWritingIntoOneDatabaseAddUpExactly() throws Exception {
-        try (PostgresServer pg = PostgresServer.start()) {
-            String url = pg.jdbcUrl();
-            Load a = new Load();
-            Load b = new Load();
-            try (AccountingHook first = hook(url, InstantSource.system(), new SimpleMeterRegistry(), 100_000,
-                    Duration.ofMillis(50));
-                 AccountingHook second = hook(url, InstantSource.system(), new SimpleMeterRegistry(), 100_000,
-                         Duration.ofMillis(50))) {
-                first.start();
-                second.start();
-                a.start(first, "a", 1);
-                b.start(second, "b", 1);
-                await("both instances announced a while", Duration.ofSeconds(30),
-                        () -> a.announces.get(0) > 20_000 && b.announces.get(0) > 20_000);
-                a.stopAndJoin();
-                b.stopAndJoin();
-            }
-            for (int t = 0; t < TORRENTS; t++) {
-                long[] row = stored(url, torrent(t));
-                assertEquals(a.downloaded.get(t) + b.downloaded.get(t), row[1], "downloaded of torrent " + t);
-                assertEquals(a.announces.get(t) + b.announces.get(t), row[3], "announces of torrent " + t);
-                assertEquals(a.downloaded.get(t), storedForSubject(url, "a-0", torrent(t))[1]);
-                assertEquals(b.downloaded.get(t), storedForSubject(url, "b-0", torrent(t))[1]);
-            }
-            assertEquals(2, count(url, "SELECT count(*) FROM accounting_flushes"), "one row per instance");
+        PostgresServer pg = postgres.server();
+        String url = pg.jdbcUrl();
+        Load a = new Load();
+        Load b = new Load();
+        try (AccountingHook first = hook(url, InstantSource.system(), new SimpleMeterRegistry(), 100_000,
+                Duration.ofMillis(50));
+             AccountingHook second = hook(url, InstantSource.system(), new SimpleMeterRegistry(), 100_000,
+                     Duration.ofMillis(50))) {
+            first.start();
+            second.start();
+            a.start(first, "a", 1);
+            b.start(second, "b", 1);
+            await("both instances announced a while", Duration.ofSeconds(30),
+                    () -> a.announces.get(0) > 20_000 && b.announces.get(0) > 20_000);
+            a.stopAndJoin();
+            b.stopAndJoin();
         }
+        for (int t = 0; t < TORRENTS; t++) {
+            long[] row = stored(url, torrent(t));
+            assertEquals(a.downloaded.get(t) + b.downloaded.get(t), row[1], "downloaded of torrent " + t);
+            assertEquals(a.announces.get(t) + b.announces.get(t), row[3], "announces of torrent " + t);
+            assertEquals(a.downloaded.get(t), storedForSubject(url, "a-0", torrent(t))[1]);
+            assertEquals(b.downloaded.get(t), storedForSubject(url, "b-0", torrent(t))[1]);
+        }
+        assertEquals(2, count(url, "SELECT count(*) FROM accounting_flushes"), "one row per instance");
     }
 }

@@ -9,14 +9,14 @@ import com.nimbusds.jwt.SignedJWT;
 import io.swarmgate.Swarmgate;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.metrics.Meters;
-import io.swarmgate.testing.PostgresServer;
+import io.swarmgate.testing.AccountingYaml;
+import io.swarmgate.testing.PostgresExtension;
 import io.swarmgate.testing.RawHttp;
 import io.swarmgate.testing.JwtYaml;
 import io.swarmgate.testing.Wire;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,35 +36,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AccountingTrackerIT {
     private static final String HASH = "aa00000000000000000000000000000000000001";
     private static final String ISSUER = JwtYaml.ISSUER;
-    private static PostgresServer pg;
-    private static int databases;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresExtension PG = new PostgresExtension();
 
     private static String config(String jdbcUrl, boolean jwt) {
         return """
                 http: {port: 0, host: 127.0.0.1}
                 udp: {enabled: false}
                 metrics: {port: 0, host: 127.0.0.1}
-                """ + (jwt ? JwtYaml.EXAMPLE_PREHOOK : "") + """
-                posthooks:
-                  - name: accounting
-                    config:
-                      jdbc-url: "%s"
-                      flush-interval: 1h
-                      max-pending: 1000
-                      subject-claim: sub
-                """.formatted(jdbcUrl);
+                """ + (jwt ? JwtYaml.EXAMPLE_PREHOOK : "") + AccountingYaml.posthook(jdbcUrl, "1h", 1000);
     }
 
     /** A token the registry (the shipped example key) signed for {@code HASH}, naming {@code subject}. */
@@ -119,7 +99,7 @@ class AccountingTrackerIT {
 
     @Test
     void theVerifiedSubjectIsRecordedAndTotalsReadBackIncludingPending() throws Exception {
-        String url = pg.createDatabase("tracker_" + ++databases);
+        String url = PG.freshDatabase();
         String robot = token("robot-7");
         try (Meters meters = Meters.create();
              Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(config(url, true)), meters.registry(),
@@ -167,7 +147,7 @@ class AccountingTrackerIT {
 
     @Test
     void withoutTheJwtPrehookATokenNamesNoOne() throws Exception {
-        String url = pg.createDatabase("tracker_" + ++databases);
+        String url = PG.freshDatabase();
         String mallory = token("mallory"); // even a well-signed token: nothing verified it here
         try (Meters meters = Meters.create();
              Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(config(url, false)), meters.registry(),

@@ -1,6 +1,8 @@
 package io.swarmgate.hook.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.testing.InspectedScheduler;
@@ -10,6 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +28,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 import static io.swarmgate.hook.jwt.JwtFixture.EC;
 import static io.swarmgate.hook.jwt.JwtFixture.ED;
@@ -119,33 +125,34 @@ class JwkSetRefreshTest {
         assertEquals(List.of(), f.scheduler.queued(), "a closed hook schedules no more fetches");
     }
 
-    @Test
-    void withdrawnKeyTakesItsCachedTokensWithIt() throws ClientError {
-        jwks.body = JwtFixture.jwks(RSA, RSA_2);
+    /**
+     * Two ways a key can change under a cached token, each of which must end that token at the next refresh: the
+     * rotation withdrew the key (rsa-1 gone, rsa-2 stays), or the registry re-keyed rsa-1 (it should not, but
+     * then tokens of the old key must stop working). The new key's tokens are admitted.
+     */
+    static Stream<Arguments> keyChanges() {
+        RSAKey rekeyed = JwtFixture.rsa("rsa-1");
+        return Stream.of(
+                Arguments.of("withdrawn", List.of(RSA, RSA_2), RSA_2, "unknown signing key"),
+                Arguments.of("re-keyed under the same kid", List.of(RSA), rekeyed, "jwt signature invalid"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keyChanges")
+    void aChangedKeyTakesItsCachedTokensWithIt(String change, List<RSAKey> before, RSAKey after, String reason)
+            throws ClientError {
+        jwks.body = JwtFixture.jwks(before.toArray(JWK[]::new));
         JwtHook hook = hook();
         String old = f.token(RSA);
         admit(hook, old);
         admit(hook, old);
         assertEquals(1, f.count("swarmgate.jwt.cache.hits", null));
 
-        jwks.body = JwtFixture.jwks(RSA_2); // rotation done: rsa-1 withdrawn
+        jwks.body = JwtFixture.jwks(after);
         assertTrue(hook.keys().refresh());
-        refused("unknown signing key", hook, old);
-        assertEquals(1, f.count("swarmgate.jwt.cache.hits", null));
-        admit(hook, f.token(RSA_2));
-    }
-
-    @Test
-    void replacedKeyUnderTheSameKidInvalidatesCachedTokens() throws ClientError {
-        JwtHook hook = hook();
-        String token = f.token(RSA);
-        admit(hook, token);
-        // the registry re-keyed rsa-1 (it should not, but then tokens of the old key must stop working)
-        var rekeyed = JwtFixture.rsa("rsa-1");
-        jwks.body = JwtFixture.jwks(rekeyed);
-        assertTrue(hook.keys().refresh());
-        refused("jwt signature invalid", hook, token);
-        admit(hook, f.token(rekeyed));
+        refused(reason, hook, old);
+        assertEquals(1, f.count("swarmgate.jwt.cache.hits", null), "the cached token was not used");
+        admit(hook, f.token(after));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.swarmgate.hook.jwt;
 
 import io.swarmgate.bittorrent.AnnounceRequest;
 import io.swarmgate.bittorrent.AnnounceResponse;
+import io.swarmgate.bittorrent.PeerCollector;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.Frontend;
@@ -56,14 +57,15 @@ class JwtTrackerLogicTest {
             try (TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS, store, List.of(hook), List.of())) {
                 String token = f.token(ED);
                 AnnounceRequest seeder = announce(1, token);
-                logic.afterAnnounce(logic.announce(seeder));
+                logic.afterAnnounce(logic.announce(seeder, new PeerCollector()));
 
-                ClientError refused = assertThrows(ClientError.class, () -> logic.announce(announce(2, null)));
+                ClientError refused = assertThrows(ClientError.class, () -> logic.announce(announce(2, null), new PeerCollector()));
                 assertEquals("missing jwt", refused.reason());
 
-                AnnounceResponse answer = logic.announce(announce(3, token)).response();
+                PeerCollector handed = new PeerCollector();
+                AnnounceResponse answer = logic.announce(announce(3, token), handed).response();
                 assertEquals(1, answer.complete());
-                assertEquals(List.of(seeder.peer()), answer.peers());
+                assertEquals(List.of(seeder.peer()), handed.peers());
                 assertEquals(List.of(), logic.notReadyReasons());
 
                 // the key file disappears and stays away past jwk-set-max-stale: the tracker reports not ready
@@ -73,7 +75,8 @@ class JwtTrackerLogicTest {
                 assertTrue(logic.notReadyReasons().get(0).startsWith("jwt: JWK set from file:"),
                         logic.notReadyReasons().toString());
                 assertEquals("jwt signing keys unavailable",
-                        assertThrows(ClientError.class, () -> logic.announce(announce(3, token))).reason());
+                        assertThrows(ClientError.class, () -> logic.announce(announce(3, token), new PeerCollector()))
+                                .reason());
             }
         }
     }

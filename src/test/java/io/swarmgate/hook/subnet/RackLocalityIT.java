@@ -1,16 +1,13 @@
 package io.swarmgate.hook.subnet;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.swarmgate.Swarmgate;
 import io.swarmgate.bencode.Bencode;
-import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +26,7 @@ class RackLocalityIT {
     private static Swarmgate tracker;
     @BeforeAll
     static void start() {
-        tracker = Swarmgate.start(SwarmgateConfig.fromYaml("""
-                http: {port: 0}
-                udp: {enabled: false}
-                metrics: {enabled: false}
-                prehooks:
-                  - name: subnet-preference
-                    config: {ipv4-prefixes: [24, 16]}
-                """), new SimpleMeterRegistry(), InstantSource.system());
+        tracker = SubnetHttp.start("{ipv4-prefixes: [24, 16]}");
     }
 
     /** A fresh swarm per test, so no test's announces change another's racks. */
@@ -73,11 +63,7 @@ class RackLocalityIT {
 
     private static Map<String, Object> announce(String torrent, String source, long left, String... extra)
             throws IOException {
-        String q = "/announce?info_hash=" + pct(id20(torrent)) + "&peer_id=" + pct(id20("peer-" + source))
-                + "&port=6881&uploaded=0&downloaded=0&left=" + left + String.join("", extra);
-        RawHttp.Response r = RawHttp.get(source, "127.0.0.1", tracker.httpPort(), q);
-        assertEquals(200, r.status());
-        return Bencode.decodeDict(r.body());
+        return SubnetHttp.announce(tracker, torrent, source, left, String.join("", extra));
     }
 
     private static Map<String, Object> announceUnchecked(String torrent, String source, long left, String extra) {
@@ -89,12 +75,7 @@ class RackLocalityIT {
     }
 
     private static List<String> peers(Map<String, Object> d) {
-        byte[] b = (byte[]) d.get("peers");
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < b.length; i += 6) {
-            out.add((b[i] & 0xff) + "." + (b[i + 1] & 0xff) + "." + (b[i + 2] & 0xff) + "." + (b[i + 3] & 0xff));
-        }
-        return out;
+        return SubnetHttp.peers(d);
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.swarmgate.config.ConfigException;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 
@@ -69,30 +71,19 @@ class SubnetPreferenceHookTest {
         assertEquals(List.of(64), preferenceFor(hook, "2001:db8::1").prefixes());
     }
 
-    @Test
-    void refusesPrefixesOutOfRangeNamingTheKey() {
-        ConfigException e = assertThrows(ConfigException.class, () -> hook("ipv4-prefixes: [33, 16]"));
-        assertEquals("prehooks.0.config.ipv4-prefixes", e.key());
-        e = assertThrows(ConfigException.class, () -> hook("ipv4-prefixes: [24, 0]"));
-        assertEquals("prehooks.0.config.ipv4-prefixes", e.key());
-        e = assertThrows(ConfigException.class, () -> hook("ipv6-prefixes: [129]"));
-        assertEquals("prehooks.0.config.ipv6-prefixes", e.key());
-        e = assertThrows(ConfigException.class, () -> hook("ipv6-prefixes: [64, wide]"));
-        assertEquals("prehooks.0.config.ipv6-prefixes", e.key());
-    }
-
-    @Test
-    void refusesTiersThatAreNotNearestFirst() {
-        ConfigException e = assertThrows(ConfigException.class, () -> hook("ipv4-prefixes: [16, 24]"));
-        assertEquals("prehooks.0.config.ipv4-prefixes", e.key());
-        assertTrue(e.getMessage().contains("strictly decreasing"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> hook("ipv6-prefixes: [64, 64]"));
-        assertEquals("prehooks.0.config.ipv6-prefixes", e.key());
-    }
-
-    @Test
-    void refusesUnknownKeys() {
-        ConfigException e = assertThrows(ConfigException.class, () -> hook("ipv4-prefix: [24]"));
-        assertEquals("prehooks.0.config.ipv4-prefix", e.key());
+    /** Prefixes out of range, tiers that are not nearest first, and unknown keys are refused, naming the key. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "ipv4-prefixes: [33, 16]   | prehooks.0.config.ipv4-prefixes | ''",
+            "ipv4-prefixes: [24, 0]    | prehooks.0.config.ipv4-prefixes | ''",
+            "ipv6-prefixes: [129]      | prehooks.0.config.ipv6-prefixes | ''",
+            "ipv6-prefixes: [64, wide] | prehooks.0.config.ipv6-prefixes | ''",
+            "ipv4-prefixes: [16, 24]   | prehooks.0.config.ipv4-prefixes | strictly decreasing",
+            "ipv6-prefixes: [64, 64]   | prehooks.0.config.ipv6-prefixes | strictly decreasing",
+            "ipv4-prefix: [24]         | prehooks.0.config.ipv4-prefix   | ''"})
+    void refusesBadConfigNamingTheKey(String yaml, String key, String says) {
+        ConfigException e = assertThrows(ConfigException.class, () -> hook(yaml));
+        assertEquals(key, e.key());
+        assertTrue(e.getMessage().contains(says), e.getMessage());
     }
 }

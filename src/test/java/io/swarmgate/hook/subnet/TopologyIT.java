@@ -1,10 +1,6 @@
 package io.swarmgate.hook.subnet;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.swarmgate.Swarmgate;
-import io.swarmgate.bencode.Bencode;
-import io.swarmgate.config.SwarmgateConfig;
-import io.swarmgate.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,14 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.swarmgate.testing.Wire.id20;
-import static io.swarmgate.testing.Wire.pct;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,20 +35,11 @@ class TopologyIT {
     }
 
     private Map<String, Object> announce(String source, String extra) throws IOException {
-        String q = "/announce?info_hash=" + pct(id20("topology-it")) + "&peer_id=" + pct(id20("peer-" + source))
-                + "&port=6881&uploaded=0&downloaded=0&left=100&compact=1" + extra;
-        RawHttp.Response r = RawHttp.get(source, "127.0.0.1", tracker.httpPort(), q);
-        assertEquals(200, r.status());
-        return Bencode.decodeDict(r.body());
+        return SubnetHttp.announce(tracker, "topology-it", source, 100, "&compact=1" + extra);
     }
 
     private static Set<String> peers(Map<String, Object> d) {
-        byte[] b = (byte[]) d.get("peers");
-        Set<String> out = new HashSet<>();
-        for (int i = 0; i + 6 <= b.length; i += 6) {
-            out.add((b[i] & 0xff) + "." + (b[i + 1] & 0xff) + "." + (b[i + 2] & 0xff) + "." + (b[i + 3] & 0xff));
-        }
-        return out;
+        return new HashSet<>(SubnetHttp.peers(d));
     }
 
     private static void write(Path file, String yaml) throws IOException {
@@ -73,16 +57,7 @@ class TopologyIT {
                   - {cidr: 127.20.9.0/24, path: [dc1, r1]}
                   - {cidr: 127.20.1.64/26, path: [dc1, r2]}
                 """);
-        tracker = Swarmgate.start(SwarmgateConfig.fromYaml("""
-                http: {port: 0}
-                udp: {enabled: false}
-                metrics: {enabled: false}
-                prehooks:
-                  - name: subnet-preference
-                    config:
-                      topology-file: %s
-                      topology-reload-interval: 100ms
-                """.formatted(file)), new SimpleMeterRegistry(), InstantSource.system());
+        tracker = SubnetHttp.start("{topology-file: '%s', topology-reload-interval: 100ms}".formatted(file));
         for (String source : List.of("127.20.1.1", "127.20.9.1", "127.20.1.65", "127.20.1.66", "127.20.1.67")) {
             announce(source, "&numwant=0");
         }

@@ -1,5 +1,6 @@
 package io.swarmgate.protocol.udp;
 
+import io.swarmgate.bittorrent.Action;
 import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.IpAddress;
@@ -261,19 +262,19 @@ class UdpCodecTest {
     void malformedRequestsKeepTheirTransactionId() {
         ByteBuffer announce = ByteBuffer.allocate(98);
         UdpRequests.encode(announce, announce(""));
-        assertMalformed(Arrays.copyOf(announce.array(), 97), 77, UdpAction.ANNOUNCE, "announce shorter than 98 bytes");
+        assertMalformed(Arrays.copyOf(announce.array(), 97), 77, Action.ANNOUNCE, "announce shorter than 98 bytes");
         assertMalformed(HEX.parseHex("0000041727101980" + "00000007" + "0000004d"), 77, null, "unknown action 7");
-        assertMalformed(HEX.parseHex("0000000000000000" + "00000003" + "0000004d"), 77, UdpAction.ERROR,
+        assertMalformed(HEX.parseHex("0000000000000000" + "00000003" + "0000004d"), 77, Action.ERROR,
                 "unknown action 3");
-        assertMalformed(HEX.parseHex("0000041727101981" + "00000000" + "0000004d"), 77, UdpAction.CONNECT,
+        assertMalformed(HEX.parseHex("0000041727101981" + "00000000" + "0000004d"), 77, Action.CONNECT,
                 "connect without the BEP 15 protocol id");
-        assertMalformed(HEX.parseHex("0000000000000001" + "00000002" + "0000004d"), 77, UdpAction.SCRAPE,
+        assertMalformed(HEX.parseHex("0000000000000001" + "00000002" + "0000004d"), 77, Action.SCRAPE,
                 "scrape without info_hash");
         assertMalformed(HEX.parseHex("0000000000000001" + "00000002" + "0000004d" + "00".repeat(21)), 77,
-                UdpAction.SCRAPE, "scrape length is not 16 + 20 * n bytes");
+                Action.SCRAPE, "scrape length is not 16 + 20 * n bytes");
     }
 
-    private static void assertMalformed(byte[] packet, int transactionId, UdpAction action, String message) {
+    private static void assertMalformed(byte[] packet, int transactionId, Action action, String message) {
         UdpCodecException e = assertThrows(UdpCodecException.class,
                 () -> UdpRequests.decode(ByteBuffer.wrap(packet)));
         assertTrue(e.hasTransactionId());

@@ -36,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MemoryPeerStoreTest extends PeerStoreContract {
+    /** Measured once, see {@link #aMillionIpv4PeersFitIn64BytesEach()}. */
+    private static final double MEASURED_BYTES_PER_PEER = 39.8;
+    private static final double BYTES_PER_PEER_TOLERANCE = 4;
 
     @Override
     protected PeerStore newStore(Duration peerLifetime, MutableClock clock) {
@@ -126,8 +129,11 @@ class MemoryPeerStoreTest extends PeerStoreContract {
 
     /**
      * The sizing target: at most 64 bytes per peer. A million IPv4 peers in 10,000 swarms of 100, a quarter of
-     * them seeders. The heap the JVM reports after a full collection is the independent figure (what an operator
-     * sizes -Xmx by); the store's own estimate, which its footprint tool prints, must agree with it.
+     * them seeders. The heap the JVM reports after a full collection is what an operator sizes -Xmx by; the
+     * store's own estimate is what its footprint tool prints. Both are held to the figure measured once, written
+     * out here, not to each other: 39.8 bytes per peer on the heap and 39.8 estimated (2026-12-02, Temurin 25,
+     * compressed oops, {@code ./mvnw -B -DskipDist -Dtest=MemoryPeerStoreTest verify}, the line this test prints).
+     * The tolerance (4 bytes, a tenth) covers heap accounting noise; a layout change moves it further.
      */
     @Test
     void aMillionIpv4PeersFitIn64BytesEach() {
@@ -140,7 +146,8 @@ class MemoryPeerStoreTest extends PeerStoreContract {
         System.out.printf("MemoryPeerStore: %.1f bytes per IPv4 peer measured, %.1f estimated (1,000,000 peers,"
                 + " 10,000 swarms)%n", measured, estimated);
         assertTrue(measured <= 64, measured + " bytes per peer on the heap");
-        assertTrue(Math.abs(estimated - measured) <= 8, "estimate " + estimated + " vs heap " + measured);
+        assertEquals(MEASURED_BYTES_PER_PEER, measured, BYTES_PER_PEER_TOLERANCE, "bytes per peer on the heap");
+        assertEquals(MEASURED_BYTES_PER_PEER, estimated, BYTES_PER_PEER_TOLERANCE, "bytes per peer estimated");
     }
 
     private static long heapAfterFullGc() {

@@ -12,6 +12,7 @@ import io.swarmgate.protocol.udp.UdpResponse;
 import io.swarmgate.testing.RawHttp;
 import io.swarmgate.testing.RedisServers;
 import io.swarmgate.testing.UdpClient;
+import io.swarmgate.testing.Wire;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -177,18 +178,7 @@ class RedisOutageIT {
 
     /** Waits (bounded) for what the load threads or the tracker make true on their own schedule. */
     private static void until(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Wire.eventually(what, java.time.Duration.ofSeconds(30), condition);
     }
 
     private static HttpResponse<String> get(HttpClient http, URI uri) {
