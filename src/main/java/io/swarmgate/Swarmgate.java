@@ -178,7 +178,7 @@ public final class Swarmgate implements AutoCloseable {
         try {
             expiry = PeerExpiry.start(store, config.storage().gcInterval(), scheduler, meters);
             if (config.http().enabled()) {
-                http = HttpFrontend.start(config.http(), logic, requestMetrics, meters);
+                http = HttpFrontend.start(config.http(), logic, requestMetrics, meters, config.shutdownGracePeriod());
                 listeners.add(http);
             }
             if (config.udp().enabled()) {

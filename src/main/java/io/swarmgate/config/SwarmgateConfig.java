@@ -5,6 +5,7 @@ import io.helidon.config.ConfigSources;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,11 +21,21 @@ import java.util.TreeMap;
  * {@code udp.connection-id-secret} or {@code SWARMGATE_PREHOOKS__0__CONFIG__ISSUER}.
  */
 public record SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig udp, StorageConfig storage,
-                              MetricsConfig metrics, List<HookSpec> prehooks, List<HookSpec> posthooks) {
+                              MetricsConfig metrics, List<HookSpec> prehooks, List<HookSpec> posthooks,
+                              Duration shutdownGracePeriod) {
 
     public static final String ENV_PREFIX = "SWARMGATE_";
+    /** How long requests already received may take to be answered after SIGTERM closed the listeners. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(10);
+    private static final String SHUTDOWN_GRACE_PERIOD = "shutdown-grace-period";
     private static final Set<String> SECTIONS = Set.of("tracker", "http", "udp", "storage", "metrics", "prehooks",
-            "posthooks");
+            "posthooks", SHUTDOWN_GRACE_PERIOD);
+
+    /** Without a shutdown grace period of its own: {@link #DEFAULT_SHUTDOWN_GRACE_PERIOD}. */
+    public SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig udp, StorageConfig storage,
+                           MetricsConfig metrics, List<HookSpec> prehooks, List<HookSpec> posthooks) {
+        this(tracker, http, udp, storage, metrics, prehooks, posthooks, DEFAULT_SHUTDOWN_GRACE_PERIOD);
+    }
 
     public static SwarmgateConfig defaults() {
         return create(Config.empty());
@@ -71,7 +82,14 @@ public record SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig 
                 StorageConfig.create(root.get("storage"), tracker),
                 MetricsConfig.create(root.get("metrics")),
                 HookSpec.list(root.get("prehooks"), "prehooks"),
-                HookSpec.list(root.get("posthooks"), "posthooks"));
+                HookSpec.list(root.get("posthooks"), "posthooks"),
+                shutdownGracePeriod(root));
+    }
+
+    /** The top-level {@code shutdown-grace-period}: a scalar next to the sections, read like a section's key. */
+    private static Duration shutdownGracePeriod(Config root) {
+        return ConfigReader.of(root.exists() && root.isObject() ? root : Config.empty(), "")
+                .duration(SHUTDOWN_GRACE_PERIOD, DEFAULT_SHUTDOWN_GRACE_PERIOD);
     }
 
     /** {@code SWARMGATE_HTTP__REAL_IP_HEADER=X-Forwarded-For} becomes {@code http.real-ip-header}. */

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every secret a configuration can hold (the UDP connection-id secret, a database password in a JDBC URL's query
- * and in its user-info, the user-info of a JWK set URL), used by a running tracker that is then sent junk and whose
+ * and in its user-info, the user-info of a JWK set URL and of the Redis URI), used by a running tracker that is then sent junk and whose
  * database and JWK set server are unreachable, and by {@code config check} on good and refused files: none of the
  * secret values may appear in the log, the /metrics exposition, {@code config check}'s output or an error message.
  * An operator pastes all of these into tickets and chat.
@@ -55,8 +55,9 @@ class SecretsIT {
     private static final String DB_USERINFO_PASSWORD = "dbinfo-Tr6Yh2Bn9Cx";
     private static final String JWKS_PASSWORD = "jwkspass-Zu4Ke7Rt1";
     private static final String SHORT_SECRET = "short-Pw81";
+    private static final String REDIS_PASSWORD = "redispass-Vb7Nq2Xs9";
     private static final List<String> SECRETS = List.of(UDP_SECRET, ENV_UDP_SECRET, DB_PASSWORD,
-            DB_USERINFO_PASSWORD, JWKS_PASSWORD, SHORT_SECRET);
+            DB_USERINFO_PASSWORD, JWKS_PASSWORD, SHORT_SECRET, REDIS_PASSWORD);
 
     @TempDir
     Path dir;
@@ -65,13 +66,14 @@ class SecretsIT {
             http: {port: 0}
             udp: {port: 0, connection-id-secret: %s}
             metrics: {host: 127.0.0.1, port: 0}
+            storage: {redis: {uri: "redis://tracker:%s@127.0.0.1:6379/0"}}
             """ + JwtYaml.prehook(JwtYaml.EXAMPLE_JWK_SET_URL, "require-for-scrape: false") + """
             posthooks:
               - name: accounting
                 config:
                   jdbc-url: "jdbc:postgresql://127.0.0.1:%d/swarmgate?user=tracker&password=%s"
                   flush-interval: 100ms
-            """).formatted(UDP_SECRET, CLOSED_DB_PORT, DB_PASSWORD);
+            """).formatted(UDP_SECRET, REDIS_PASSWORD, CLOSED_DB_PORT, DB_PASSWORD);
 
     private static void assertNoSecret(String where, String text) {
         for (String secret : SECRETS) {
@@ -83,8 +85,9 @@ class SecretsIT {
     void aRunningTrackerShowsNoSecretInItsLogOrMetrics() throws Exception {
         String exposition;
         try (CapturedLog log = CapturedLog.start(); Meters meters = Meters.create()) {
-            try (Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml(RUNNING), meters.registry(),
-                    InstantSource.system())) {
+            SwarmgateConfig config = SwarmgateConfig.fromYaml(RUNNING);
+            assertNoSecret("the start-up line", io.swarmgate.logging.ConfigSummary.render(config));
+            try (Swarmgate tracker = Swarmgate.start(config, meters.registry(), InstantSource.system())) {
                 // the database is away: the accounting hook says so (naming the database) on its first flush
                 eventually("the accounting hook's warning", () -> log.allText().contains("accounting: cannot write"));
                 provokeHttp(tracker.httpPort());

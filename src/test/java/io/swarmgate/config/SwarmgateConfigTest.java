@@ -34,6 +34,16 @@ class SwarmgateConfigTest {
         assertEquals(List.of(), file.prehooks());
         assertEquals(TrackerConfig.DEFAULTS, file.tracker());
         assertEquals(Duration.ofMinutes(30), file.tracker().announceInterval());
+        assertEquals(defaults.shutdownGracePeriod(), file.shutdownGracePeriod());
+        assertEquals(Duration.ofSeconds(10), file.shutdownGracePeriod());
+    }
+
+    @Test
+    void shutdownGracePeriodIsATopLevelDuration() {
+        assertEquals(Duration.ofSeconds(3), SwarmgateConfig.fromYaml("shutdown-grace-period: 3s").shutdownGracePeriod());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SwarmgateConfig.fromYaml("shutdown-grace-period: 0s"));
+        assertTrue(e.getMessage().contains("shutdown-grace-period"), e::getMessage);
     }
 
     @Test

@@ -28,7 +28,7 @@ class ConfigSummaryTest {
         assertTrue(s.contains(" storage{type=memory, peer-lifetime=31m, gc-interval=1m, redis{uri=redis://127.0.0.1:6379/0, "
                 + "cluster=false, timeout=500ms, pool-size=32}} "), s);
         assertTrue(s.contains(" metrics{enabled=true, host=0.0.0.0, port=6880, expose-swarms=false} "), s);
-        assertTrue(s.endsWith(" prehooks=[] posthooks=[]"), s);
+        assertTrue(s.endsWith(" prehooks=[] posthooks=[] shutdown-grace-period=10s"), s);
         assertFalse(s.contains("\n"), "one line");
     }
 

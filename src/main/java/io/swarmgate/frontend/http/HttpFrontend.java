@@ -6,10 +6,14 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmgate.config.HttpConfig;
+import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
 
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Filter;
+import java.util.logging.Logger;
 
 /**
  * The HTTP listener: a Helidon WebServer routing the configured announce and scrape paths to
@@ -25,6 +29,8 @@ public final class HttpFrontend implements AutoCloseable {
 
     /** The name Helidon gives its default HTTP/1 protocol configuration. */
     private static final String HTTP1_PROTOCOL = "http_1_1";
+    /** The JUL logger of Helidon's accept loop (io.helidon.webserver.ServerListener), see {@link #close()}. */
+    private static final String HELIDON_LISTENER_LOGGER = "io.helidon.webserver.ServerListener";
 
     private final WebServer server;
     private final ConnectionGuard guard;
@@ -36,9 +42,19 @@ public final class HttpFrontend implements AutoCloseable {
         this.certificates = certificates;
     }
 
-    @SuppressWarnings("removal") // validateRequestHostHeader: see below
     public static HttpFrontend start(HttpConfig config, TrackerLogic logic, RequestMetrics metrics,
                                      MeterRegistry meters) {
+        return start(config, logic, metrics, meters, SwarmgateConfig.DEFAULT_SHUTDOWN_GRACE_PERIOD);
+    }
+
+    /**
+     * @param shutdownGracePeriod how long {@link #close()} lets requests already being read or handled finish
+     *                            (Helidon's own default, 500 ms, would cut a slow client's or a slow store's
+     *                            request short); idle connections are closed at once
+     */
+    @SuppressWarnings("removal") // validateRequestHostHeader: see below
+    public static HttpFrontend start(HttpConfig config, TrackerLogic logic, RequestMetrics metrics,
+                                     MeterRegistry meters, Duration shutdownGracePeriod) {
         TrackerHttpService service = new TrackerHttpService(config, logic, metrics);
         // first, so that unreadable files fail start-up before any thread is started
         CertificateReloader.Loaded tls = config.tls().map(CertificateReloader::load).orElse(null);
@@ -57,6 +73,7 @@ public final class HttpFrontend implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
+                    .shutdownGracePeriod(shutdownGracePeriod)
                     .maxTcpConnections(config.maxConnections())
                     .idleConnectionTimeout(config.idleTimeout())
                     // Helidon refreshes a connection's idle timestamp at most once a second
@@ -126,7 +143,19 @@ public final class HttpFrontend implements AutoCloseable {
         if (certificates != null) {
             certificates.close();
         }
-        server.stop();
+        // Helidon's accept loop may hand a connection it accepted in the instant the listener closes to its
+        // already terminated executor, and logs that as an ERROR with a stack trace (SigtermIT saw it under
+        // load). The client only sees its connection closed before an answer, like one still in the kernel's
+        // accept queue: nothing for an operator to read, so that one record is dropped while stopping.
+        Logger listenerLog = Logger.getLogger(HELIDON_LISTENER_LOGGER);
+        Filter previous = listenerLog.getFilter();
+        listenerLog.setFilter(r -> !(r.getThrown() instanceof RejectedExecutionException)
+                && (previous == null || previous.isLoggable(r)));
+        try {
+            server.stop();
+        } finally {
+            listenerLog.setFilter(previous);
+        }
         guard.close();
     }
 }

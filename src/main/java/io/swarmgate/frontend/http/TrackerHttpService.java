@@ -66,6 +66,7 @@ final class TrackerHttpService implements HttpService {
 
     private void announce(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
+        answerDespiteShutdown(res);
         IpAddress client = clientAddress(req);
         AnnounceRequest request = null;
         AnnounceContext answered;
@@ -103,6 +104,7 @@ final class TrackerHttpService implements HttpService {
 
     private void scrape(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
+        answerDespiteShutdown(res);
         IpAddress client = clientAddress(req);
         ScrapeRequest request;
         ScrapeResponse response;
@@ -121,6 +123,19 @@ final class TrackerHttpService implements HttpService {
         send(res, ResponseWriter.scrape(response));
         metrics.record(Frontend.HTTP, Action.SCRAPE, client.family(), RequestMetrics.OK, System.nanoTime() - start);
         logic.afterScrape(request, response);
+    }
+
+    /**
+     * On stop, Helidon interrupts each connection it sees waiting for its next request line. A request that
+     * arrived at that moment has been read, but its thread carries the interrupt: the store's I/O or the answer's
+     * write would fail with {@code ClosedByInterruptException}, the client would lose an answer to a request the
+     * tracker took (and the log would get a stack trace). Clearing it lets this answer out; {@code Connection:
+     * close} then ends the connection after it, as the interrupt meant to (SigtermIT).
+     */
+    private static void answerDespiteShutdown(ServerResponse res) {
+        if (Thread.interrupted()) {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        }
     }
 
     private void internalError(ServerResponse res, Action action, IpAddress client, String context,

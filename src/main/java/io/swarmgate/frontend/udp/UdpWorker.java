@@ -56,6 +56,14 @@ final class UdpWorker implements Runnable {
     private static final Logger LOG = System.getLogger(UdpFrontend.class.getName());
     static final String INVALID_CONNECTION_ID = "connection id expired or invalid";
     static final String INTERNAL_ERROR = "internal error";
+    /** A scrape of one info_hash (16 + 20 bytes): the shortest well-formed request that carries a connection id. */
+    static final int MIN_ID_CARRYING_REQUEST = UdpRequests.HEADER_LENGTH + UdpRequests.INFO_HASH_LENGTH;
+    /**
+     * The most a sender without a valid connection id gets back per byte it sent: the 40-byte connection id
+     * error to a 36-byte scrape (a connect answer is as long as its request).
+     */
+    static final double MAX_UNPROVEN_ANSWER_RATIO =
+            (double) (UdpResponses.HEADER_LENGTH + INVALID_CONNECTION_ID.length()) / MIN_ID_CARRYING_REQUEST;
 
     /** Larger than any UDP payload, so no datagram is silently cut. */
     private static final int RECEIVE_BUFFER_BYTES = 65_536;
@@ -205,19 +213,36 @@ final class UdpWorker implements Runnable {
      * unknown code), it is not a request: answering would let one spoofed packet start an endless error
      * ping-pong with another tracker (or any UDP service that answers garbage); our own error packets land
      * here, too. A connect without the protocol magic is not BEP 15 traffic either: counted, not answered.
+     *
+     * <p>A malformed announce or scrape is answered with what is wrong only when its connection id is valid for
+     * the sender's address, which proves the address is the sender's own. Otherwise the source may be spoofed,
+     * and the answer is what a well-formed packet with that id would get: the connection id error, and only to a
+     * packet at least as long as the smallest well-formed request that can carry an id (a scrape of one
+     * info_hash). That keeps what a spoofer can reflect onto a victim at
+     * {@link #MAX_UNPROVEN_ANSWER_RATIO} times the bytes it sent, whatever the packet (README "Security and
+     * limits"); a 16-byte announce header would otherwise get a 38-byte error.
      */
     private void malformed(UdpCodecException e, InetSocketAddress from, long start) {
         Action action = e.action();
         if (action == null || !action.isRequest()) {
             return;
         }
-        AddressFamily family = IpAddress.of(from.getAddress()).family();
+        IpAddress sourceIp = IpAddress.of(from.getAddress());
+        AddressFamily family = sourceIp.family();
         String result = ClientError.Kind.BAD_REQUEST.label();
         if (action == Action.CONNECT) {
             metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
             return;
         }
-        error(e.transactionId(), e.getMessage());
+        // a header was read, so the packet has its 8-byte connection id at the start (BEP 15)
+        if (ids.isValid(in.getLong(0), sourceIp)) {
+            error(e.transactionId(), e.getMessage());
+        } else if (in.limit() >= MIN_ID_CARRYING_REQUEST) {
+            error(e.transactionId(), INVALID_CONNECTION_ID);
+        } else {
+            metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
+            return;
+        }
         answer(action, family, result, start, from);
     }
 

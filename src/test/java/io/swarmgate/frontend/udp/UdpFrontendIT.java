@@ -337,7 +337,7 @@ class UdpFrontendIT {
         start();
         UdpClient c = client("127.0.0.1");
         byte[] shortAnnounce = new byte[50];
-        ByteBuffer.wrap(shortAnnounce).putLong(1).putInt(1).putInt(4243);
+        ByteBuffer.wrap(shortAnnounce).putLong(c.connect()).putInt(1).putInt(4243); // the reason needs a valid id
         c.sendRaw(shortAnnounce);
         UdpErrorResponse error = assertInstanceOf(UdpErrorResponse.class, c.receive(5000));
         assertEquals(4243, error.transactionId());
