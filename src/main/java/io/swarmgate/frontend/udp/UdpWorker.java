@@ -234,10 +234,9 @@ final class UdpWorker implements Runnable {
             metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
             return;
         }
-        // a header was read, so the packet has its 8-byte connection id at the start (BEP 15)
-        if (ids.isValid(in.getLong(0), sourceIp)) {
+        if (ids.isValid(e.connectionId(), sourceIp)) {
             error(e.transactionId(), e.getMessage());
-        } else if (in.limit() >= MIN_ID_CARRYING_REQUEST) {
+        } else if (in.remaining() >= MIN_ID_CARRYING_REQUEST) { // the codec left the packet unread
             error(e.transactionId(), INVALID_CONNECTION_ID);
         } else {
             metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);

@@ -7,7 +7,8 @@ import io.swarmgate.bittorrent.Action;
  * input. Cheap to throw (no stack trace), because a flood of garbage must not cost a stack walk per packet.
  * It carries what the packet's header said, so a server needs to read no header bytes itself: the transaction id
  * when the packet was long enough to carry one (then a server can answer with an error packet the client can
- * match; without one, BEP 15 gives the server nothing to answer to), and the action the header named.
+ * match; without one, BEP 15 gives the server nothing to answer to), the action the header named and, for a
+ * request, its connection id (which tells a server whether the sender's address is proven).
  */
 public final class UdpCodecException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -15,25 +16,36 @@ public final class UdpCodecException extends Exception {
 
     private final long transactionId;
     private final transient Action action;
+    private final long connectionId;
 
     /** A malformed packet too short for a header: no transaction id, no action. */
     public UdpCodecException(String message) {
-        this(message, null, NO_TRANSACTION_ID);
+        this(message, null, NO_TRANSACTION_ID, 0);
     }
 
     /**
-     * A malformed packet whose header could be read.
+     * A malformed response whose header could be read (a response header has no connection id).
      *
      * @param action the action the header named; null for a code BEP 15 does not define
      */
     public UdpCodecException(String message, Action action, int transactionId) {
-        this(message, action, (long) transactionId);
+        this(message, action, (long) transactionId, 0);
     }
 
-    private UdpCodecException(String message, Action action, long transactionId) {
+    /**
+     * A malformed request whose header could be read.
+     *
+     * @param action the action the header named; null for a code BEP 15 does not define
+     */
+    public UdpCodecException(String message, Action action, int transactionId, long connectionId) {
+        this(message, action, (long) transactionId, connectionId);
+    }
+
+    private UdpCodecException(String message, Action action, long transactionId, long connectionId) {
         super(message, null, false, false);
         this.action = action;
         this.transactionId = transactionId;
+        this.connectionId = connectionId;
     }
 
     public boolean hasTransactionId() {
@@ -54,5 +66,10 @@ public final class UdpCodecException extends Exception {
      */
     public Action action() {
         return action;
+    }
+
+    /** The connection id a request's header carried; 0 for a response or a packet without a header. */
+    public long connectionId() {
+        return connectionId;
     }
 }

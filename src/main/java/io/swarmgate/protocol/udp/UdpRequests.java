@@ -68,13 +68,14 @@ public final class UdpRequests {
         int transactionId = getInt(src, base + 12);
         Action action = Action.fromCode(code);
         if (action == null || !action.isRequest()) {
-            throw new UdpCodecException("unknown action " + code, action, transactionId);
+            throw new UdpCodecException("unknown action " + code, action, transactionId, connectionId);
         }
         return switch (action) {
             case CONNECT -> {
                 // BEP 15: the magic tells a tracker that the sender really speaks this protocol
                 if (connectionId != PROTOCOL_ID) {
-                    throw new UdpCodecException("connect without the BEP 15 protocol id", action, transactionId);
+                    throw new UdpCodecException("connect without the BEP 15 protocol id", action, transactionId,
+                            connectionId);
                 }
                 yield new UdpConnectRequest(transactionId);
             }
@@ -88,7 +89,7 @@ public final class UdpRequests {
                                                      int transactionId) throws UdpCodecException {
         if (length < ANNOUNCE_LENGTH) {
             throw new UdpCodecException("announce shorter than " + ANNOUNCE_LENGTH + " bytes", Action.ANNOUNCE,
-                    transactionId);
+                    transactionId, connectionId);
         }
         return new UdpAnnounceRequest(
                 connectionId,
@@ -145,10 +146,11 @@ public final class UdpRequests {
                                                  int transactionId) throws UdpCodecException {
         int body = length - HEADER_LENGTH;
         if (body == 0) {
-            throw new UdpCodecException("scrape without info_hash", Action.SCRAPE, transactionId);
+            throw new UdpCodecException("scrape without info_hash", Action.SCRAPE, transactionId, connectionId);
         }
         if (body % INFO_HASH_LENGTH != 0) {
-            throw new UdpCodecException("scrape length is not 16 + 20 * n bytes", Action.SCRAPE, transactionId);
+            throw new UdpCodecException("scrape length is not 16 + 20 * n bytes", Action.SCRAPE, transactionId,
+                    connectionId);
         }
         int count = body / INFO_HASH_LENGTH;
         List<InfoHash> infoHashes = new ArrayList<>(count);

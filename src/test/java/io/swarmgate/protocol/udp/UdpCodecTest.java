@@ -281,6 +281,7 @@ class UdpCodecTest {
         assertEquals(transactionId, e.transactionId());
         assertEquals(action, e.action());
         assertEquals(message, e.getMessage());
+        assertEquals(ByteBuffer.wrap(packet).getLong(0), e.connectionId(), "the header's first 8 bytes");
     }
 
     @Test
