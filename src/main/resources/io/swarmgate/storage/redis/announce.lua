@@ -197,6 +197,27 @@ local function count(k, n)
   byTier[k] = byTier[k] + n
 end
 
+-- One random walk for both kinds of tier (PeerSelection's take): a random start and a step coprime to n visit
+-- 0..n-1 once each in a shuffled order; pick(v) is the member at walk position v, or nil to skip it. Appends up
+-- to max members; returns how many.
+local function randomWalk(n, max, pick)
+  local v = random(n) - 1
+  local step = coprimeStep(n)
+  local added = 0
+  for _ = 1, n do
+    if added >= max then
+      break
+    end
+    local member = pick(v)
+    if member then
+      out[#out + 1] = member
+      added = added + 1
+    end
+    v = (v + step) % n
+  end
+  return added
+end
+
 -- appends up to max random peers of the current tier (minus the previous one); returns how many
 local function take(w, max)
   local len1 = w.plo - w.lo
@@ -216,24 +237,16 @@ local function take(w, max)
     end
     return added
   end
-  local v = random(n) - 1
-  local step = coprimeStep(n)
-  local added = 0
-  for _ = 1, n do
-    if added >= max then
-      break
-    end
+  -- the tier is two rank ranges of the list: [lo, plo) and [phi, hi)
+  return randomWalk(n, max, function(v)
     local rank = w.phi + (v - len1)
     if v < len1 then
       rank = w.lo + v
     end
     if rank ~= w.self then
-      out[#out + 1] = redis.call('ZRANGE', w.key, rank, rank)[1]
-      added = added + 1
+      return redis.call('ZRANGE', w.key, rank, rank)[1]
     end
-    v = (v + step) % n
-  end
-  return added
+  end)
 end
 
 -- Group tiers: tier k's cumulative set is the group's own sorted set (the list itself for everyone), and tier k
@@ -255,21 +268,12 @@ local function groupTake(w, max)
   if n == 0 or max <= 0 then
     return 0
   end
-  local v = random(n) - 1
-  local step = coprimeStep(n)
-  local added = 0
-  for _ = 1, n do
-    if added >= max then
-      break
-    end
+  return randomWalk(n, max, function(v)
     local member = redis.call('ZRANGE', w.cur, v, v)[1]
     if member ~= entry and not (w.prev and redis.call('ZSCORE', w.prev, member)) then
-      out[#out + 1] = member
-      added = added + 1
+      return member
     end
-    v = (v + step) % n
-  end
-  return added
+  end)
 end
 
 if groupTiers then
