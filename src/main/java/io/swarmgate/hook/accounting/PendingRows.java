@@ -144,22 +144,22 @@ final class PendingRows implements PeerBaselines.DeltaSink {
     static final int CHUNK = 1024;
 
     /** The rows now, oldest first: copied under the lock (an array copy), walked outside it in chunks. */
-    private Row[] snapshot() {
+    private List<Row> snapshot() {
         lock.lock();
         try {
-            return rows.values().toArray(new Row[0]);
+            return new ArrayList<>(rows.values());
         } finally {
             lock.unlock();
         }
     }
 
     /** Runs {@code action} on every row of {@code all}, holding the lock for {@link #CHUNK} rows at a time. */
-    private void inChunks(Row[] all, Consumer<Row> action) {
-        for (int from = 0; from < all.length; from += CHUNK) {
+    private void inChunks(List<Row> all, Consumer<Row> action) {
+        for (int from = 0, n = all.size(); from < n; from += CHUNK) {
             lock.lock();
             try {
-                for (int i = from, end = Math.min(all.length, from + CHUNK); i < end; i++) {
-                    action.accept(all[i]);
+                for (int i = from, end = Math.min(n, from + CHUNK); i < end; i++) {
+                    action.accept(all.get(i));
                 }
             } finally {
                 lock.unlock();
@@ -177,14 +177,13 @@ final class PendingRows implements PeerBaselines.DeltaSink {
      * claim walks are left for the next flush; a row dropped meanwhile is left out by {@link #toWrite}.
      */
     Batch claim() {
-        Row[] all = snapshot();
-        inChunks(all, r -> {
+        List<Row> claimed = snapshot();
+        inChunks(claimed, r -> {
             r.claimedUploaded = r.uploaded;
             r.claimedDownloaded = r.downloaded;
             r.claimedCompleted = r.completed;
             r.claimedAnnounces = r.announces;
         });
-        List<Row> claimed = new ArrayList<>(List.of(all));
         claimed.sort((a, b) -> RowKey.ORDER.compare(a.key, b.key));
         return new Batch(claimed);
     }
@@ -192,7 +191,7 @@ final class PendingRows implements PeerBaselines.DeltaSink {
     /** The rows of {@code batch} to write on this attempt: dropped ones are lost (and counted), not written. */
     List<Row> toWrite(Batch batch) {
         List<Row> out = new ArrayList<>(batch.rows().size());
-        inChunks(batch.rows().toArray(new Row[0]), r -> {
+        inChunks(batch.rows(), r -> {
             if (!r.dropped) {
                 out.add(r);
             }
@@ -205,7 +204,7 @@ final class PendingRows implements PeerBaselines.DeltaSink {
      * that gained more meanwhile move to the end, since what they hold now is newer than the rows behind them.
      */
     void committed(Batch batch) {
-        inChunks(batch.rows().toArray(new Row[0]), r -> {
+        inChunks(batch.rows(), r -> {
             r.uploaded -= r.claimedUploaded;
             r.downloaded -= r.claimedDownloaded;
             r.completed -= r.claimedCompleted;
