@@ -281,13 +281,13 @@ public final class JwtHook implements Hook {
      * and its own string in logs and accounting. Refused as malformed; no token a registry signs is affected.
      */
     static boolean canonicalCompactJws(String token) {
-        int segments = 1;
+        int segments = 0;
         int segmentStart = 0;
         int n = token.length();
         for (int i = 0; i <= n; i++) {
-            char c = i < n ? token.charAt(i) : '.';
+            char c = i < n ? token.charAt(i) : '.'; // the end closes the last segment like a dot
             if (c == '.') {
-                if (++segments > 4 || !canonicalEnd(token, segmentStart, i)) {
+                if (++segments > 3 || !canonicalEnd(token, segmentStart, i)) {
                     return false;
                 }
                 segmentStart = i + 1;
@@ -296,7 +296,7 @@ public final class JwtHook implements Hook {
                 return false;
             }
         }
-        return segments == 4; // three segments, counted past the end
+        return segments == 3;
     }
 
     /** A segment's length leaves 0, 4 or 2 spare bits (length mod 4 = 0, 2, 3); 1 is never valid base64. */
