@@ -765,6 +765,34 @@ public abstract class PeerStoreContract {
     }
 
     @Test
+    void seededRackBridgesLetARackHoldingASeederTakeThatManyNearestFirst() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Peer rackSeeder = peer("10.1.1.5", 6881);
+        put(t, rackSeeder, true);
+        for (int i = 1; i <= 10; i++) {
+            put(t, peer("10.1." + (10 + i) + ".1", 6881), false); // leechers in my /16
+            put(t, peer("172.16." + i + ".1", 6881), true);     // seeders far away
+        }
+        for (int bridges = 1; bridges <= 3; bridges++) {
+            PeerPreference rule = BRIDGED4.withBridges(2, 2, bridges);
+            for (int draw = 0; draw < 10; draw++) {
+                Handout h = handout(t, me, false, 50, rule);
+                assertEquals(rackSeeder, h.peers().get(0), h.peers()::toString);
+                assertEquals(1 + bridges, h.peers().size(), h.peers()::toString);
+                assertTrue(h.peers().subList(1, 1 + bridges).stream().allMatch(p -> shares(p, me, 16)),
+                        "the bridges from the nearest tier: " + h.peers());
+                assertEquals(1, h.result().peersInTier(0));
+                assertEquals(bridges, h.result().peersInTier(1));
+                assertEquals(0, h.result().peersInTier(2));
+            }
+        }
+        // the quorum still closes the rack: with a second peer in it, no bridges at all
+        put(t, peer("10.1.1.6", 6881), false);
+        assertEquals(2, select(t, me, false, 50, BRIDGED4.withBridges(2, 2, 3)).size());
+    }
+
+    @Test
     void aLoneLeecherGetsTwoBridgesOneOfThemASeeder() {
         InfoHash t = torrent(1);
         Peer me = peer("10.1.1.101", 6881);

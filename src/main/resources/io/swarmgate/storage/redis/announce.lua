@@ -1,7 +1,8 @@
 -- announce: applies one announce and answers it in one atomic step, as MemoryPeerStore does under its lock.
 -- ARGV[3] now, [4] event (n: none/started, c: completed, x: stopped), [5] '1' for a seeder, [6] the announcer's
--- member, [7] its peer_id, [8] numwant, [9] random seed, [10] rack quorum and [11] bridge peers (the bridge rule
--- of bittorrent/PeerPreference.java, off when the quorum is 0), [12..] per locality tier (nearest first) the
+-- member, [7] its peer_id, [8] numwant, [9] random seed, [10] rack quorum, [11] bridge peers and [12] seeded-rack
+-- bridges (the bridge rule of bittorrent/PeerPreference.java, off when the quorum is 0), [13..] per locality tier
+-- (nearest first) the
 -- first and last member of the announcer's network (address masked, port 0000 / address filled, port ffff),
 -- or for group tiers (a topology map placed the announcer) an empty string and the group key.
 -- Reply: {complete, incomplete, n, n counts of the peers handed out per tier (nearest first, the last one
@@ -9,8 +10,8 @@
 -- and 20-byte peer_id each}; a stop answers {complete, incomplete}.
 local now, event, seeder = tonumber(ARGV[3]), ARGV[4], ARGV[5] == '1'
 local me, myId, numWant = ARGV[6], ARGV[7], tonumber(ARGV[8])
-local rackQuorum, bridgePeers = tonumber(ARGV[10]), tonumber(ARGV[11])
-local tiers = (#ARGV - 11) / 2
+local rackQuorum, bridgePeers, seededBridges = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local tiers = (#ARGV - 12) / 2
 -- expired peers this announce drops on the way (the sweep takes any rest)
 local EXPIRE_LIMIT = 64
 -- Park-Miller "minimal standard" generator, seeded by the caller: exact in Lua's doubles and much cheaper than
@@ -91,11 +92,11 @@ end
 local complete, incomplete, sizes = counts()
 
 -- group tiers: index the announcer under its group keys (and nothing else), or under none
-local groupTiers = tiers > 0 and ARGV[12] == ''
+local groupTiers = tiers > 0 and ARGV[13] == ''
 local function regroup(moved)
   local keys = {}
   for k = 1, tiers do
-    keys[k] = ARGV[11 + 2 * k]
+    keys[k] = ARGV[12 + 2 * k]
   end
   local joined = table.concat(keys, ' ')
   local old = redis.call('HGET', GROUPS, me)
@@ -159,7 +160,7 @@ local function advance(w, k)
     w.lo, w.hi = 0, w.size
     return
   end
-  local first, last = ARGV[10 + 2 * k], ARGV[11 + 2 * k]
+  local first, last = ARGV[11 + 2 * k], ARGV[12 + 2 * k]
   -- ranges of one address nest; min/max keeps them nested even for prefixes given out of order
   w.lo = math.min(w.lo, redis.call('ZLEXCOUNT', w.key, '-', '(' .. first))
   w.hi = math.max(w.hi, redis.call('ZLEXCOUNT', w.key, '-', '[' .. last .. MAX_ID))
@@ -254,7 +255,7 @@ end
 -- walked only once the nearer ones were handed out whole, so fewer than numwant are skipped.
 local function groupAdvance(w, k)
   w.tier, w.prev = k, w.cur
-  w.cur = k > tiers and w.key or groupKey(w.key, ARGV[11 + 2 * k])
+  w.cur = k > tiers and w.key or groupKey(w.key, ARGV[12 + 2 * k])
   w.curSize = redis.call('ZCARD', w.cur)
   w.curSelf = redis.call('ZSCORE', w.cur, entry) and 1 or 0
 end
@@ -322,8 +323,15 @@ if numWant > 0 then
     local nearSeeders = s and availableSoFar(s) or 0
     local near = nearSeeders + (l and availableSoFar(l) or 0)
     if rackQuorum > 0 then
-      -- none from outside once the rack holds the quorum, or a seeder (PeerPreference.farLimit)
-      farLimit = (near >= rackQuorum or nearSeeders > 0) and 0 or bridgePeers
+      -- none from outside once the rack holds the quorum, seeded-rack bridges when it holds a seeder
+      -- (PeerPreference.farLimit)
+      if near >= rackQuorum then
+        farLimit = 0
+      elseif nearSeeders > 0 then
+        farLimit = seededBridges
+      else
+        farLimit = bridgePeers
+      end
     end
     want = math.min(numWant, near + math.min(farLimit, total - near))
   end
