@@ -1259,6 +1259,58 @@ public abstract class PeerStoreContract {
     }
 
     @Test
+    void theTimelineCountsEveryLeecherSeenWhateverBecameOfIt() {
+        InfoHash t = torrent(1);
+        Instant t0 = clock.instant();
+        Optional<Instant> none = Optional.empty();
+        Peer seeder = peer("10.0.0.100", 1);
+        put(t, seeder, true);
+        Peer quitter = peer("10.0.0.1", 1);
+        put(t, quitter, false);
+        stop(t, quitter);
+        SwarmDetail afterStop = store.detail(t, 24, 64, 10).orElseThrow();
+        assertEquals(0, afterStop.leechers());
+        assertEquals(new SwarmDetail.Timeline(t0, 1, 0, none, none, none), afterStop.timeline(),
+                "a leecher that stopped was seen");
+        put(t, seeder, false); // left > 0 again (a failed recheck): a leecher, but not a new one
+        assertEquals(new SwarmDetail.Timeline(t0, 1, 0, none, none, none),
+                store.detail(t, 24, 64, 10).orElseThrow().timeline(), "a seeder turned leecher is not seen anew");
+
+        clock.advance(Duration.ofMinutes(20));
+        Peer v6 = peer("2001:db8::1", 1);
+        put(t, v6, false);
+        Peer v4 = peer("10.0.0.2", 1);
+        put(t, v4, false);
+        clock.advance(LIFETIME.minusMinutes(10)); // the first peer is past its lifetime, the last two are not
+        store.collectGarbage();
+        SwarmDetail afterExpiry = store.detail(t, 24, 64, 10).orElseThrow();
+        assertEquals(2, afterExpiry.leechers());
+        assertEquals(new SwarmDetail.Timeline(t0, 3, 0, none, none, none), afterExpiry.timeline(),
+                "leechers of both families count, and one that expired was seen");
+
+        complete(t, v6);
+        complete(t, v4);                                    // 2 of 3
+        SwarmDetail done = store.detail(t, 24, 64, 10).orElseThrow();
+        assertEquals(2, done.downloaded());
+        assertEquals(new SwarmDetail.Timeline(t0, 3, 2, Optional.of(clock.instant()), none, none), done.timeline());
+
+        InfoHash u = torrent(2);
+        put(u, peer("2001:db8::2", 1), false);
+        put(u, peer("10.0.0.3", 1), false);
+        put(u, peer("10.0.0.4", 1), true);
+        assertEquals(new SwarmDetail.Timeline(clock.instant(), 2, 0, none, none, none),
+                store.detail(u, 24, 64, 10).orElseThrow().timeline(), "an IPv6 leecher first, then IPv4 ones");
+
+        InfoHash w = torrent(3);
+        Peer relapsed = peer("10.0.0.5", 1);
+        put(w, relapsed, true);
+        put(w, relapsed, false);
+        put(w, peer("10.0.0.6", 1), false);
+        assertEquals(new SwarmDetail.Timeline(clock.instant(), 1, 0, none, none, none),
+                store.detail(w, 24, 64, 10).orElseThrow().timeline(), "a swarm's only seeder turned leecher");
+    }
+
+    @Test
     void theTimelineGoesWithTheSwarm() {
         InfoHash t = torrent(1);
         Peer p = peer("10.0.0.1", 1);

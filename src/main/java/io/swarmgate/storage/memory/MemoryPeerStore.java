@@ -149,7 +149,8 @@ public final class MemoryPeerStore implements PeerStore {
         shard.lock.lock();
         try {
             Swarm swarm = shard.get(infoHash);
-            return swarm == null ? SwarmStats.EMPTY : new SwarmStats(swarm.seeders(), swarm.leechers(), swarm.downloads);
+            return swarm == null ? SwarmStats.EMPTY
+                    : new SwarmStats(swarm.seeders(), swarm.leechers(), swarm.downloads());
         } finally {
             shard.lock.unlock();
         }
@@ -170,7 +171,7 @@ public final class MemoryPeerStore implements PeerStore {
             int[] t = swarm.timeline();
             SwarmDetail.Timeline timeline = new SwarmDetail.Timeline(instant(t[0]), t[1], t[2], mark(t[3]),
                     mark(t[4]), mark(t[5]));
-            return Optional.of(new SwarmDetail(swarm.seeders(), swarm.leechers(), swarm.downloads, groups,
+            return Optional.of(new SwarmDetail(swarm.seeders(), swarm.leechers(), swarm.downloads(), groups,
                     truncated, timeline));
         } finally {
             shard.lock.unlock();
@@ -356,13 +357,8 @@ public final class MemoryPeerStore implements PeerStore {
             // a peer is one address and port: moving between seeders and leechers, never in both
             boolean moved = remove(swarm, peer, !seeder);
             target.insert(at, hi, lo, port, peer.id(), now);
-            swarm.store(ipv6, seeder, target);
+            swarm.added(ipv6, seeder, moved, target, now);
             count(ipv6, seeder, 1);
-            if (seeder && moved) {
-                swarm.leecherCompleted(now);
-            } else if (!seeder && !moved) {
-                swarm.leecherJoined(now);
-            }
         }
 
         /** Takes the peer out of its swarm's groups, if it is in any. */

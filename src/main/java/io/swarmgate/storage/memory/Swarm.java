@@ -5,42 +5,56 @@ import io.swarmgate.storage.SwarmDetail;
 
 /**
  * One info_hash's peers: separate IPv4 and IPv6 swarms (BEP 7), each as a seeder and a leecher entry array
- * ({@link PeerList}'s layout), plus the completed-download counter for scrape. Guarded by its shard's lock.
+ * ({@link PeerList}'s layout), plus the completed-download counter for scrape and the completion timeline
+ * ({@link SwarmDetail.Timeline}). Guarded by its shard's lock.
  *
- * <p>Built for a million swarms: the swarm is its own map key (it holds the info_hash, so the shard's table
- * needs no key or node objects), the IPv4 arrays and their sizes sit in this object (no list object per swarm),
- * and IPv6, which most swarms never see, costs one pointer until an IPv6 peer comes. 56 bytes with compressed
- * oops without the timeline, against 40 + 4 × 24 + 64 for the swarm, its four lists, the HashMap node and
- * InfoHash key before. The completion timeline ({@link SwarmDetail.Timeline}) adds six ints: 80 bytes in all,
- * a fixed cost per swarm and none per peer.
+ * <p>Built for a million swarms, most of them one or two peers: the swarm is its own map key (it holds the
+ * info_hash, so the shard's table needs no key or node objects), the IPv4 arrays and their sizes sit in this
+ * object (no list object per swarm), and what most small swarms never need lives in one {@link History} object
+ * made the first time the swarm needs it: 56 bytes with compressed oops (the object is full: any further field
+ * would cost 8), against 40 + 4 × 24 + 64 for the swarm, its four lists, the HashMap node and InfoHash key before.
  * {@link PeerList} objects are views the shard binds to these arrays for the length of one step.
  */
 final class Swarm {
     final long a;
     final long b;
     final int c;
-    /** Completed downloads; saturates at Integer.MAX_VALUE rather than wrapping. */
-    int downloads;
     private long[] seeders4 = PeerList.NONE;
     private long[] leechers4 = PeerList.NONE;
     private int seeders4Size;
     private int leechers4Size;
-    private Ipv6 v6;
-    /** Timeline, in the store's seconds: no object of its own, so it costs 24 bytes per swarm and none per peer. */
-    static final int UNSET = Integer.MIN_VALUE;
+    /** In store seconds; the one part of the timeline every swarm has. */
     private final int firstAnnounce;
-    private int leechersSeen;
-    private int leechersCompleted;
-    private int markHalf = UNSET;
-    private int markNinety = UNSET;
-    private int markAll = UNSET;
+    /** Null while {@link History} says how the swarm's state implies it. */
+    private History history;
 
-    /** The rarely used IPv6 half: created with the swarm's first IPv6 peer. */
-    private static final class Ipv6 {
-        long[] seeders = PeerList.NONE;
-        long[] leechers = PeerList.NONE;
-        int seedersSize;
-        int leechersSize;
+    /** A timeline mark not reached. */
+    static final int UNSET = Integer.MIN_VALUE;
+
+    /**
+     * What a swarm keeps beyond its IPv4 peers: its IPv6 peers, completed downloads and the timeline's counts and
+     * marks (store seconds). Until it exists, the swarm has had no IPv6 peer, no download and no completion, and
+     * every leecher seen is still a leecher ({@code leechersSeen == leechers4Size}, nothing completed, no mark):
+     * a leecher leaving, expiring, completing or a seeder turning leecher makes it, with the counts those
+     * imply. 56 bytes, made by most swarms that live long enough for peers to come and go, and by none of a
+     * million one-peer swarms.
+     */
+    private static final class History {
+        long[] seeders6 = PeerList.NONE;
+        long[] leechers6 = PeerList.NONE;
+        int seeders6Size;
+        int leechers6Size;
+        /** Completed downloads; saturates at Integer.MAX_VALUE rather than wrapping. */
+        int downloads;
+        int leechersSeen;
+        int leechersCompleted;
+        int markHalf = UNSET;
+        int markNinety = UNSET;
+        int markAll = UNSET;
+
+        History(int leechersSeen) {
+            this.leechersSeen = leechersSeen;
+        }
     }
 
     Swarm(InfoHash infoHash, int now) {
@@ -65,16 +79,25 @@ final class Swarm {
         return hash(a, b, c);
     }
 
+    /** The history, made with the counts the swarm's state implies when there was none. */
+    private History history() {
+        History h = history;
+        if (h == null) {
+            h = history = new History(leechers4Size);
+        }
+        return h;
+    }
+
     /** Binds {@code view} (of the right family) to the seeder or leecher entries; an empty list when none. */
     PeerList bind(boolean ipv6, boolean seeder, PeerList view) {
         if (!ipv6) {
             return seeder ? view.bind(seeders4, seeders4Size) : view.bind(leechers4, leechers4Size);
         }
-        Ipv6 x = v6;
-        if (x == null) {
+        History h = history;
+        if (h == null) {
             return view.bind(PeerList.NONE, 0);
         }
-        return seeder ? view.bind(x.seeders, x.seedersSize) : view.bind(x.leechers, x.leechersSize);
+        return seeder ? view.bind(h.seeders6, h.seeders6Size) : view.bind(h.leechers6, h.leechers6Size);
     }
 
     /** Like {@link #bind}, but null when that list is empty (what peer selection expects). */
@@ -83,88 +106,110 @@ final class Swarm {
         return list.isEmpty() ? null : list;
     }
 
-    /** Writes back what a step changed in {@code view} (entries may have moved to a new array). */
+    /**
+     * Writes back what a step changed in {@code view} (entries may have moved to a new array): a removal, or
+     * through {@link #added} an insertion.
+     */
     void store(boolean ipv6, boolean seeder, PeerList view) {
         if (!ipv6) {
             if (seeder) {
                 seeders4 = view.data();
                 seeders4Size = view.size();
             } else {
+                if (view.size() < leechers4Size) {
+                    history(); // a leecher left: still seen, no longer in the list
+                }
                 leechers4 = view.data();
                 leechers4Size = view.size();
             }
             return;
         }
-        Ipv6 x = v6;
-        if (x == null) {
-            if (view.isEmpty()) {
-                return;
-            }
-            x = v6 = new Ipv6();
+        if (history == null && view.isEmpty()) {
+            return;
         }
+        History h = history();
         if (seeder) {
-            x.seeders = view.data();
-            x.seedersSize = view.size();
+            h.seeders6 = view.data();
+            h.seeders6Size = view.size();
         } else {
-            x.leechers = view.data();
-            x.leechersSize = view.size();
-        }
-        if (x.seedersSize == 0 && x.leechersSize == 0) {
-            v6 = null; // the swarm's last IPv6 peer left
+            h.leechers6 = view.data();
+            h.leechers6Size = view.size();
         }
     }
 
+    /**
+     * Writes back a list that gained a peer, new to the swarm or {@code moved} from its other list, and counts
+     * it in the timeline: a new leecher is seen, a leecher turned seeder has completed, a seeder turned leecher
+     * is neither.
+     */
+    void added(boolean ipv6, boolean seeder, boolean moved, PeerList view, int now) {
+        if (!seeder && moved) {
+            history(); // before the store: the returning leecher was seen once already
+        }
+        store(ipv6, seeder, view);
+        if (seeder && moved) {
+            History h = history();
+            if (h.leechersCompleted < Integer.MAX_VALUE) {
+                h.leechersCompleted++;
+            }
+            marks(h, now);
+        } else if (!seeder && !moved && history != null) { // without a history, the list's growth counted it
+            History h = history;
+            if (h.leechersSeen < Integer.MAX_VALUE) {
+                h.leechersSeen++;
+            }
+            marks(h, now);
+        }
+    }
+
+    private static void marks(History h, int now) {
+        h.markHalf = (int) SwarmDetail.mark(h.markHalf, UNSET, SwarmDetail.MARKS[0], h.leechersSeen,
+                h.leechersCompleted, now);
+        h.markNinety = (int) SwarmDetail.mark(h.markNinety, UNSET, SwarmDetail.MARKS[1], h.leechersSeen,
+                h.leechersCompleted, now);
+        h.markAll = (int) SwarmDetail.mark(h.markAll, UNSET, SwarmDetail.MARKS[2], h.leechersSeen,
+                h.leechersCompleted, now);
+    }
+
+    /** A download completed (event=completed). */
     void completed() {
-        if (downloads < Integer.MAX_VALUE) {
-            downloads++;
+        History h = history();
+        if (h.downloads < Integer.MAX_VALUE) {
+            h.downloads++;
         }
     }
 
-    /** A peer new to the swarm announced as a leecher. */
-    void leecherJoined(int now) {
-        if (leechersSeen < Integer.MAX_VALUE) {
-            leechersSeen++;
-        }
-        marks(now);
-    }
-
-    /** A leecher became a seeder. */
-    void leecherCompleted(int now) {
-        if (leechersCompleted < Integer.MAX_VALUE) {
-            leechersCompleted++;
-        }
-        marks(now);
-    }
-
-    private void marks(int now) {
-        markHalf = (int) SwarmDetail.mark(markHalf, UNSET, SwarmDetail.MARKS[0], leechersSeen, leechersCompleted, now);
-        markNinety = (int) SwarmDetail.mark(markNinety, UNSET, SwarmDetail.MARKS[1], leechersSeen, leechersCompleted,
-                now);
-        markAll = (int) SwarmDetail.mark(markAll, UNSET, SwarmDetail.MARKS[2], leechersSeen, leechersCompleted, now);
+    /** Completed downloads, for scrape. */
+    int downloads() {
+        return history == null ? 0 : history.downloads;
     }
 
     /** {first announce, seen, completed, 50%, 90%, 100%} in store seconds, marks {@link #UNSET} when not reached. */
     int[] timeline() {
-        return new int[] {firstAnnounce, leechersSeen, leechersCompleted, markHalf, markNinety, markAll};
+        History h = history;
+        if (h == null) {
+            return new int[] {firstAnnounce, leechers4Size, 0, UNSET, UNSET, UNSET};
+        }
+        return new int[] {firstAnnounce, h.leechersSeen, h.leechersCompleted, h.markHalf, h.markNinety, h.markAll};
     }
 
     int seeders() {
-        return seeders4Size + (v6 == null ? 0 : v6.seedersSize);
+        return seeders4Size + (history == null ? 0 : history.seeders6Size);
     }
 
     int leechers() {
-        return leechers4Size + (v6 == null ? 0 : v6.leechersSize);
+        return leechers4Size + (history == null ? 0 : history.leechers6Size);
     }
 
     boolean isEmpty() {
         return seeders() == 0 && leechers() == 0;
     }
 
-    /** Bytes held by this swarm's object and arrays (compressed-oops layout), for memory estimates. */
+    /** Bytes held by this swarm's objects and arrays (compressed-oops layout), for memory estimates. */
     long estimatedBytes() {
-        long bytes = 80 + PeerList.arrayBytes(seeders4) + PeerList.arrayBytes(leechers4);
-        if (v6 != null) {
-            bytes += 32 + PeerList.arrayBytes(v6.seeders) + PeerList.arrayBytes(v6.leechers);
+        long bytes = 56 + PeerList.arrayBytes(seeders4) + PeerList.arrayBytes(leechers4);
+        if (history != null) {
+            bytes += 56 + PeerList.arrayBytes(history.seeders6) + PeerList.arrayBytes(history.leechers6);
         }
         return bytes;
     }
