@@ -43,6 +43,8 @@ VARIANTS = {
     "q2-b2": subnet("rack-quorum: 2, bridge-peers: 2"),
     "q1-b2": subnet("rack-quorum: 1, bridge-peers: 2"),
     "q1-b1": subnet("rack-quorum: 1, bridge-peers: 1"),
+    "sb1": subnet("seeded-rack-bridges: 1"),
+    "sb2": subnet("seeded-rack-bridges: 2"),
 }
 
 

@@ -12,8 +12,10 @@ import java.util.List;
  * announcer). Peers from farther tiers ("bridge peers") are then limited to {@link #farLimit(int, boolean)}:
  * <ul>
  * <li>{@code near >= rackQuorum}: none. The rack is served from within; its first peers carry its bridges.</li>
- * <li>a leecher whose rack holds a seeder: none either. The whole content is already in the rack, so its
- * leechers are fed from there and by the bridges other racks open towards it, and take nothing from outside.</li>
+ * <li>a leecher whose rack holds a seeder (and fewer than {@code rackQuorum} peers): at most
+ * {@code seededRackBridges}, by default none. The whole content is already in the rack, so its leechers are fed
+ * from there and by the bridges other racks open towards it; a few bridges more let seeded racks feed each other,
+ * which is faster when the seeders' upload is the bottleneck and costs backbone traffic.</li>
  * <li>{@code near < rackQuorum}: at most {@code bridgePeers}, taken nearest tier first, random within a tier,
  * and, for a leecher whose rack holds no seeder, one of them a seeder from the nearest tier that has one.</li>
  * </ul>
@@ -28,7 +30,8 @@ import java.util.List;
  * learns the topology, and a changed map takes effect as peers announce with their new keys. A preference has
  * prefixes or groups, never both.
  */
-public record PeerPreference(List<Integer> prefixes, List<String> groups, int rackQuorum, int bridgePeers) {
+public record PeerPreference(List<Integer> prefixes, List<String> groups, int rackQuorum, int bridgePeers,
+                             int seededRackBridges) {
     public static final PeerPreference NONE = new PeerPreference(List.of());
 
     public PeerPreference {
@@ -37,10 +40,15 @@ public record PeerPreference(List<Integer> prefixes, List<String> groups, int ra
         if (!prefixes.isEmpty() && !groups.isEmpty()) {
             throw new IllegalArgumentException("a preference has prefixes or groups, not both");
         }
-        if (rackQuorum < 0 || bridgePeers < 0) {
-            throw new IllegalArgumentException("rackQuorum and bridgePeers must not be negative, got "
-                    + rackQuorum + " and " + bridgePeers);
+        if (rackQuorum < 0 || bridgePeers < 0 || seededRackBridges < 0) {
+            throw new IllegalArgumentException("rackQuorum, bridgePeers and seededRackBridges must not be negative,"
+                    + " got " + rackQuorum + ", " + bridgePeers + " and " + seededRackBridges);
         }
+    }
+
+    /** Seeded racks take no bridges (the default). */
+    public PeerPreference(List<Integer> prefixes, List<String> groups, int rackQuorum, int bridgePeers) {
+        this(prefixes, groups, rackQuorum, bridgePeers, 0);
     }
 
     /** Prefix tiers with the bridge rule. */
@@ -56,6 +64,11 @@ public record PeerPreference(List<Integer> prefixes, List<String> groups, int ra
     /** Group tiers (keys nearest first, see the class comment) with the bridge rule. */
     public static PeerPreference ofGroups(List<String> groups, int rackQuorum, int bridgePeers) {
         return new PeerPreference(List.of(), groups, rackQuorum, bridgePeers);
+    }
+
+    /** The same tiers with another bridge rule. */
+    public PeerPreference withBridges(int rackQuorum, int bridgePeers, int seededRackBridges) {
+        return new PeerPreference(prefixes, groups, rackQuorum, bridgePeers, seededRackBridges);
     }
 
     public boolean isNone() {
@@ -81,12 +94,12 @@ public record PeerPreference(List<Integer> prefixes, List<String> groups, int ra
      * How many peers from beyond the rack (tier 0) an announcer may get when its rack holds {@code near} peers it
      * could be given, {@code seederNear} telling whether one of them is a seeder (only ever true for a leecher
      * announcer, since a seeder is given no seeders): {@link Integer#MAX_VALUE} with the rule off, else 0 once
-     * {@code near >= rackQuorum} or a seeder is near, else {@code bridgePeers}.
+     * {@code near >= rackQuorum}, else {@code seededRackBridges} when a seeder is near, else {@code bridgePeers}.
      */
     public int farLimit(int near, boolean seederNear) {
         if (!bridgesLimited()) {
             return Integer.MAX_VALUE;
         }
-        return near >= rackQuorum || seederNear ? 0 : bridgePeers;
+        return near >= rackQuorum ? 0 : seederNear ? seededRackBridges : bridgePeers;
     }
 }

@@ -738,16 +738,21 @@ public abstract class PeerStoreContract {
         assertEquals(2, select(t, me, false, 2, BRIDGED4).size());
     }
 
-    @Test
-    void aRackHoldingASeederGetsRackMatesOnly() {
-        InfoHash t = torrent(1);
-        Peer me = peer("10.1.1.101", 6881);
-        Peer rackSeeder = peer("10.1.1.5", 6881);
+    /** A seeder in 10.1.1.0/24, ten leechers elsewhere in 10.1.0.0/16 and ten seeders far away. */
+    private void putSeededRack(InfoHash t, Peer rackSeeder) {
         put(t, rackSeeder, true);
         for (int i = 1; i <= 10; i++) {
             put(t, peer("10.1." + (10 + i) + ".1", 6881), false); // leechers in my /16
             put(t, peer("172.16." + i + ".1", 6881), true);     // seeders far away
         }
+    }
+
+    @Test
+    void aRackHoldingASeederGetsRackMatesOnly() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Peer rackSeeder = peer("10.1.1.5", 6881);
+        putSeededRack(t, rackSeeder);
         for (int draw = 0; draw < 20; draw++) {
             // one peer in the rack, below the quorum of 2, but a seeder: the content is in the rack already
             Handout h = handout(t, me, false, 50, BRIDGED4);
@@ -762,6 +767,30 @@ public abstract class PeerStoreContract {
         // with the rule off the seeder comes first, then everyone else
         assertEquals(rackSeeder, select(t, me, false, 50, RACK4).get(0));
         assertEquals(21, select(t, me, false, 50, RACK4).size());
+    }
+
+    @Test
+    void seededRackBridgesLetARackHoldingASeederTakeThatManyNearestFirst() {
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Peer rackSeeder = peer("10.1.1.5", 6881);
+        putSeededRack(t, rackSeeder);
+        for (int bridges = 1; bridges <= 3; bridges++) {
+            PeerPreference rule = BRIDGED4.withBridges(2, 2, bridges);
+            for (int draw = 0; draw < 10; draw++) {
+                Handout h = handout(t, me, false, 50, rule);
+                assertEquals(rackSeeder, h.peers().get(0), h.peers()::toString);
+                assertEquals(1 + bridges, h.peers().size(), h.peers()::toString);
+                assertTrue(h.peers().subList(1, 1 + bridges).stream().allMatch(p -> shares(p, me, 16)),
+                        "the bridges from the nearest tier: " + h.peers());
+                assertEquals(1, h.result().peersInTier(0));
+                assertEquals(bridges, h.result().peersInTier(1));
+                assertEquals(0, h.result().peersInTier(2));
+            }
+        }
+        // the quorum still closes the rack: with a second peer in it, no bridges at all
+        put(t, peer("10.1.1.6", 6881), false);
+        assertEquals(2, select(t, me, false, 50, BRIDGED4.withBridges(2, 2, 3)).size());
     }
 
     @Test

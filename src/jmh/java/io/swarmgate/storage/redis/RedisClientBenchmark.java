@@ -68,7 +68,7 @@ public final class RedisClientBenchmark {
         }
     }
 
-    /** The 11 arguments of a steady-state announce of peer {@code peer} of swarm {@code swarm}, as the store sends them. */
+    /** The 12 arguments of a steady-state announce of peer {@code peer} of swarm {@code swarm}, as the store sends them. */
     private byte[][] args(int swarm, int peer) {
         long now = System.currentTimeMillis() / 1000;
         byte[] id = new byte[20];
@@ -78,7 +78,7 @@ public final class RedisClientBenchmark {
         id[2] = (byte) peer;
         return new byte[][] {hex[swarm], number(now - LIFETIME), number(now), {'n'}, {peer < SEEDERS ? (byte) '1' : (byte) '0'},
                 RedisPeerStore.member(IpAddress.ipv4(0x0a000000 | swarm << 8 | peer), 6881), id, number(NUMWANT),
-                number(ThreadLocalRandom.current().nextLong(1L << 31)), number(0), number(0)};
+                number(ThreadLocalRandom.current().nextLong(1L << 31)), number(0), number(0), number(0)};
     }
 
     private static byte[] number(long n) {

@@ -3,6 +3,7 @@ package io.swarmgate.hook.subnet;
 import io.helidon.config.Config;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.ConfigReader;
+import io.swarmgate.bittorrent.PeerPreference;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +20,11 @@ import java.util.List;
  * null when none is set.
  */
 record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Prefixes, int rackQuorum,
-                              int bridgePeers, List<TopologyMap.Entry> topology, Path topologyFile,
-                              Duration topologyReloadInterval) {
+                              int bridgePeers, int seededRackBridges, List<TopologyMap.Entry> topology,
+                              Path topologyFile, Duration topologyReloadInterval) {
 
     static final SubnetPreferenceConfig DEFAULTS = new SubnetPreferenceConfig(List.of(24, 16), List.of(64, 48), 2, 2,
-            List.of(), null, Duration.ofSeconds(5));
+            0, List.of(), null, Duration.ofSeconds(5));
     /** Upper bounds: a rack "quorum" beyond a few dozen, or more bridges than that, is the rule turned off. */
     static final int MAX_RACK_QUORUM = 1000;
     static final int MAX_BRIDGE_PEERS = 1000;
@@ -42,6 +43,7 @@ record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Pref
                 r.key("ipv6-prefixes"));
         int quorum = r.integer("rack-quorum", DEFAULTS.rackQuorum, 0, MAX_RACK_QUORUM);
         int bridges = r.integer("bridge-peers", DEFAULTS.bridgePeers, 0, MAX_BRIDGE_PEERS);
+        int seededBridges = r.integer("seeded-rack-bridges", DEFAULTS.seededRackBridges, 0, MAX_BRIDGE_PEERS);
         List<TopologyMap.Entry> topology;
         try {
             topology = TopologyMap.parse(r.node("topology"), r.key("topology"), "entry");
@@ -51,8 +53,13 @@ record SubnetPreferenceConfig(List<Integer> ipv4Prefixes, List<Integer> ipv6Pref
         String file = r.string("topology-file", "").strip();
         Duration reload = r.duration("topology-reload-interval", DEFAULTS.topologyReloadInterval);
         r.finish();
-        return new SubnetPreferenceConfig(v4, v6, quorum, bridges, topology, file.isEmpty() ? null : Path.of(file),
-                reload);
+        return new SubnetPreferenceConfig(v4, v6, quorum, bridges, seededBridges, topology,
+                file.isEmpty() ? null : Path.of(file), reload);
+    }
+
+    /** The bridge rule of these settings applied to {@code tiers}. */
+    PeerPreference bridged(PeerPreference tiers) {
+        return tiers.withBridges(rackQuorum, bridgePeers, seededRackBridges);
     }
 
     /**

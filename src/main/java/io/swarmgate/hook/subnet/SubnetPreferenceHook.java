@@ -59,7 +59,7 @@ public final class SubnetPreferenceHook implements Hook, RackPrefixes {
         if (config.topologyFile() == null) {
             try {
                 fixed = configured.isEmpty() ? TopologyMap.EMPTY
-                        : new TopologyMap(configured, config.rackQuorum(), config.bridgePeers());
+                        : new TopologyMap(configured, config);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key + ".topology", e.getMessage());
             }
@@ -74,7 +74,7 @@ public final class SubnetPreferenceHook implements Hook, RackPrefixes {
 
     private static PeerPreference preference(List<Integer> prefixes, SubnetPreferenceConfig config) {
         return prefixes.isEmpty() ? PeerPreference.NONE
-                : new PeerPreference(prefixes, config.rackQuorum(), config.bridgePeers());
+                : config.bridged(new PeerPreference(prefixes));
     }
 
     /** The first IPv4 tier, or /24 (the default) when IPv4 has no preference. */
@@ -108,7 +108,7 @@ public final class SubnetPreferenceHook implements Hook, RackPrefixes {
                 all.addAll(TopologyMap.parse(r.node("topology"), "topology", "file entry"));
                 r.finish();
             }
-            return new TopologyMap(all, config.rackQuorum(), config.bridgePeers());
+            return new TopologyMap(all, config);
         } catch (RuntimeException e) {
             // ours name the entry; Helidon's say where the YAML is broken
             throw new PolledFile.MalformedException(e.getMessage());

@@ -31,7 +31,7 @@ final class TopologyMap {
     static final int MAX_ENTRIES = 1_000_000;
     /** Labels end up in store keys (Redis key names, joined by '/' and ' '): plain characters only. */
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_LABEL_LENGTH + "}");
-    static final TopologyMap EMPTY = new TopologyMap(List.of(), 0, 0);
+    static final TopologyMap EMPTY = new TopologyMap(List.of(), SubnetPreferenceConfig.DEFAULTS);
 
     /** One validated entry; {@code name} says where it came from ("entry 3", "file entry 3"). */
     record Entry(String name, IpAddress network, int prefix, List<String> path) {
@@ -49,9 +49,10 @@ final class TopologyMap {
     private final Level[] ipv6;
 
     /**
+     * @param rule the bridge rule every entry's tiers get
      * @throws IllegalArgumentException naming both entries when two have the same network
      */
-    TopologyMap(List<Entry> entries, int rackQuorum, int bridgePeers) {
+    TopologyMap(List<Entry> entries, SubnetPreferenceConfig rule) {
         this.entries = List.copyOf(entries);
         Map<List<String>, PeerPreference> byPath = new HashMap<>();
         Map<Integer, List<Entry>> v4 = new TreeMap<>((a, b) -> b - a);
@@ -63,7 +64,7 @@ final class TopologyMap {
                 throw new IllegalArgumentException(describe(e) + ": the same network as " + describe(before));
             }
             (e.network().isIpv4() ? v4 : v6).computeIfAbsent(e.prefix(), k -> new ArrayList<>()).add(e);
-            byPath.computeIfAbsent(e.path(), p -> PeerPreference.ofGroups(groups(p), rackQuorum, bridgePeers));
+            byPath.computeIfAbsent(e.path(), p -> rule.bridged(PeerPreference.ofGroups(groups(p), 0, 0)));
         }
         this.ipv4 = levels(v4, byPath);
         this.ipv6 = levels(v6, byPath);

@@ -275,7 +275,7 @@ public final class RedisPeerStore implements PeerStore {
         String hex = infoHash.hex();
         long now = nowSeconds();
         IpAddress ip = peer.ip();
-        List<byte[]> args = new ArrayList<>(11 + 2 * preference.tierCount());
+        List<byte[]> args = new ArrayList<>(12 + 2 * preference.tierCount());
         args.add(bytes(hex));
         args.add(number(now - lifetimeSeconds));
         args.add(number(now));
@@ -287,6 +287,7 @@ public final class RedisPeerStore implements PeerStore {
         args.add(number(ThreadLocalRandom.current().nextLong(1L << 31)));
         args.add(number(preference.rackQuorum()));
         args.add(number(preference.bridgePeers()));
+        args.add(number(preference.seededRackBridges()));
         for (int prefix : preference.prefixes()) {
             int bits = Math.clamp(prefix, 0, ip.bits());
             args.add(member(ip.network(bits), 0));

@@ -1,9 +1,9 @@
 -- announce: applies one announce and answers it in one atomic step, as MemoryPeerStore does under its lock.
 -- args[3] now, [4] event (n: none/started, c: completed, x: stopped), [5] '1' for a seeder, [6] the announcer's
--- member, [7] its peer_id, [8] numwant, [9] random seed, [10] rack quorum and [11] bridge peers (the bridge rule
--- of bittorrent/PeerPreference.java, off when the quorum is 0), [12..] per locality tier (nearest first) the
--- first and last member of the announcer's network (address masked, port 0000 / address filled, port ffff),
--- or for group tiers (a topology map placed the announcer) an empty string and the group key.
+-- member, [7] its peer_id, [8] numwant, [9] random seed, [10] rack quorum, [11] bridge peers and [12] seeded-rack
+-- bridges (the bridge rule of bittorrent/PeerPreference.java, off when the quorum is 0), [13..] per locality tier
+-- (nearest first) the first and last member of the announcer's network (address masked, port 0000 / address
+-- filled, port ffff), or for group tiers (a topology map placed the announcer) an empty string and the group key.
 -- Reply: {complete, incomplete, n, n counts of the peers handed out per tier (nearest first, the last one
 -- everyone else), then, when any, the peers in the order to try them as one string: their list entries, member
 -- and 20-byte peer_id each}; a stop answers {complete, incomplete}.
@@ -11,7 +11,7 @@
 local EXPIRE_LIMIT = 64
 -- The state of the announce being answered, set at the start of each call: the helpers below are defined once,
 -- when the library is loaded, and read it from here.
-local args, now, event, seeder, me, myId, numWant, rackQuorum, bridgePeers, tiers, seed
+local args, now, event, seeder, me, myId, numWant, rackQuorum, bridgePeers, seededBridges, tiers, seed
 local entry, seeders, leechers, fs, fl, target, other, sizes, out, byTier
 -- the selection's steps for this announce: by rank ranges (address tiers) or in group sets (group tiers)
 local advance, availableSoFar, take
@@ -39,7 +39,7 @@ end
 local function regroup(moved)
   local keys = {}
   for k = 1, tiers do
-    keys[k] = args[11 + 2 * k]
+    keys[k] = args[12 + 2 * k]
   end
   local joined = table.concat(keys, ' ')
   local old = redis.call('HGET', GROUPS, me)
@@ -98,7 +98,7 @@ local function rankAdvance(w, k)
     w.lo, w.hi = 0, w.size
     return
   end
-  local first, last = args[10 + 2 * k], args[11 + 2 * k]
+  local first, last = args[11 + 2 * k], args[12 + 2 * k]
   -- ranges of one address nest; min/max keeps them nested even for prefixes given out of order
   w.lo = math.min(w.lo, redis.call('ZLEXCOUNT', w.key, '-', '(' .. first))
   w.hi = math.max(w.hi, redis.call('ZLEXCOUNT', w.key, '-', '[' .. last .. MAX_ID))
@@ -186,7 +186,7 @@ end
 -- walked only once the nearer ones were handed out whole, so fewer than numwant are skipped.
 local function groupAdvance(w, k)
   w.tier, w.prev = k, w.cur
-  w.cur = k > tiers and w.key or groupKey(w.key, args[11 + 2 * k])
+  w.cur = k > tiers and w.key or groupKey(w.key, args[12 + 2 * k])
   w.curSize = redis.call('ZCARD', w.cur)
   w.curSelf = redis.call('ZSCORE', w.cur, entry) and 1 or 0
 end
@@ -233,8 +233,8 @@ register('sg_announce', function(a)
   now, event, seeder = tonumber(a[3]), a[4], a[5] == '1'
   me, myId, numWant = a[6], a[7], tonumber(a[8])
   seed = tonumber(a[9]) % 2147483646 + 1
-  rackQuorum, bridgePeers = tonumber(a[10]), tonumber(a[11])
-  tiers = (#a - 11) / 2
+  rackQuorum, bridgePeers, seededBridges = tonumber(a[10]), tonumber(a[11]), tonumber(a[12])
+  tiers = (#a - 12) / 2
   if event == 'x' then
     local indexed, due = expireIfDue()
     if not indexed then
@@ -295,7 +295,7 @@ register('sg_announce', function(a)
   complete, incomplete, sizes = counts()
 
   -- group tiers: index the announcer under its group keys (and nothing else), or under none
-  local groupTiers = tiers > 0 and a[12] == ''
+  local groupTiers = tiers > 0 and a[13] == ''
   if groupTiers then
     regroup(moved)
     advance, availableSoFar, take = groupAdvance, groupAvailableSoFar, groupTake
@@ -333,8 +333,15 @@ register('sg_announce', function(a)
       local nearSeeders = s and availableSoFar(s) or 0
       local near = nearSeeders + (l and availableSoFar(l) or 0)
       if rackQuorum > 0 then
-        -- none from outside once the rack holds the quorum, or a seeder (PeerPreference.farLimit)
-        farLimit = (near >= rackQuorum or nearSeeders > 0) and 0 or bridgePeers
+        -- none from outside once the rack holds the quorum, seeded-rack bridges when it holds a seeder
+        -- (PeerPreference.farLimit)
+        if near >= rackQuorum then
+          farLimit = 0
+        elseif nearSeeders > 0 then
+          farLimit = seededBridges
+        else
+          farLimit = bridgePeers
+        end
       end
       want = math.min(numWant, near + math.min(farLimit, total - near))
     end

@@ -56,12 +56,18 @@ class SubnetPreferenceHookTest {
         assertEquals(List.of(1, 1, 1, 0), List.of(p.farLimit(0, false), p.farLimit(1, false), p.farLimit(2, false),
                 p.farLimit(3, false)));
         assertEquals(0, p.farLimit(1, true), "a rack holding a seeder takes nothing from outside");
+        PeerPreference seeded = preferenceFor(hook("rack-quorum: 3\nseeded-rack-bridges: 1"), "10.1.2.3");
+        assertEquals(List.of(1, 1, 0), List.of(seeded.farLimit(1, true), seeded.farLimit(2, true),
+                seeded.farLimit(3, true)), "seeded-rack-bridges while the rack is below its quorum");
+        assertEquals(2, seeded.farLimit(1, false));
         PeerPreference off = preferenceFor(hook("rack-quorum: 0"), "10.1.2.3");
         assertEquals(Integer.MAX_VALUE, off.farLimit(0, true), "rack-quorum 0 turns the rule off");
         ConfigException e = assertThrows(ConfigException.class, () -> hook("bridge-peers: -1"));
         assertEquals("prehooks.0.config.bridge-peers", e.key());
         e = assertThrows(ConfigException.class, () -> hook("rack-quorum: many"));
         assertEquals("prehooks.0.config.rack-quorum", e.key());
+        e = assertThrows(ConfigException.class, () -> hook("seeded-rack-bridges: -2"));
+        assertEquals("prehooks.0.config.seeded-rack-bridges", e.key());
     }
 
     @Test

@@ -73,7 +73,7 @@ class TopologyMapTest {
             IpAddress net = IpAddress.ipv4(0x0a000000 | i << 6);
             entries.add(new TopologyMap.Entry("entry " + i, net, 26, List.of("dc" + i / 1000, "rack" + i)));
         }
-        TopologyMap map = new TopologyMap(entries, 2, 2);
+        TopologyMap map = new TopologyMap(entries, SubnetPreferenceConfig.DEFAULTS);
         assertEquals(List.of("dc12/rack12345", "dc12"), map.lookup(IpAddress.ipv4(0x0a000000 | 12345 << 6 | 7)).groups());
         assertNull(map.lookup(IpAddress.parse("11.0.0.1")));
         assertNull(map.lookup(IpAddress.parse("fd00::1")));
