@@ -63,7 +63,7 @@ for r in $(seq "$rounds"); do
         --duration 10s --warmup 2s --tracker-pid $pid | grep '^BENCH')
       after=$(ticks $redis)
       # top-level calls of the store's functions (FCALL; EVALSHA before the function library)
-      fcall=$(redis-cli -p $rport INFO commandstats | grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*' | cut -d= -f2 | paste -sd+ | bc)
+      fcall=$(redis-cli -p $rport INFO commandstats | grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*' | cut -d= -f2 | paste -sd+ | bc || true)
       # commandstats counts the commands a function runs too: all calls minus fcall = commands inside functions
       inside=$(redis-cli -p $rport INFO commandstats | grep -o 'calls=[0-9]*' | cut -d= -f2 | paste -sd+ | bc)
       echo "round=$r mode=$mode store=$store $line redis_cpu_ticks_12s=$((after - before)) fcall=${fcall:-0} redis_commands_incl_script=$inside"
