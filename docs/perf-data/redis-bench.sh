@@ -62,10 +62,11 @@ for r in $(seq "$rounds"); do
       line=$(taskset -c 1 "$JAVA" -jar target/swarmgate.jar bench "${args[@]}" \
         --duration 10s --warmup 2s --tracker-pid $pid | grep '^BENCH')
       after=$(ticks $redis)
-      evalsha=$(redis-cli -p $rport INFO commandstats | grep -o 'cmdstat_evalsha:calls=[0-9]*' | cut -d= -f2 || echo 0)
-      # commandstats counts the commands a script runs too: all calls minus evalsha = commands inside scripts
+      # top-level calls of the store's functions (FCALL; EVALSHA before the function library)
+      fcall=$(redis-cli -p $rport INFO commandstats | grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*' | cut -d= -f2 | paste -sd+ | bc || true)
+      # commandstats counts the commands a function runs too: all calls minus fcall = commands inside functions
       inside=$(redis-cli -p $rport INFO commandstats | grep -o 'calls=[0-9]*' | cut -d= -f2 | paste -sd+ | bc)
-      echo "round=$r mode=$mode store=$store $line redis_cpu_ticks_12s=$((after - before)) evalsha=${evalsha:-0} redis_commands_incl_script=$inside"
+      echo "round=$r mode=$mode store=$store $line redis_cpu_ticks_12s=$((after - before)) fcall=${fcall:-0} redis_commands_incl_script=$inside"
     done
   done
 done

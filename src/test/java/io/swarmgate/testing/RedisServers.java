@@ -19,12 +19,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Real Redis servers for tests: Debian's redis-server on loopback, without persistence, each stopped by its PID.
  * A single server takes a free port; Cluster nodes take ports in 23000-23999 (this suite's range; a node also
- * listens on port + 10000 for its cluster bus, which must stay below 65536).
+ * listens on port + 10000 for its cluster bus, which must stay below 65536), or in the 1,000 ports from the system
+ * property {@code swarmgate.test.cluster-ports} when it is set (another job's range on a shared machine).
  * {@code .ci/run} installs redis-server and redis-tools, so under {@code CI=true} a missing binary fails.
  */
 public final class RedisServers implements AutoCloseable {
     private static final String SERVER = "/usr/bin/redis-server";
     private static final String CLI = "/usr/bin/redis-cli";
+    /** First port of the 1,000 the Cluster nodes may take. */
+    private static final int CLUSTER_PORTS = Integer.getInteger("swarmgate.test.cluster-ports", 23_000);
 
     private final Path dir;
     private final List<Node> nodes = new ArrayList<>();
@@ -69,7 +72,7 @@ public final class RedisServers implements AutoCloseable {
     public static RedisServers cluster() {
         RedisServers s = new RedisServers(tempDir(), true);
         try {
-            int base = 23_000 + ThreadLocalRandom.current().nextInt(300) * 3;
+            int base = CLUSTER_PORTS + ThreadLocalRandom.current().nextInt(300) * 3;
             List<String> addresses = new ArrayList<>();
             int next = base;
             for (int i = 0; i < 3; i++) {
@@ -165,7 +168,7 @@ public final class RedisServers implements AutoCloseable {
         return run(cmd);
     }
 
-    /** Sum over all nodes of one command's {@code calls} in INFO commandstats (e.g. "evalsha"). */
+    /** Sum over all nodes of one command's {@code calls} in INFO commandstats (e.g. "fcall"). */
     public long calls(String command) {
         long sum = 0;
         for (Node n : nodes) {
@@ -186,7 +189,7 @@ public final class RedisServers implements AutoCloseable {
     private java.util.Map<String, Long> commandStats(Node n) {
         java.util.Map<String, Long> out = new java.util.TreeMap<>();
         for (String line : cli(n, "INFO", "commandstats").split("\n")) {
-            // cmdstat_evalsha:calls=12,usec=...
+            // cmdstat_fcall:calls=12,usec=...
             line = line.strip();
             if (line.startsWith("cmdstat_")) {
                 String name = line.substring("cmdstat_".length(), line.indexOf(':'));
@@ -247,7 +250,7 @@ public final class RedisServers implements AutoCloseable {
                         if (line.contains(marker)) {
                             break;
                         }
-                        // +1700000000.123456 [0 127.0.0.1:40000] "evalsha" "..."
+                        // +1700000000.123456 [0 127.0.0.1:40000] "fcall" "..."
                         int close = line.indexOf(']');
                         String source = line.substring(line.indexOf('[') + 1, close);
                         if (source.endsWith(" lua")) {
@@ -323,14 +326,14 @@ public final class RedisServers implements AutoCloseable {
         }
     }
 
-    /** The first port from {@code from} on (within 23000-23999) where neither it nor its bus port is taken. */
+    /** The first port from {@code from} on (within the Cluster range) where neither it nor its bus port is taken. */
     private static int clusterPort(int from) {
-        for (int p = from; p < 23_990; p += 1) {
+        for (int p = from; p < CLUSTER_PORTS + 990; p += 1) {
             if (free(p) && free(p + 10_000)) {
                 return p;
             }
         }
-        throw new IllegalStateException("no free port pair in 23000-23999");
+        throw new IllegalStateException("no free port pair in " + CLUSTER_PORTS + "-" + (CLUSTER_PORTS + 999));
     }
 
     private static boolean free(int port) {

@@ -28,7 +28,7 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.util.JedisURIHelper;
 import redis.clients.jedis.util.Pool;
@@ -59,11 +59,11 @@ import java.util.function.Supplier;
  * A {@link PeerStore} in Redis, shared by every tracker instance pointed at it: a single server or a Redis
  * Cluster ({@code storage.redis.cluster}).
  *
- * <p><b>One round trip per announce.</b> {@code announce.lua} (with {@code common.lua} in front) expires the
- * swarm's stale peers, applies the event, selects the peers and reads the counts in one EVALSHA: atomic, as
- * Redis runs a script to its end before anything else, so the next request sees the announcer's new state. A
- * script is sent by its SHA-1 and loaded again when a server answers NOSCRIPT (restarted, failed over, a new
- * Cluster node).
+ * <p><b>One round trip per announce.</b> The function {@code sg_announce} ({@code announce.lua}, in the library
+ * {@link Library} loads) expires the swarm's stale peers, applies the event, selects the peers and reads the
+ * counts in one FCALL: atomic, as Redis runs a function to its end before anything else, so the next request sees
+ * the announcer's new state. The library is loaded on every node at start and again into a server that answers
+ * that it has no such function (restarted, failed over, a new Cluster master).
  *
  * <p><b>Keys.</b> Per swarm, all with the hash tag {@code {<info_hash hex>}} so a swarm lives in one Cluster
  * slot: seeders and leechers per address family ({@code sg:{h}:4s 4l 6s 6l}, sorted sets whose members are
@@ -105,11 +105,12 @@ public final class RedisPeerStore implements PeerStore {
     private final InstantSource clock;
     private final long lifetimeSeconds;
     private final String name;
-    private final Script announce = Script.load("timeline.lua", "announce.lua");
-    private final Script stats = Script.load("stats.lua");
-    private final Script sweep = Script.load("timeline.lua", "sweep.lua");
-    private final Script swarm = Script.load("timeline.lua", "swarm.lua");
-    private final Script shards = new Script(Script.resource("shards.lua").getBytes(StandardCharsets.UTF_8), null);
+    private final Library library = Library.load();
+    private final byte[] announce = library.function("sg_announce");
+    private final byte[] stats = library.function("sg_stats");
+    private final byte[] sweep = library.function("sg_sweep");
+    private final byte[] swarm = library.function("sg_swarm");
+    private final byte[] shards = Library.resource("shards.lua").getBytes(StandardCharsets.UTF_8);
     /** Per index shard its hash tag: one shard on a single server, one per slot on a Cluster. */
     private final String[] shardTags;
     private volatile String failure = "";
@@ -165,7 +166,7 @@ public final class RedisPeerStore implements PeerStore {
             this.redis = single;
             this.shardTags = new String[] {"all"};
         }
-        loadScripts();
+        loadLibrary();
     }
 
     /** The store as {@code storage:} configures it. */
@@ -173,19 +174,21 @@ public final class RedisPeerStore implements PeerStore {
         return new RedisPeerStore(config.redis(), config.peerLifetime(), clock);
     }
 
-    private void loadScripts() {
+    private void loadLibrary() {
         try {
             for (Pool<Connection> pool : pools()) {
                 try (Connection c = pool.getResource()) {
-                    for (Script s : List.of(announce, stats, sweep, swarm)) {
-                        c.executeCommand(new CommandArguments(
-                                Protocol.Command.SCRIPT).add("LOAD").add(s.source));
+                    library.loadInto(c);
+                } catch (JedisDataException e) {
+                    if (!String.valueOf(e.getMessage()).startsWith("READONLY")) {
+                        throw e;
                     }
+                    // a Cluster replica: it gets the library from its master
                 }
             }
             contact();
         } catch (RuntimeException e) {
-            // not fatal: the first announce loads them (NOSCRIPT) once Redis is there
+            // not fatal: the first announce loads it ("Function not found") once Redis is there
             failed(e);
         }
     }
@@ -294,7 +297,7 @@ public final class RedisPeerStore implements PeerStore {
             args.add(NO_BYTES); // marks a group tier: never a member, which is 6 or 18 bytes
             args.add(group.getBytes(StandardCharsets.UTF_8));
         }
-        List<?> reply = (List<?>) eval(announce, keys(hex), args);
+        List<?> reply = (List<?>) fcall(announce, keys(hex), args);
         if (reply.size() == 2) {
             return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), 0); // a stop
         }
@@ -337,14 +340,14 @@ public final class RedisPeerStore implements PeerStore {
     @Override
     public SwarmStats stats(InfoHash infoHash) {
         String hex = infoHash.hex();
-        List<?> reply = (List<?>) eval(stats, keys(hex), List.of(bytes(hex), ZERO));
+        List<?> reply = (List<?>) fcall(stats, keys(hex), List.of(bytes(hex), ZERO));
         return new SwarmStats(intAt(reply, 0), intAt(reply, 1), (Long) reply.get(2));
     }
 
     @Override
     public Optional<SwarmDetail> detail(InfoHash infoHash, int ipv4Prefix, int ipv6Prefix, int maxGroups) {
         String hex = infoHash.hex();
-        List<?> reply = (List<?>) eval(swarm, keys(hex), List.of(bytes(hex), ZERO, number(Math.clamp(ipv4Prefix, 0, 32)),
+        List<?> reply = (List<?>) fcall(swarm, keys(hex), List.of(bytes(hex), ZERO, number(Math.clamp(ipv4Prefix, 0, 32)),
                 number(Math.clamp(ipv6Prefix, 0, 128)), number(Math.max(0, maxGroups))));
         if (reply.isEmpty()) {
             return Optional.empty();
@@ -391,7 +394,7 @@ public final class RedisPeerStore implements PeerStore {
             List<byte[]> args = List.of(bytes(hex), cutoffArg, limit);
             int n;
             do {
-                n = intAt((List<?>) eval(sweep, keys, args), 0);
+                n = intAt((List<?>) fcall(sweep, keys, args), 0);
                 removed += n;
             } while (n == SWEEP_PEERS);
         }
@@ -446,7 +449,7 @@ public final class RedisPeerStore implements PeerStore {
             if (pool == null) {
                 throw new IllegalStateException("no connection to Cluster node " + e.getKey());
             }
-            CommandArguments eval = new CommandArguments(Protocol.Command.EVAL).add(shards.source).add(0).add(mode);
+            CommandArguments eval = new CommandArguments(Protocol.Command.EVAL).add(shards).add(0).add(mode);
             for (int i = 0; i < 2; i++) {
                 eval.add(i < args.length ? args[i] : "");
             }
@@ -495,14 +498,23 @@ public final class RedisPeerStore implements PeerStore {
 
     // ---- calls -----------------------------------------------------------------------------------------------
 
-    /** EVALSHA, loading the script once when this server does not know it (restarted, failed over, new node). */
-    private Object eval(Script script, List<byte[]> keys, List<byte[]> args) {
+    /**
+     * FCALL, loading the library into the server that serves the swarm once when it does not know the function
+     * (restarted, flushed, failed over to a node that had none, a new Cluster master after resharding).
+     */
+    private Object fcall(byte[] function, List<byte[]> keys, List<byte[]> args) {
         return call(() -> {
             try {
-                return redis.evalsha(script.sha, keys, args);
-            } catch (JedisNoScriptException e) {
-                redis.scriptLoad(script.source, keys.getFirst());
-                return redis.evalsha(script.sha, keys, args);
+                return redis.fcall(function, keys, args);
+            } catch (JedisDataException e) {
+                if (!String.valueOf(e.getMessage()).startsWith(Library.MISSING)) {
+                    throw e;
+                }
+                try (Connection c = cluster == null ? single.getPool().getResource()
+                        : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
+                    library.loadInto(c);
+                }
+                return redis.fcall(function, keys, args);
             }
         });
     }
@@ -545,23 +557,45 @@ public final class RedisPeerStore implements PeerStore {
         return name + ": " + message;
     }
 
-    /** A script with common.lua (and any other parts it needs) in front, and its SHA-1 for EVALSHA. */
-    private record Script(byte[] source, byte[] sha) {
-        static Script load(String... parts) {
-            StringBuilder text = new StringBuilder(resource("common.lua"));
-            for (String part : parts) {
-                text.append('\n').append(resource(part));
+    /**
+     * The Redis function library (Redis 7 FUNCTION LOAD, then FCALL by name): common.lua, then every part, behind a
+     * first line naming the library {@code swarmgate_<version>} and setting {@code VERSION}, a hash of the parts.
+     * A library's helpers are defined once when it is loaded, where a script (EVALSHA) defined its ~35 local
+     * functions again on every call. The version in the library's and the functions' names lets instances of two
+     * releases share a Redis during an upgrade, each calling its own code, as script SHAs did.
+     */
+    record Library(byte[] source, String version) {
+        /** The error FCALL answers for a function the server does not have. */
+        static final String MISSING = "ERR Function not found";
+        private static final List<String> PARTS = List.of("common.lua", "timeline.lua", "announce.lua",
+                "stats.lua", "sweep.lua", "swarm.lua");
+
+        static Library load() {
+            StringBuilder parts = new StringBuilder();
+            for (String part : PARTS) {
+                parts.append(resource(part)).append('\n');
             }
-            byte[] source = text.toString().getBytes(StandardCharsets.UTF_8);
             try {
-                byte[] digest = MessageDigest.getInstance("SHA-1").digest(source);
-                return new Script(source, bytes(HexFormat.of().formatHex(digest)));
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(parts.toString().getBytes(StandardCharsets.UTF_8));
+                String version = HexFormat.of().formatHex(digest, 0, 6);
+                String header = "#!lua name=swarmgate_" + version + "\nlocal VERSION = '" + version + "'\n";
+                return new Library((header + parts).getBytes(StandardCharsets.UTF_8), version);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
         }
 
-        private static String resource(String name) {
+        /** A function's name in this version, e.g. {@code sg_announce_0123456789ab}. */
+        byte[] function(String name) {
+            return bytes(name + "_" + version);
+        }
+
+        /** FUNCTION LOAD REPLACE: replacing is idempotent (the same version is the same code) and races no one. */
+        void loadInto(Connection c) {
+            c.executeCommand(new CommandArguments(Protocol.Command.FUNCTION).add("LOAD").add("REPLACE").add(source));
+        }
+
+        static String resource(String name) {
             try (InputStream in = RedisPeerStore.class.getResourceAsStream(name)) {
                 if (in == null) {
                     throw new IllegalStateException("missing script " + name);

@@ -1,22 +1,23 @@
 -- announce: applies one announce and answers it in one atomic step, as MemoryPeerStore does under its lock.
--- ARGV[3] now, [4] event (n: none/started, c: completed, x: stopped), [5] '1' for a seeder, [6] the announcer's
+-- args[3] now, [4] event (n: none/started, c: completed, x: stopped), [5] '1' for a seeder, [6] the announcer's
 -- member, [7] its peer_id, [8] numwant, [9] random seed, [10] rack quorum, [11] bridge peers and [12] seeded-rack
 -- bridges (the bridge rule of bittorrent/PeerPreference.java, off when the quorum is 0), [13..] per locality tier
--- (nearest first) the
--- first and last member of the announcer's network (address masked, port 0000 / address filled, port ffff),
--- or for group tiers (a topology map placed the announcer) an empty string and the group key.
+-- (nearest first) the first and last member of the announcer's network (address masked, port 0000 / address
+-- filled, port ffff), or for group tiers (a topology map placed the announcer) an empty string and the group key.
 -- Reply: {complete, incomplete, n, n counts of the peers handed out per tier (nearest first, the last one
 -- everyone else), then, when any, the peers in the order to try them as one string: their list entries, member
 -- and 20-byte peer_id each}; a stop answers {complete, incomplete}.
-local now, event, seeder = tonumber(ARGV[3]), ARGV[4], ARGV[5] == '1'
-local me, myId, numWant = ARGV[6], ARGV[7], tonumber(ARGV[8])
-local rackQuorum, bridgePeers, seededBridges = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local tiers = (#ARGV - 12) / 2
 -- expired peers this announce drops on the way (the sweep takes any rest)
 local EXPIRE_LIMIT = 64
+-- The state of the announce being answered, set at the start of each call: the helpers below are defined once,
+-- when the library is loaded, and read it from here.
+local args, now, event, seeder, me, myId, numWant, rackQuorum, bridgePeers, seededBridges, tiers, seed
+local entry, seeders, leechers, fs, fl, target, other, sizes, out, byTier
+-- the selection's steps for this announce: by rank ranges (address tiers) or in group sets (group tiers)
+local advance, availableSoFar, take
+
 -- Park-Miller "minimal standard" generator, seeded by the caller: exact in Lua's doubles and much cheaper than
 -- reseeding Redis' math.random on every call
-local seed = tonumber(ARGV[9]) % 2147483646 + 1
 local function random(n) -- 1..n
   seed = seed * 16807 % 2147483647
   return seed % n + 1
@@ -34,69 +35,11 @@ local function expireIfDue()
   return score, false
 end
 
-if event == 'x' then
-  local indexed, due = expireIfDue()
-  if not indexed then
-    return {0, 0} -- a stop for an unknown swarm makes none
-  end
-  remove(me)
-  local complete, incomplete = counts()
-  if complete + incomplete == 0 then
-    redis.call('ZADD', INDEX, 0, swarm) -- empty: the next sweep drops it
-  elseif due then
-    reindex()
-  end
-  return {complete, incomplete}
-end
-
-local indexed, due = expireIfDue()
-if not indexed then
-  -- a new swarm; its first peer is now, and its score a lower bound from here on
-  redis.call('ZADD', INDEX, now, swarm)
-  redis.call('HINCRBY', TOTALS, 'swarms', 1)
-end
-if event == 'c' then
-  redis.call('INCR', DOWNLOADED)
-  seeder = true
-end
--- the announcer's list entry as stored (nil when new) and as it is now
-local stored = entryOf(me)
-local entry = me .. myId
-timeline(stored, seeder, now)
-local seeders, leechers, fs, fl = lists(me)
-local target, other, ft, fo = seeders, leechers, fs, fl
-if not seeder then
-  target, other, ft, fo = leechers, seeders, fl, fs
-end
-if stored and stored ~= entry then
-  -- the same address and port with a new peer_id (a restarted client): its old entry goes
-  unlist(stored)
-  ungroup(me, stored)
-end
--- a peer is one address and port: in the seeders or the leechers, never both
-local moved = redis.call('ZADD', target, 0, entry) == 1
-if moved then
-  bump(ft, 1)
-  if redis.call('ZREM', other, entry) == 1 then
-    bump(fo, -1)
-  end
-end
-redis.call('ZADD', SEEN, now, me)
-if stored ~= entry then
-  redis.call('HSET', IDS, me, myId)
-end
-if due then
-  reindex()
-end
--- the counts after this announce: the answer's complete/incomplete and the list sizes for the selection
-local complete, incomplete, sizes = counts()
-
--- group tiers: index the announcer under its group keys (and nothing else), or under none
-local groupTiers = tiers > 0 and ARGV[13] == ''
+-- group tiers: index the announcer under its group keys (and nothing else)
 local function regroup(moved)
   local keys = {}
   for k = 1, tiers do
-    keys[k] = ARGV[12 + 2 * k]
+    keys[k] = args[12 + 2 * k]
   end
   local joined = table.concat(keys, ' ')
   local old = redis.call('HGET', GROUPS, me)
@@ -111,11 +54,6 @@ local function regroup(moved)
     redis.call('ZADD', groupKey(target, keys[k]), 0, entry)
     redis.call('ZREM', groupKey(other, keys[k]), entry)
   end
-end
-if groupTiers then
-  regroup(moved)
-else
-  ungroup(me, entry) -- placed before (the topology changed since): no longer
 end
 
 -- Peer selection, a port of storage/memory/PeerSelection.java: keep the two in step. A list is walked tier by
@@ -148,19 +86,19 @@ local function available(w)
 end
 
 -- peers other than the announcer in the current cumulative range (this tier and all nearer ones)
-local function availableSoFar(w)
+local function rankAvailableSoFar(w)
   local self = (w.self >= w.lo and w.self < w.hi) and 1 or 0
   return w.hi - w.lo - self
 end
 
 -- moves to tier k (1-based); tier tiers + 1 is everyone
-local function advance(w, k)
+local function rankAdvance(w, k)
   w.plo, w.phi, w.tier = w.lo, w.hi, k
   if k > tiers then
     w.lo, w.hi = 0, w.size
     return
   end
-  local first, last = ARGV[11 + 2 * k], ARGV[12 + 2 * k]
+  local first, last = args[11 + 2 * k], args[12 + 2 * k]
   -- ranges of one address nest; min/max keeps them nested even for prefixes given out of order
   w.lo = math.min(w.lo, redis.call('ZLEXCOUNT', w.key, '-', '(' .. first))
   w.hi = math.max(w.hi, redis.call('ZLEXCOUNT', w.key, '-', '[' .. last .. MAX_ID))
@@ -184,13 +122,6 @@ local function coprimeStep(n)
       return step
     end
   end
-end
-
-local out = {}
--- peers handed out per tier, the last slot everyone else
-local byTier = {}
-for k = 1, tiers + 1 do
-  byTier[k] = 0
 end
 
 local function count(k, n)
@@ -220,7 +151,7 @@ local function randomWalk(n, max, pick)
 end
 
 -- appends up to max random peers of the current tier (minus the previous one); returns how many
-local function take(w, max)
+local function rankTake(w, max)
   local len1 = w.plo - w.lo
   local n = len1 + w.hi - w.phi
   if n == 0 or max <= 0 then
@@ -255,7 +186,7 @@ end
 -- walked only once the nearer ones were handed out whole, so fewer than numwant are skipped.
 local function groupAdvance(w, k)
   w.tier, w.prev = k, w.cur
-  w.cur = k > tiers and w.key or groupKey(w.key, ARGV[12 + 2 * k])
+  w.cur = k > tiers and w.key or groupKey(w.key, args[12 + 2 * k])
   w.curSize = redis.call('ZCARD', w.cur)
   w.curSelf = redis.call('ZSCORE', w.cur, entry) and 1 or 0
 end
@@ -275,10 +206,6 @@ local function groupTake(w, max)
       return member
     end
   end)
-end
-
-if groupTiers then
-  advance, availableSoFar, take = groupAdvance, groupAvailableSoFar, groupTake
 end
 
 -- The nearest tier holding a seeder (other than the announcer) when the leechers of all nearer tiers number at
@@ -301,86 +228,170 @@ local function reservedSeederTier(want)
   return nil -- no seeder but the announcer: nothing to reserve
 end
 
-if numWant > 0 then
-  -- a seeder gets leechers only; a leecher gets seeders first within each tier
-  local s = nil
-  if not seeder then
-    s = walk(seeders, fs)
+register('sg_announce', function(a)
+  args = a
+  now, event, seeder = tonumber(a[3]), a[4], a[5] == '1'
+  me, myId, numWant = a[6], a[7], tonumber(a[8])
+  seed = tonumber(a[9]) % 2147483646 + 1
+  rackQuorum, bridgePeers, seededBridges = tonumber(a[10]), tonumber(a[11]), tonumber(a[12])
+  tiers = (#a - 12) / 2
+  if event == 'x' then
+    local indexed, due = expireIfDue()
+    if not indexed then
+      return {0, 0} -- a stop for an unknown swarm makes none
+    end
+    remove(me)
+    local complete, incomplete = counts()
+    if complete + incomplete == 0 then
+      redis.call('ZADD', INDEX, 0, swarm) -- empty: the next sweep drops it
+    elseif due then
+      reindex()
+    end
+    return {complete, incomplete}
   end
-  local l = walk(leechers, fl)
-  local seedersAvailable = s and available(s) or 0
-  local total = seedersAvailable + (l and available(l) or 0)
-  local want = math.min(numWant, total)
-  local farLimit = math.huge
-  if want > 0 and tiers > 0 then
-    -- the rack (tier 1) first: its count decides how many peers may come from farther away
-    if s then
-      advance(s, 1)
-    end
-    if l then
-      advance(l, 1)
-    end
-    local nearSeeders = s and availableSoFar(s) or 0
-    local near = nearSeeders + (l and availableSoFar(l) or 0)
-    if rackQuorum > 0 then
-      -- none from outside once the rack holds the quorum, seeded-rack bridges when it holds a seeder
-      -- (PeerPreference.farLimit)
-      if near >= rackQuorum then
-        farLimit = 0
-      elseif nearSeeders > 0 then
-        farLimit = seededBridges
-      else
-        farLimit = bridgePeers
-      end
-    end
-    want = math.min(numWant, near + math.min(farLimit, total - near))
-  end
-  if want > 0 then
-    -- Never starve a rack of seeders: when the nearest tiers hold only leechers and those alone would fill
-    -- numwant, the last place goes to a seeder from the nearest tier that has one. A rack served from within
-    -- (no far peers allowed) is reached through its bridges instead.
-    local seederTier = nil
-    if seedersAvailable > 0 and tiers > 0 and farLimit > 0 then
-      seederTier = reservedSeederTier(want)
-    end
-    local fill = seederTier and want - 1 or want
-    local written = 0
-    for k = 1, tiers + 1 do
-      if written >= fill then
-        break
-      end
-      local before = written
-      if s then
-        if k > 1 or tiers == 0 then
-          advance(s, k)
-        end
-        written = written + take(s, fill - written)
-      end
-      if l and written < fill then
-        if k > 1 or tiers == 0 then
-          advance(l, k)
-        end
-        written = written + take(l, fill - written)
-      end
-      count(k, written - before)
-    end
-    if seederTier then
-      -- the loop stopped before seederTier: the tiers it passed held no seeder
-      while s.tier < seederTier do
-        advance(s, s.tier + 1)
-      end
-      count(seederTier, take(s, 1))
-    end
-  end
-end
 
-local reply = {complete, incomplete, tiers + 1}
-for k = 1, tiers + 1 do
-  reply[3 + k] = byTier[k]
-end
--- The peers as one string, their entries (member and 20-byte peer_id; all of the announcer's family) one after
--- the other: one bulk reply instead of one element per peer, which costs Redis and the client per element.
-if #out > 0 then
-  reply[#reply + 1] = table.concat(out)
-end
-return reply
+  local indexed, due = expireIfDue()
+  if not indexed then
+    -- a new swarm; its first peer is now, and its score a lower bound from here on
+    redis.call('ZADD', INDEX, now, swarm)
+    redis.call('HINCRBY', TOTALS, 'swarms', 1)
+  end
+  if event == 'c' then
+    redis.call('INCR', DOWNLOADED)
+    seeder = true
+  end
+  -- the announcer's list entry as stored (nil when new) and as it is now
+  local stored = entryOf(me)
+  entry = me .. myId
+  timeline(stored, seeder, now)
+  seeders, leechers, fs, fl = lists(me)
+  target, other = seeders, leechers
+  local ft, fo = fs, fl
+  if not seeder then
+    target, other, ft, fo = leechers, seeders, fl, fs
+  end
+  if stored and stored ~= entry then
+    -- the same address and port with a new peer_id (a restarted client): its old entry goes
+    unlist(stored)
+    ungroup(me, stored)
+  end
+  -- a peer is one address and port: in the seeders or the leechers, never both
+  local moved = redis.call('ZADD', target, 0, entry) == 1
+  if moved then
+    bump(ft, 1)
+    if redis.call('ZREM', other, entry) == 1 then
+      bump(fo, -1)
+    end
+  end
+  redis.call('ZADD', SEEN, now, me)
+  if stored ~= entry then
+    redis.call('HSET', IDS, me, myId)
+  end
+  if due then
+    reindex()
+  end
+  -- the counts after this announce: the answer's complete/incomplete and the list sizes for the selection
+  local complete, incomplete
+  complete, incomplete, sizes = counts()
+
+  -- group tiers: index the announcer under its group keys (and nothing else), or under none
+  local groupTiers = tiers > 0 and a[13] == ''
+  if groupTiers then
+    regroup(moved)
+    advance, availableSoFar, take = groupAdvance, groupAvailableSoFar, groupTake
+  else
+    ungroup(me, entry) -- placed before (the topology changed since): no longer
+    advance, availableSoFar, take = rankAdvance, rankAvailableSoFar, rankTake
+  end
+
+  out = {}
+  -- peers handed out per tier, the last slot everyone else
+  byTier = {}
+  for k = 1, tiers + 1 do
+    byTier[k] = 0
+  end
+
+  if numWant > 0 then
+    -- a seeder gets leechers only; a leecher gets seeders first within each tier
+    local s = nil
+    if not seeder then
+      s = walk(seeders, fs)
+    end
+    local l = walk(leechers, fl)
+    local seedersAvailable = s and available(s) or 0
+    local total = seedersAvailable + (l and available(l) or 0)
+    local want = math.min(numWant, total)
+    local farLimit = math.huge
+    if want > 0 and tiers > 0 then
+      -- the rack (tier 1) first: its count decides how many peers may come from farther away
+      if s then
+        advance(s, 1)
+      end
+      if l then
+        advance(l, 1)
+      end
+      local nearSeeders = s and availableSoFar(s) or 0
+      local near = nearSeeders + (l and availableSoFar(l) or 0)
+      if rackQuorum > 0 then
+        -- none from outside once the rack holds the quorum, seeded-rack bridges when it holds a seeder
+        -- (PeerPreference.farLimit)
+        if near >= rackQuorum then
+          farLimit = 0
+        elseif nearSeeders > 0 then
+          farLimit = seededBridges
+        else
+          farLimit = bridgePeers
+        end
+      end
+      want = math.min(numWant, near + math.min(farLimit, total - near))
+    end
+    if want > 0 then
+      -- Never starve a rack of seeders: when the nearest tiers hold only leechers and those alone would fill
+      -- numwant, the last place goes to a seeder from the nearest tier that has one. A rack served from within
+      -- (no far peers allowed) is reached through its bridges instead.
+      local seederTier = nil
+      if seedersAvailable > 0 and tiers > 0 and farLimit > 0 then
+        seederTier = reservedSeederTier(want)
+      end
+      local fill = seederTier and want - 1 or want
+      local written = 0
+      for k = 1, tiers + 1 do
+        if written >= fill then
+          break
+        end
+        local before = written
+        if s then
+          if k > 1 or tiers == 0 then
+            advance(s, k)
+          end
+          written = written + take(s, fill - written)
+        end
+        if l and written < fill then
+          if k > 1 or tiers == 0 then
+            advance(l, k)
+          end
+          written = written + take(l, fill - written)
+        end
+        count(k, written - before)
+      end
+      if seederTier then
+        -- the loop stopped before seederTier: the tiers it passed held no seeder
+        while s.tier < seederTier do
+          advance(s, s.tier + 1)
+        end
+        count(seederTier, take(s, 1))
+      end
+    end
+  end
+
+  local reply = {complete, incomplete, tiers + 1}
+  for k = 1, tiers + 1 do
+    reply[3 + k] = byTier[k]
+  end
+  -- The peers as one string, their entries (member and 20-byte peer_id; all of the announcer's family) one after
+  -- the other: one bulk reply instead of one element per peer, which costs Redis and the client per element.
+  if #out > 0 then
+    reply[#reply + 1] = table.concat(out)
+  end
+  return reply
+end)

@@ -1,30 +1,50 @@
--- Shared by every swarmgate script; RedisPeerStore puts it in front of each script's own part.
+-- Shared by every swarmgate function. RedisPeerStore loads common.lua, timeline.lua, announce.lua, stats.lua,
+-- sweep.lua and swarm.lua as one Redis function library (FUNCTION LOAD, then FCALL by name), with a first line
+-- that names it and sets VERSION (a hash of these files, so instances of two versions may share a Redis). The
+-- helpers below are defined once, when the library is loaded, not on every call as a script's would be; each
+-- call first sets the keys and arguments they read (bind).
 -- KEYS, all with one hash tag per swarm ({<info_hash hex>}) except INDEX and TOTALS, whose tag puts them in
 -- the swarm's Cluster slot (one index shard per slot):
-local S4, L4, S6, L6 = KEYS[1], KEYS[2], KEYS[3], KEYS[4] -- seeders/leechers per family: score 0, ordered by entry
-local SEEN = KEYS[5]        -- every peer of the swarm, scored by last-seen (seconds since the Unix epoch)
-local IDS = KEYS[6]         -- member -> 20-byte peer_id
-local DOWNLOADED = KEYS[7]  -- completed downloads
-local INDEX = KEYS[8]       -- index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
-local TOTALS = KEYS[9]      -- index shard's counters: swarms, s4, l4, s6, l6
-local COUNTS = KEYS[10]     -- the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs
-local GROUPS = KEYS[12]     -- grouped peer (member) -> the group keys it is indexed under, space separated
+local S4, L4, S6, L6        -- keys 1-4, seeders/leechers per family: score 0, ordered by entry
+local SEEN                  -- 5, every peer of the swarm, scored by last-seen (seconds since the Unix epoch)
+local IDS                   -- 6, member -> 20-byte peer_id
+local DOWNLOADED            -- 7, completed downloads
+local INDEX                 -- 8, index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
+local TOTALS                -- 9, index shard's counters: swarms, s4, l4, s6, l6
+local COUNTS                -- 10, the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs
+local TIMELINE              -- 11, the completion timeline (timeline.lua)
+local GROUPS                -- 12, grouped peer (member) -> the group keys it is indexed under, space separated
+local swarm                 -- argument 1: the swarm's hex
+local cutoff                -- argument 2: peers last seen before this have expired
+
+local function bind(keys, args)
+  S4, L4, S6, L6, SEEN, IDS = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
+  DOWNLOADED, INDEX, TOTALS, COUNTS, TIMELINE, GROUPS = keys[7], keys[8], keys[9], keys[10], keys[11], keys[12]
+  swarm, cutoff = args[1], tonumber(args[2])
+end
+
+-- registers body(args) as the function name_VERSION, called with the swarm's keys bound
+local function register(name, body)
+  redis.register_function(name .. '_' .. VERSION, function(keys, args)
+    bind(keys, args)
+    return body(args)
+  end)
+end
+
 -- A member is the peer's address (4 or 16 bytes, network order) and port (2 bytes): byte order is address
 -- order, so "peers in my /24" is one lexicographic range, whatever prefix lengths are asked for. SEEN, IDS and
 -- GROUPS are keyed by member; the lists (and group sets) hold entries, the member followed by the 20-byte
 -- peer_id, still in address order, so that handing out a peer needs no lookup of its id (an HMGET of numwant
 -- fields and their conversions were about 40% of an announce's Redis time).
 -- the highest 20 bytes after a member: '[' .. last .. MAX_ID bounds every entry of the members up to last
-local MAX_ID = string.rep('\255', 20)
+-- (a literal: loading a library may not call string.rep)
+local MAX_ID = '\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255'
 
 -- a member's list entry, or nil when its peer_id is unknown
 local function entryOf(member)
   local id = redis.call('HGET', IDS, member)
   return id and member .. id
 end
-
-local swarm = ARGV[1]
-local cutoff = tonumber(ARGV[2]) -- peers last seen before this have expired
 
 -- a member's seeder and leecher keys and their totals fields
 local function lists(member) -- a member or an entry

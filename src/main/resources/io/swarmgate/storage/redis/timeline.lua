@@ -1,9 +1,8 @@
 -- timeline: the swarm's completion timeline (storage/SwarmDetail.java's Timeline and mark(), ported: keep the
--- two in step), in its own hash sg:{h}:timeline (KEYS[11]): first (the first announce of the swarm's first
+-- two in step), in its own hash sg:{h}:timeline (TIMELINE, key 11): first (the first announce of the swarm's first
 -- peer), seen (peers new to the swarm that announced as leechers), done (leechers that became seeders), and the
 -- marks t50, t90, t100: when done / seen last reached 1/2, 9/10, all (absent while not reached). Seconds since
--- the Unix epoch. RedisPeerStore puts this after common.lua in front of announce.lua, sweep.lua and swarm.lua.
-local TIMELINE = KEYS[11]
+-- the Unix epoch. Used by announce.lua, sweep.lua and swarm.lua.
 local MARKS = {{'t50', 50}, {'t90', 90}, {'t100', 100}}
 
 local function timelineCount(field, now)

@@ -61,12 +61,12 @@ class RedisPeerStoreTest extends PeerStoreContract {
     }
 
     @Test
-    void everyAnnounceIsOneScriptCallAndNothingElse() {
+    void everyAnnounceIsOneFunctionCallAndNothingElse() {
         InfoHash[] torrents = new InfoHash[50];
         for (int i = 0; i < torrents.length; i++) {
             torrents[i] = torrent(i + 1);
         }
-        put(torrents[0], peer("10.0.0.1", 6881), true); // connections made, scripts loaded
+        put(torrents[0], peer("10.0.0.1", 6881), true); // connections made, library loaded
         servers().resetStats();
         RedisServers.Monitor monitor = servers().monitor();
         int n = 0;
@@ -80,16 +80,16 @@ class RedisPeerStoreTest extends PeerStoreContract {
             n++;
         }
         Map<String, Long> sent = monitor.stop();
-        assertEquals(n, servers().calls("evalsha"), "INFO commandstats: one EVALSHA per announce");
-        assertEquals(Map.of("evalsha", (long) n), sent, "MONITOR: no other command over the network");
+        assertEquals(n, servers().calls("fcall"), "INFO commandstats: one FCALL per announce");
+        assertEquals(Map.of("fcall", (long) n), sent, "MONITOR: no other command over the network");
     }
 
     @Test
-    void aServerThatForgotTheScriptsGetsThemAgain() {
+    void aServerThatForgotTheFunctionsGetsThemAgain() {
         InfoHash t = torrent(1);
         put(t, peer("10.0.0.1", 6881), true);
         for (RedisServers.Node node : servers().nodes()) {
-            servers().cli(node, "SCRIPT", "FLUSH");
+            assertEquals("OK", servers().cli(node, "FUNCTION", "FLUSH").strip());
         }
         assertEquals(new SwarmStats(1, 1, 0), statsAfterPut(t, peer("10.0.0.2", 6881)));
     }
