@@ -12,8 +12,8 @@
 # (~100% means the generator was). The last line holds the median ratios:
 #   udp R.RRx http R.RRx http/core R.RRx          (swarmgate / opentracker; http/core = per busy tracker core)
 #   close R.RRx keep-alive R.RRx                  (--helidon-floor: announce route / trivial route)
-# Ports BASE to BASE+21 (--ports BASE, default 25100). Needs root for apt-get (opentracker, wrk) and for
-# opentracker's chroot.
+# Ports BASE to BASE+21 (--ports BASE, default 25100); JAR=path measures another build (default
+# target/swarmgate.jar). Needs root for apt-get (opentracker, wrk) and for opentracker's chroot.
 set -euo pipefail
 
 ROUNDS=3 SECONDS_PER_RUN=15 WARMUP=20 MODE=opentracker PORTS=25100
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAR=$ROOT/target/swarmgate.jar
+JAR=${JAR:-$ROOT/target/swarmgate.jar}   # JAR=other/swarmgate.jar to measure another build
 WORK=$(mktemp -d /tmp/swarmgate-compare.XXXXXX)
 SG_UDP=$PORTS SG_HTTP=$((PORTS + 1)) OT_UDP=$((PORTS + 10)) OT_HTTP=$((PORTS + 11)) FLOOR_HTTP=$((PORTS + 21))
 PIDS=()
