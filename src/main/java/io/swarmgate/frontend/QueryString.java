@@ -6,6 +6,7 @@ import io.swarmgate.bittorrent.RequestMeta;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.function.Predicate;
 public final class QueryString {
     private static final String[] NO_NAMES = {};
     private static final int[] NO_SPANS = {};
+    /** An announce has about ten parameters; BEP 41 URL data and scrapes usually fewer. */
+    private static final int INITIAL_PARAMS = 16;
 
     /** The query itself (after {@code ?}); values are decoded from it only when asked for. */
     private final String s;
@@ -64,25 +67,28 @@ public final class QueryString {
             return new QueryString("", NO_NAMES, NO_SPANS, 0);
         }
         int n = s.length();
-        int max = 1;
-        for (int amp = s.indexOf('&'); amp >= 0; amp = s.indexOf('&', amp + 1)) {
-            max++;
-        }
-        String[] names = new String[max];
-        int[] spans = new int[2 * max];
+        // room for a typical announce; grown for a longer query (no first pass just to count the '&'s)
+        String[] names = new String[INITIAL_PARAMS];
+        int[] spans = new int[2 * INITIAL_PARAMS];
         int count = 0;
-        // String.indexOf (vectorised) finds the delimiters and escapes; only a name is looked at char by char
+        // String.indexOf (vectorised) finds the delimiters; escapes are checked in the same pass as they are met
         int i = 0;
-        int escape = s.indexOf('%');
         while (i < n) {
             int end = s.indexOf('&', i);
             if (end < 0) {
                 end = n;
             }
-            for (; escape >= 0 && escape < end; escape = s.indexOf('%', escape + 1)) {
-                checkEscape(s, escape);
+            for (int k = i; k < end; k++) {
+                if (s.charAt(k) == '%') {
+                    checkEscape(s, k);
+                    k += 2;
+                }
             }
             if (end > i) {
+                if (count == names.length) {
+                    names = Arrays.copyOf(names, 2 * count);
+                    spans = Arrays.copyOf(spans, 4 * count);
+                }
                 int eq = s.indexOf('=', i, end);
                 int nameEnd = eq < 0 ? end : eq;
                 names[count] = plain(s, i, nameEnd) ? s.substring(i, nameEnd)
@@ -166,13 +172,13 @@ public final class QueryString {
                 // keep room for every character still to come (each takes at most one byte but this kind)
                 int need = len + utf8.length + (to - i - 1);
                 if (need > out.length) {
-                    out = java.util.Arrays.copyOf(out, need);
+                    out = Arrays.copyOf(out, need);
                 }
                 System.arraycopy(utf8, 0, out, len, utf8.length);
                 len += utf8.length;
             }
         }
-        return len == out.length ? out : java.util.Arrays.copyOf(out, len);
+        return len == out.length ? out : Arrays.copyOf(out, len);
     }
 
     public boolean has(String name) {

@@ -72,6 +72,16 @@ class QueryStringTest {
     }
 
     @Test
+    void aQueryWithManyParametersKeepsThemAll() throws Exception {
+        String query = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "p" + i + "=" + i)
+                .collect(java.util.stream.Collectors.joining("&"));
+        QueryString q = QueryString.parseQuery(query + "&last=%41");
+        assertEquals(41, q.size());
+        assertEquals(39, q.number("p39", -1));
+        assertEquals("A", q.string("last"));
+    }
+
+    @Test
     void namesAreDecodedAndCaseSensitive() throws Exception {
         QueryString q = QueryString.parse("info%5Fhash=a&Port=1&n+m=2");
         assertEquals("a", q.string("info_hash"));
