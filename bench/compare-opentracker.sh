@@ -2,7 +2,7 @@
 # Side-by-side benchmark on one machine: swarmgate against Debian's opentracker (default), or swarmgate's
 # announce route against a trivial Helidon route (--helidon-floor).
 #
-#   bench/compare-opentracker.sh [--rounds 3] [--seconds 15] [--warmup 20] [--helidon-floor]
+#   bench/compare-opentracker.sh [--rounds 3] [--seconds 15] [--warmup 20] [--helidon-floor] [--ports 25100]
 #
 # Each tracker is pinned to core 0 (taskset -c 0), the load to core 1; every tracker gets the same warm-up
 # (UDP and HTTP load for --warmup seconds each), then the trackers alternate for --rounds rounds. UDP load is
@@ -12,25 +12,27 @@
 # (~100% means the generator was). The last line holds the median ratios:
 #   udp R.RRx http R.RRx http/core R.RRx          (swarmgate / opentracker; http/core = per busy tracker core)
 #   close R.RRx keep-alive R.RRx                  (--helidon-floor: announce route / trivial route)
-# Ports 25100-25199. Needs root for apt-get (opentracker, wrk) and for opentracker's chroot.
+# Ports BASE to BASE+21 (--ports BASE, default 25100); JAR=path measures another build (default
+# target/swarmgate.jar). Needs root for apt-get (opentracker, wrk) and for opentracker's chroot.
 set -euo pipefail
 
-ROUNDS=3 SECONDS_PER_RUN=15 WARMUP=20 MODE=opentracker
+ROUNDS=3 SECONDS_PER_RUN=15 WARMUP=20 MODE=opentracker PORTS=25100
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
     --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --helidon-floor) MODE=floor; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --ports) PORTS=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | grep '^#'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAR=$ROOT/target/swarmgate.jar
+JAR=${JAR:-$ROOT/target/swarmgate.jar}   # JAR=other/swarmgate.jar to measure another build
 WORK=$(mktemp -d /tmp/swarmgate-compare.XXXXXX)
-SG_UDP=25100 SG_HTTP=25101 OT_UDP=25110 OT_HTTP=25111 FLOOR_HTTP=25121
+SG_UDP=$PORTS SG_HTTP=$((PORTS + 1)) OT_UDP=$((PORTS + 10)) OT_HTTP=$((PORTS + 11)) FLOOR_HTTP=$((PORTS + 21))
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT

@@ -6,10 +6,12 @@ import io.swarmgate.bittorrent.RequestMeta;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A URL query split into parameters whose values are raw bytes after percent-decoding, because info_hash and
@@ -20,6 +22,8 @@ import java.util.Set;
 public final class QueryString {
     private static final String[] NO_NAMES = {};
     private static final int[] NO_SPANS = {};
+    /** An announce has about ten parameters; BEP 41 URL data and scrapes usually fewer. */
+    private static final int INITIAL_PARAMS = 16;
 
     /** The query itself (after {@code ?}); values are decoded from it only when asked for. */
     private final String s;
@@ -63,37 +67,31 @@ public final class QueryString {
             return new QueryString("", NO_NAMES, NO_SPANS, 0);
         }
         int n = s.length();
-        int max = 1;
-        for (int i = 0; i < n; i++) {
-            if (s.charAt(i) == '&') {
-                max++;
-            }
-        }
-        String[] names = new String[max];
-        int[] spans = new int[2 * max];
+        // room for a typical announce; grown for a longer query (no first pass just to count the '&'s)
+        String[] names = new String[INITIAL_PARAMS];
+        int[] spans = new int[2 * INITIAL_PARAMS];
         int count = 0;
+        // String.indexOf (vectorised) finds the delimiters; escapes are checked in the same pass as they are met
         int i = 0;
         while (i < n) {
-            int end = i;
-            int eq = -1;
-            boolean plainName = true;
-            for (char c; end < n && (c = s.charAt(end)) != '&'; end++) {
-                if (eq < 0) {
-                    if (c == '=') {
-                        eq = end;
-                        continue;
-                    }
-                    if (c == '%' || c == '+' || c >= 0x80) {
-                        plainName = false;
-                    }
-                }
-                if (c == '%') {
-                    checkEscape(s, end);
+            int end = s.indexOf('&', i);
+            if (end < 0) {
+                end = n;
+            }
+            for (int k = i; k < end; k++) {
+                if (s.charAt(k) == '%') {
+                    checkEscape(s, k);
+                    k += 2;
                 }
             }
             if (end > i) {
+                if (count == names.length) {
+                    names = Arrays.copyOf(names, 2 * count);
+                    spans = Arrays.copyOf(spans, 4 * count);
+                }
+                int eq = s.indexOf('=', i, end);
                 int nameEnd = eq < 0 ? end : eq;
-                names[count] = plainName ? s.substring(i, nameEnd)
+                names[count] = plain(s, i, nameEnd) ? s.substring(i, nameEnd)
                         : new String(decode(s, i, nameEnd), StandardCharsets.UTF_8);
                 spans[2 * count] = eq < 0 ? end : eq + 1;
                 spans[2 * count + 1] = end;
@@ -106,9 +104,21 @@ public final class QueryString {
 
     /** The escape at {@code at} must be {@code %} and two hex digits (neither {@code =} nor {@code &} is one). */
     private static void checkEscape(String s, int at) throws ClientError {
-        if (at + 2 >= s.length() || Character.digit(s.charAt(at + 1), 16) < 0
-                || Character.digit(s.charAt(at + 2), 16) < 0) {
+        if (at + 2 >= s.length() || hex(s.charAt(at + 1)) < 0 || hex(s.charAt(at + 2)) < 0) {
             throw ClientError.badRequest("malformed percent-encoding in query");
+        }
+    }
+
+    /** {@link Character#digit(char, int)} in base 16, with a table for ASCII (every escape a client sends). */
+    private static int hex(char c) {
+        return c < HEX.length ? HEX[c] : Character.digit(c, 16);
+    }
+
+    private static final byte[] HEX = new byte[128];
+
+    static {
+        for (int c = 0; c < HEX.length; c++) {
+            HEX[c] = (byte) Character.digit(c, 16);
         }
     }
 
@@ -125,9 +135,9 @@ public final class QueryString {
         return decode(s, spans[2 * i], spans[2 * i + 1]);
     }
 
-    /** The raw value needs decoding: it has an escape, a {@code +} or a character beyond ASCII. */
-    private boolean plain(int i) {
-        for (int k = spans[2 * i], to = spans[2 * i + 1]; k < to; k++) {
+    /** Whether {@code s[from, to)} reads as it is: no escape, no {@code +}, no character beyond ASCII. */
+    private static boolean plain(String s, int from, int to) {
+        for (int k = from; k < to; k++) {
             char c = s.charAt(k);
             if (c == '%' || c == '+' || c >= 0x80) {
                 return false;
@@ -145,8 +155,8 @@ public final class QueryString {
                 if (i + 2 >= to) {
                     throw ClientError.badRequest("malformed percent-encoding in query");
                 }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
+                int hi = hex(s.charAt(i + 1));
+                int lo = hex(s.charAt(i + 2));
                 if (hi < 0 || lo < 0) {
                     throw ClientError.badRequest("malformed percent-encoding in query");
                 }
@@ -162,13 +172,13 @@ public final class QueryString {
                 // keep room for every character still to come (each takes at most one byte but this kind)
                 int need = len + utf8.length + (to - i - 1);
                 if (need > out.length) {
-                    out = java.util.Arrays.copyOf(out, need);
+                    out = Arrays.copyOf(out, need);
                 }
                 System.arraycopy(utf8, 0, out, len, utf8.length);
                 len += utf8.length;
             }
         }
-        return len == out.length ? out : java.util.Arrays.copyOf(out, len);
+        return len == out.length ? out : Arrays.copyOf(out, len);
     }
 
     public boolean has(String name) {
@@ -178,7 +188,7 @@ public final class QueryString {
     /** The first value, raw bytes, or null. */
     public byte[] bytes(String name) {
         int i = index(name);
-        return i < 0 ? null : decodeChecked(i);
+        return i < 0 ? null : bytes(i);
     }
 
     /** Every value of a repeated parameter (e.g. scrape's info_hash), in order; empty when absent. */
@@ -189,7 +199,7 @@ public final class QueryString {
                 if (out == null) {
                     out = new ArrayList<>(4);
                 }
-                out.add(decodeChecked(i));
+                out.add(bytes(i));
             }
         }
         return out == null ? List.of() : out;
@@ -198,21 +208,7 @@ public final class QueryString {
     /** The first value as UTF-8 text, or null. */
     public String string(String name) {
         int i = index(name);
-        return i < 0 ? null : text(i);
-    }
-
-    private String text(int i) {
-        return plain(i) ? s.substring(spans[2 * i], spans[2 * i + 1])
-                : new String(decodeChecked(i), StandardCharsets.UTF_8);
-    }
-
-    /** Escapes were checked by {@link #parse}, so decoding a value cannot fail any more. */
-    private byte[] decodeChecked(int i) {
-        try {
-            return value(i);
-        } catch (ClientError e) {
-            throw new IllegalStateException("escapes are checked when parsing", e);
-        }
+        return i < 0 ? null : string(i);
     }
 
     /**
@@ -223,10 +219,45 @@ public final class QueryString {
      */
     public long number(String name, long def) throws ClientError {
         int i = index(name);
-        if (i < 0) {
-            return def;
+        return i < 0 ? def : number(i);
+    }
+
+    /**
+     * How many parameters the query has, repeats included. With {@link #name(int)} and the index forms of the
+     * getters, a caller that wants many parameters walks them once instead of searching for each by name.
+     */
+    public int size() {
+        return count;
+    }
+
+    /** The {@code i}-th parameter's name, decoded. */
+    public String name(int i) {
+        return names[checkIndex(i)];
+    }
+
+    /** The {@code i}-th value, raw bytes. Escapes were checked by {@link #parse}, so decoding cannot fail. */
+    public byte[] bytes(int i) {
+        try {
+            return value(checkIndex(i));
+        } catch (ClientError e) {
+            throw new IllegalStateException("escapes are checked when parsing", e);
         }
-        int from = spans[2 * i];
+    }
+
+    /** The {@code i}-th value as UTF-8 text. */
+    public String string(int i) {
+        int from = spans[2 * checkIndex(i)];
+        int to = spans[2 * i + 1];
+        return plain(s, from, to) ? s.substring(from, to) : new String(bytes(i), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The {@code i}-th value as a whole number.
+     *
+     * @throws ClientError naming the parameter when it is not a number
+     */
+    public long number(int i) throws ClientError {
+        int from = spans[2 * checkIndex(i)];
         int to = spans[2 * i + 1];
         if (to > from && to - from <= 18) { // the common case, plain digits: no String, no exception path
             long v = 0;
@@ -239,10 +270,14 @@ public final class QueryString {
             }
         }
         try {
-            return Long.parseLong(text(i).strip());
+            return Long.parseLong(string(i).strip());
         } catch (NumberFormatException e) {
-            throw ClientError.badRequest("invalid " + name + ": not a number");
+            throw ClientError.badRequest("invalid " + names[i] + ": not a number");
         }
+    }
+
+    private int checkIndex(int i) {
+        return java.util.Objects.checkIndex(i, count);
     }
 
     /**
@@ -250,15 +285,20 @@ public final class QueryString {
      * hook this way whichever frontend carried it.
      */
     public RequestMeta meta(Frontend frontend, Set<String> consumed, String bearerToken) {
+        return meta(frontend, (Predicate<String>) consumed::contains, bearerToken);
+    }
+
+    /** {@link #meta(Frontend, Set, String)} for a caller that tells its own parameters by a rule of its own. */
+    public RequestMeta meta(Frontend frontend, Predicate<String> consumed, String bearerToken) {
         Map<String, String> rest = null;
         for (int i = 0; i < count; i++) {
             String name = names[i];
-            if (!consumed.contains(name)) {
+            if (!consumed.test(name)) {
                 if (rest == null) {
                     rest = new LinkedHashMap<>();
                 }
                 if (!rest.containsKey(name)) { // the first value wins
-                    rest.put(name, text(i));
+                    rest.put(name, string(i));
                 }
             }
         }

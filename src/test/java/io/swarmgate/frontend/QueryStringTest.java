@@ -58,6 +58,30 @@ class QueryStringTest {
     }
 
     @Test
+    void theIndexFormsReadTheParametersInOrderAsTheNameFormsDo() throws Exception {
+        QueryString q = QueryString.parse("a=1&b=%41+B&a=2&n%5Fm=99&bad=x1");
+        assertEquals(5, q.size());
+        assertEquals(List.of("a", "b", "a", "n_m", "bad"),
+                java.util.stream.IntStream.range(0, q.size()).mapToObj(q::name).toList());
+        assertEquals("A B", q.string(1));
+        assertArrayEquals(new byte[] {'A', ' ', 'B'}, q.bytes(1));
+        assertEquals(2, q.number(2));
+        assertEquals(99, q.number(3));
+        assertEquals("invalid bad: not a number", assertThrows(ClientError.class, () -> q.number(4)).reason());
+        assertThrows(IndexOutOfBoundsException.class, () -> q.name(5));
+    }
+
+    @Test
+    void aQueryWithManyParametersKeepsThemAll() throws Exception {
+        String query = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "p" + i + "=" + i)
+                .collect(java.util.stream.Collectors.joining("&"));
+        QueryString q = QueryString.parseQuery(query + "&last=%41");
+        assertEquals(41, q.size());
+        assertEquals(39, q.number("p39", -1));
+        assertEquals("A", q.string("last"));
+    }
+
+    @Test
     void namesAreDecodedAndCaseSensitive() throws Exception {
         QueryString q = QueryString.parse("info%5Fhash=a&Port=1&n+m=2");
         assertEquals("a", q.string("info_hash"));

@@ -74,6 +74,18 @@ class AnnounceParserTest {
     }
 
     @Test
+    void theFirstValueOfARepeatedParameterWinsAndOnlyUnknownParametersReachHooks() throws Exception {
+        AnnounceRequest r = parse(base().replace("port=6881", "port=6881&port=7000") + "&left=5&numwant=3&num_want=9"
+                + "&key=abc&supportcrypto=1&trackerid=t&jwt=first&jwt=second&note=x");
+        assertEquals(6881, r.peer().port());
+        assertFalse(r.isSeeder(), "left=100 came first");
+        assertEquals(3, r.numWant(), "numwant is read before num_want");
+        assertEquals(java.util.Map.of("jwt", "first", "note", "x"), r.meta().params(),
+                "protocol parameters the tracker ignores (key, supportcrypto, trackerid) are not for hooks");
+        assertEquals(java.util.Map.of(), parse(base() + "&key=abc&corrupt=0").meta().params());
+    }
+
+    @Test
     void ipParameterOnlyWhenAllowed() throws Exception {
         QueryString q = QueryString.parse(base() + "&ip=10.9.8.7");
         assertEquals(CLIENT, AnnounceParser.announce(q, CLIENT, false, "").peer().ip());
@@ -82,6 +94,11 @@ class AnnounceParserTest {
         QueryString bad = QueryString.parse(base() + "&ip=example.com");
         assertEquals("invalid ip: not an IP address", assertThrows(ClientError.class,
                 () -> AnnounceParser.announce(bad, CLIENT, true, "")).reason());
+        QueryString v6 = QueryString.parse(base() + "&ip=&ipv6=nope&ipv4=10.1.2.3");
+        assertEquals(IpAddress.parse("10.1.2.3"), AnnounceParser.announce(v6, CLIENT, true, "").peer().ip(),
+                "an empty ip is skipped; ipv4 is tried before ipv6");
+        assertEquals("invalid ipv6: not an IP address", assertThrows(ClientError.class,
+                () -> AnnounceParser.announce(QueryString.parse(base() + "&ipv6=nope"), CLIENT, true, "")).reason());
     }
 
     @Test
