@@ -31,3 +31,4 @@ JAVA="$JAVA" taskset -c 1 python3 docs/perf-data/sched-sample.py "$pid" "$postma
 wait "$bench" || true
 grep "^BENCH" "$tmp/bench.out" || cat "$tmp/bench.out"
 kill -TERM "$pid"; wait "$pid" || true
+grep -E " (WARN|WARNING|ERROR) " "$tmp/sg.log" | head -5 || true # a failed flush would be retried: more windows
