@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Interleaved UDP runs without and with the accounting posthook (README "accounting").
 # Needs: target/swarmgate.jar (./mvnw -B -q -DskipTests -DskipDist package) and, for the "on" runs, a
-# PostgreSQL on 127.0.0.1:$PG_PORT with a database swarmgate owned by a user swarmgate (trust auth).
+# PostgreSQL on 127.0.0.1:$PG_PORT with a database swarmgate owned by a user swarmgate (trust auth), off the
+# tracker's core. PG_DIR=dir starts one there for the run (docs/perf-data/pg-bench-db.sh, pinned to core
+# PG_CPU, default 1: its backends inherit that) and stops it at the end.
 # Tracker pinned to core 0, load generator to core 1.
 #   ROUNDS=3 docs/perf-data/accounting-ab.sh             saturated: answers/s and p99, closed loop
 #   RATE=40000 ROUNDS=3 docs/perf-data/accounting-ab.sh  p99 at a fixed offered rate (open loop, below saturation)
@@ -20,6 +22,10 @@ rate=()
 if [[ -n "${RATE:-}" ]]; then rate=(--rate "$RATE"); fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+if [[ -n "${PG_DIR:-}" ]]; then
+  PG_CPU=${PG_CPU:-1} docs/perf-data/pg-bench-db.sh start "$pg" "$PG_DIR"
+  trap 'docs/perf-data/pg-bench-db.sh stop "$pg" "$PG_DIR"; rm -rf "$tmp"' EXIT
+fi
 for v in off on; do
   sed -e "s/21070/$udp/; s/21071/$http/; s/21432/$pg/" "docs/perf-data/sg-w1-accounting-$v.yaml" >"$tmp/$v.yaml"
 done

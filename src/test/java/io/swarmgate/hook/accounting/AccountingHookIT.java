@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -162,6 +163,34 @@ class AccountingHookIT {
             assertTrue(db.write(instance, 2, batch));
         }
         assertArrayEquals(new long[] {2, 4, 2, 2}, stored(url, torrent(7)));
+    }
+
+    @Test
+    void aFlushOfMoreRowsThanOneStatementHoldsWritesEachRowOnceAndSumsSaturate() throws Exception {
+        try (AccountingHook hook = hook(url, clock, meters, 1000, NEVER)) {
+            assertTrue(hook.flush()); // creates the schema
+        }
+        int torrents = 2 * AccountingDatabase.ROWS_PER_STATEMENT + 3; // three statements per table
+        int day = (int) LocalDate.parse("2026-03-01").toEpochDay();
+        try (AccountingDatabase db = new AccountingDatabase(url, Duration.ofSeconds(5))) {
+            PendingRows rows = new PendingRows(3 * torrents, n -> { });
+            for (int n = 1; n <= torrents; n++) {
+                rows.add(torrent(1000 + n), "s" + n % 7, day, n, 2L * n, n % 2 == 0);
+            }
+            rows.add(torrent(1001), null, day + 1, Long.MAX_VALUE, 0, false);
+            UUID instance = UUID.randomUUID();
+            assertTrue(db.write(instance, 1, rows.toWrite(rows.claim())));
+            assertTrue(db.write(instance, 2, rows.toWrite(rows.claim())), "the same amounts again");
+        }
+        long sum = (long) torrents * (torrents + 1) / 2;
+        assertEquals(torrents + 1, count(url, "SELECT count(*) FROM accounting_torrent_day"));
+        assertEquals(torrents, count(url, "SELECT count(*) FROM accounting_subject_torrent_day"));
+        assertEquals(2 * 2 * sum, count(url, "SELECT sum(downloaded) FROM accounting_torrent_day"));
+        assertEquals(2 * 2 * sum, count(url, "SELECT sum(downloaded) FROM accounting_subject_torrent_day"));
+        assertEquals(2 * (torrents / 2), count(url, "SELECT sum(completed) FROM accounting_subject_torrent_day"));
+        assertArrayEquals(new long[] {2 * 7, 2 * 14, 0, 2}, storedForSubject(url, "s0", torrent(1007)));
+        assertEquals(Long.MAX_VALUE, count(url, "SELECT uploaded FROM accounting_torrent_day WHERE day = '2026-03-02'"),
+                "a sum past the bigint maximum saturates instead of failing every later flush");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.swarmgate.hook.accounting;
 import io.swarmgate.bittorrent.InfoHash;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +26,24 @@ class PendingRowsTest {
         assertEquals(new Totals(50, 500, 1, 5), rows.subject("robot-1").get(a));
         assertEquals(new Totals(1, 1, 0, 1), rows.subject("robot-2").get(a));
         assertNull(rows.torrent(new InfoHash(1, 2, 4)));
+    }
+
+    @Test
+    void aClaimIsInKeyOrderTheSameForEveryInstance() {
+        // the lock order of a flush's upserts: torrent rows first, then subjects; info_hashes by unsigned bytes
+        // (as PostgreSQL sorts bytea); then days
+        InfoHash low = new InfoHash(1, 0, 0);
+        InfoHash high = new InfoHash(-1, 0, 0); // 0xff... first byte: last, though negative as a long
+        InfoHash lowLastWord = new InfoHash(1, 0, -1);
+        PendingRows rows = new PendingRows(100, n -> { });
+        rows.add(high, "b", 2, 1, 1, false);
+        rows.add(lowLastWord, null, 2, 1, 1, false);
+        rows.add(low, "a", 3, 1, 1, false);
+        rows.add(low, null, 3, 1, 1, false);
+        rows.add(low, null, 2, 1, 1, false);
+        assertEquals(List.of(new RowKey(null, low, 2), new RowKey(null, low, 3), new RowKey(null, lowLastWord, 2),
+                        new RowKey(null, high, 2), new RowKey("a", low, 3), new RowKey("b", high, 2)),
+                rows.claim().rows().stream().map(r -> r.key).toList());
     }
 
     @Test
