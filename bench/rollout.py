@@ -148,7 +148,8 @@ class Child:
     def __init__(self, args, torrent, addr, save, seed, announce):
         cmd = [sys.executable, os.path.abspath(__file__), "--peer", "--torrent", torrent, "--addr", addr,
                "--save", save, "--announce", announce, "--num-want", str(args.num_want),
-               "--upload-limit", str(args.upload_limit), "--timeout", str(args.timeout + 30)]
+               "--upload-limit", str(args.seeder_upload_limit if seed and args.seeder_upload_limit
+                                     else args.upload_limit), "--timeout", str(args.timeout + 30)]
         if seed:
             cmd.append("--seed")
         self.addr = addr
@@ -298,16 +299,20 @@ def summarise(args, t0, leechers, seeders):
                 cross += got
                 r["cross_rack_mib"] += got / MIB
     times = [c.completed_at - t0 for c in leechers if c.completed_at]
+    for rack, r in per_rack.items():
+        done = [c.completed_at - t0 for c in leechers if c.rack == rack and c.completed_at]
+        r["completion_median_s"] = statistics.median(done) if done else None
     starved = [c.addr for c in leechers if not c.completed_at]
     result = {
         "racks": args.racks, "leechers_per_rack": args.leechers, "seeders": args.seeders,
         "num_want": args.num_want, "stagger": args.stagger, "upload_limit_mib": args.upload_limit,
+        "seeder_upload_limit_mib": args.seeder_upload_limit or args.upload_limit,
         "size_mib": args.size_mib, "preference": args.preference if args.hook_yaml is None else "custom",
         "cross_rack_fraction": round(cross / total, 3) if total else None,
         "completion_median_s": round(statistics.median(times), 2) if times else None,
         "completion_max_s": round(max(times), 2) if times else None,
         "completed": len(times), "leechers": len(leechers), "starved": starved,
-        "per_rack": {str(k): {n: round(v, 1) for n, v in sorted(per_rack[k].items())} for k in sorted(per_rack)},
+        "per_rack": {str(k): {n: (round(v, 1) if v is not None else None) for n, v in sorted(per_rack[k].items())} for k in sorted(per_rack)},
         "seeder_upload_mib": round(sum((c.report or {}).get("uploaded", 0) for c in seeders) / MIB, 1),
     }
     print(f"shape {args.racks}x{args.leechers}, seeders per rack {args.seeders}, num_want {args.num_want}, "
@@ -317,7 +322,8 @@ def summarise(args, t0, leechers, seeders):
           f"{result['completion_median_s']}s max {result['completion_max_s']}s  completed "
           f"{len(times)}/{len(leechers)}  starved {starved or 'none'}")
     for rack, r in result["per_rack"].items():
-        print(f"  rack {rack}: {r['in_rack_mib']} MiB from rack-mates, {r['cross_rack_mib']} MiB across racks")
+        print(f"  rack {rack}: {r['in_rack_mib']} MiB from rack-mates, {r['cross_rack_mib']} MiB across racks, "
+              f"completion median {r['completion_median_s']} s")
     print("result " + json.dumps(result), flush=True)
     return result
 
@@ -330,6 +336,8 @@ def main():
     parser.add_argument("--num-want", type=int, default=6)
     parser.add_argument("--stagger", type=float, default=0.1, help="seconds between leecher starts")
     parser.add_argument("--upload-limit", type=float, default=4.0, help="MiB/s per peer")
+    parser.add_argument("--seeder-upload-limit", type=float,
+                        help="MiB/s per initial seeder (default: --upload-limit); an origin server is often faster")
     parser.add_argument("--size-mib", type=float, default=16.0, help="payload")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds for the leechers to complete")
     parser.add_argument("--announce", help="announce URL of a running tracker")

@@ -59,6 +59,7 @@ def run(args, shape, variant):
            "--tracker-port", str(args.tracker_port), "--racks", str(racks), "--leechers", str(leechers),
            "--seeders", seeders, "--num-want", str(num_want), "--stagger", str(stagger),
            "--upload-limit", str(args.upload_limit), "--size-mib", str(args.size_mib),
+           "--seeder-upload-limit", str(args.seeder_upload_limit or args.upload_limit),
            "--timeout", str(args.timeout), "--hook-yaml", VARIANTS[variant]]
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
@@ -73,10 +74,12 @@ def row(shape, variant, load, r):
     racks, leechers, seeders, num_want, stagger = shape
     head = f"| {racks}x{leechers} | {seeders} | {num_want} | {stagger} | {variant} | {load} |"
     if r is None:
-        return head + " failed | | | | |"
+        return head + " failed | | | | | |"
     per_rack = ", ".join(f"{v['in_rack_mib']:.0f}/{v['cross_rack_mib']:.0f}" for v in r["per_rack"].values())
+    rack_times = ", ".join("-" if v.get("completion_median_s") is None else f"{v['completion_median_s']:.1f}"
+                           for v in r["per_rack"].values())
     return (head + f" {r['cross_rack_fraction']} | {r['completion_median_s']} / {r['completion_max_s']} |"
-            f" {r['completed']}/{r['leechers']} | {per_rack} | {', '.join(r['starved']) or 'none'} |")
+            f" {r['completed']}/{r['leechers']} | {per_rack} | {rack_times} | {', '.join(r['starved']) or 'none'} |")
 
 
 def main():
@@ -88,6 +91,7 @@ def main():
     parser.add_argument("--base", default="127.30")
     parser.add_argument("--tracker-port", type=int, default=34500)
     parser.add_argument("--upload-limit", type=float, default=4.0)
+    parser.add_argument("--seeder-upload-limit", type=float, help="default: --upload-limit")
     parser.add_argument("--size-mib", type=float, default=16.0)
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args()
@@ -100,8 +104,8 @@ def main():
     if not shapes:
         parser.error(f"no such shape; known: {', '.join(shape_name(s) for s in SHAPES)}")
     print("| shape | seeders per rack | num_want | stagger s | preference | load (1 min) | cross-rack fraction "
-          "| completion median / max s | completed | per-rack MiB (in / cross) | starved |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+          "| completion median / max s | completed | per-rack MiB (in / cross) | per-rack median s | starved |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     for i in range(args.repeats):
         for shape in shapes:
             for variant in variants:

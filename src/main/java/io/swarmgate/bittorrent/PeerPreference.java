@@ -18,6 +18,8 @@ import java.util.List;
  * which is faster when the seeders' upload is the bottleneck and costs backbone traffic.</li>
  * <li>{@code near < rackQuorum}: at most {@code bridgePeers}, taken nearest tier first, random within a tier,
  * and, for a leecher whose rack holds no seeder, one of them a seeder from the nearest tier that has one.</li>
+ * <li>Of the bridges a leecher gets, at most one is a seeder while leechers can fill the others
+ * ({@link #farSeederCap}).</li>
  * </ul>
  * So each rack's first {@code rackQuorum} announcers get up to {@code bridgePeers} peers outside the rack and
  * everyone after them gets rack-mates only: a rack pulls data across the backbone over a few connections instead
@@ -101,5 +103,18 @@ public record PeerPreference(List<Integer> prefixes, List<String> groups, int ra
             return Integer.MAX_VALUE;
         }
         return near >= rackQuorum ? 0 : seederNear ? seededRackBridges : bridgePeers;
+    }
+
+    /**
+     * How many of an announcer's {@code farSlots} bridges (the peers it is given from beyond its rack while the
+     * bridge rule limits them) may be seeders when {@code farLeechers} leechers it could be given are beyond its
+     * rack: one, unless the leechers are too few to fill the other places. Bridges are drawn seeders first, so
+     * without this cap a few seeders would carry every rack's bridges: with seeders in two racks, each
+     * rack without one would open both its bridges to those two seeders, which then split their upload between
+     * their own rack and every other rack's bridges while the leechers of their racks, which have upload to
+     * spare, carried none.
+     */
+    public static int farSeederCap(int farSlots, int farLeechers) {
+        return Math.max(1, farSlots - farLeechers);
     }
 }

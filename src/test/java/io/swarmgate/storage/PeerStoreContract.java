@@ -826,6 +826,41 @@ public abstract class PeerStoreContract {
     }
 
     @Test
+    void bridgesHoldOneSeederWhileLeechersCanFillTheRest() {
+        // seeders in two racks of my /16, leechers in a third: a lone leecher's two bridges are one seeder and
+        // one leecher, not both seeders (those would carry every rack's bridges)
+        InfoHash t = torrent(1);
+        Peer me = peer("10.1.1.101", 6881);
+        Set<Peer> seeders = Set.of(peer("10.1.20.1", 6881), peer("10.1.21.1", 6881));
+        seeders.forEach(p -> put(t, p, true));
+        for (int i = 1; i <= 4; i++) {
+            put(t, peer("10.1.30." + i, 6881), false);
+        }
+        for (int draw = 0; draw < 20; draw++) {
+            List<Peer> peers = select(t, me, false, 50, BRIDGED4);
+            assertEquals(2, peers.size(), peers::toString);
+            assertTrue(seeders.contains(peers.get(0)), "a seeder first: " + peers);
+            assertFalse(seeders.contains(peers.get(1)), "then a leecher: " + peers);
+            assertTrue(shares(peers.get(1), me, 16), peers::toString);
+        }
+        // a rack holding a seeder, with seeded-rack bridges: one far seeder among them too
+        Peer rackSeeder = peer("10.1.1.5", 6881);
+        put(t, rackSeeder, true);
+        for (int draw = 0; draw < 20; draw++) {
+            List<Peer> peers = select(t, me, false, 50, BRIDGED4.withBridges(2, 2, 3));
+            assertEquals(4, peers.size(), peers::toString);
+            assertEquals(rackSeeder, peers.get(0));
+            assertEquals(1, peers.stream().filter(seeders::contains).count(), "one far seeder: " + peers);
+        }
+        // no leechers beyond the rack: the bridges are seeders after all, never fewer than allowed
+        InfoHash u = torrent(2);
+        seeders.forEach(p -> put(u, p, true));
+        for (int draw = 0; draw < 5; draw++) {
+            assertEquals(seeders, Set.copyOf(select(u, me, false, 50, BRIDGED4)));
+        }
+    }
+
+    @Test
     void aRackBelowItsQuorumGetsItsRackMatesAndTheBridges() {
         InfoHash t = torrent(1);
         Peer me = peer("10.1.1.101", 6881);

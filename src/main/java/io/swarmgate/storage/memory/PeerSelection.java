@@ -53,6 +53,7 @@ final class PeerSelection {
         int tiers = preference.tierCount();
         int want;
         int farLimit = Integer.MAX_VALUE;
+        int farSeederCap = Integer.MAX_VALUE;
         if (tiers > 0) {
             // the rack (tier 0) first: its count decides how many peers may come from farther away
             if (s != null) {
@@ -65,6 +66,10 @@ final class PeerSelection {
             int near = nearSeeders + (l == null ? 0 : l.availableSoFar());
             farLimit = preference.farLimit(near, nearSeeders > 0);
             want = Math.min(numWant, near + Math.min(farLimit, available - near));
+            if (farLimit != Integer.MAX_VALUE && s != null) {
+                int farLeechers = l == null ? 0 : l.available() - l.availableSoFar();
+                farSeederCap = PeerPreference.farSeederCap(want - Math.min(near, want), farLeechers);
+            }
         } else {
             want = Math.min(numWant, available);
         }
@@ -80,6 +85,7 @@ final class PeerSelection {
                 tiers, prefixes, ip) : -1;
         int fill = seederTier >= 0 ? want - 1 : want;
         int written = 0;
+        int farSeeders = 0;
         // tier by tier (the last one, k == tiers, is everyone else); within a tier seeders before leechers
         for (int k = 0; k <= tiers && written < fill; k++) {
             int before = written;
@@ -87,7 +93,13 @@ final class PeerSelection {
                 if (k > 0 || tiers == 0) {
                     s.advance(k, prefixes, ip);
                 }
-                written += s.take(fill - written, sink, random);
+                if (k == 0) {
+                    written += s.take(fill - written, sink, random);
+                } else {
+                    int taken = s.take(Math.min(fill - written, farSeederCap - farSeeders), sink, random);
+                    farSeeders += taken;
+                    written += taken;
+                }
             }
             if (l != null && written < fill) {
                 if (k > 0 || tiers == 0) {

@@ -322,6 +322,7 @@ register('sg_announce', function(a)
     local total = seedersAvailable + (l and available(l) or 0)
     local want = math.min(numWant, total)
     local farLimit = math.huge
+    local farSeederCap = math.huge
     if want > 0 and tiers > 0 then
       -- the rack (tier 1) first: its count decides how many peers may come from farther away
       if s then
@@ -344,6 +345,11 @@ register('sg_announce', function(a)
         end
       end
       want = math.min(numWant, near + math.min(farLimit, total - near))
+      if farLimit ~= math.huge and s then
+        -- at most one seeder among the bridges while leechers can fill the rest (PeerPreference.farSeederCap)
+        local farLeechers = l and (available(l) - availableSoFar(l)) or 0
+        farSeederCap = math.max(1, want - math.min(near, want) - farLeechers)
+      end
     end
     if want > 0 then
       -- Never starve a rack of seeders: when the nearest tiers hold only leechers and those alone would fill
@@ -355,6 +361,7 @@ register('sg_announce', function(a)
       end
       local fill = seederTier and want - 1 or want
       local written = 0
+      local farSeeders = 0
       for k = 1, tiers + 1 do
         if written >= fill then
           break
@@ -364,7 +371,13 @@ register('sg_announce', function(a)
           if k > 1 or tiers == 0 then
             advance(s, k)
           end
-          written = written + take(s, fill - written)
+          if k == 1 then
+            written = written + take(s, fill - written)
+          else
+            local taken = take(s, math.min(fill - written, farSeederCap - farSeeders))
+            farSeeders = farSeeders + taken
+            written = written + taken
+          end
         end
         if l and written < fill then
           if k > 1 or tiers == 0 then
