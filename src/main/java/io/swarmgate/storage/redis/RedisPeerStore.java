@@ -102,6 +102,8 @@ public final class RedisPeerStore implements PeerStore {
     private final UnifiedJedis redis;
     private final JedisCluster cluster;
     private final JedisPooled single;
+    /** A single server's function calls, pipelined over a few connections; null on a Cluster. */
+    private final PipelinedCalls pipeline;
     private final InstantSource clock;
     private final long lifetimeSeconds;
     private final String name;
@@ -158,11 +160,13 @@ public final class RedisPeerStore implements PeerStore {
                         + e.getMessage(), e);
             }
             this.single = null;
+            this.pipeline = null;
             this.redis = cluster;
             this.shardTags = slotTags();
         } else {
             this.single = new JedisPooled(pool, node, client.database(JedisURIHelper.getDBIndex(uri)).build());
             this.cluster = null;
+            this.pipeline = new PipelinedCalls(single.getPool(), config.poolSize(), config.timeout(), "redis-store");
             this.redis = single;
             this.shardTags = new String[] {"all"};
         }
@@ -493,6 +497,9 @@ public final class RedisPeerStore implements PeerStore {
 
     @Override
     public void close() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
         redis.close();
     }
 
@@ -505,7 +512,7 @@ public final class RedisPeerStore implements PeerStore {
     private Object fcall(byte[] function, List<byte[]> keys, List<byte[]> args) {
         return call(() -> {
             try {
-                return redis.fcall(function, keys, args);
+                return fcallOnce(function, keys, args);
             } catch (JedisDataException e) {
                 if (!String.valueOf(e.getMessage()).startsWith(Library.MISSING)) {
                     throw e;
@@ -514,9 +521,24 @@ public final class RedisPeerStore implements PeerStore {
                         : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
                     library.loadInto(c);
                 }
-                return redis.fcall(function, keys, args);
+                return fcallOnce(function, keys, args);
             }
         });
+    }
+
+    /** On a single server through the pipeline; on a Cluster through the client, which follows redirections. */
+    private Object fcallOnce(byte[] function, List<byte[]> keys, List<byte[]> args) {
+        if (pipeline == null) {
+            return redis.fcall(function, keys, args);
+        }
+        CommandArguments command = new CommandArguments(Protocol.Command.FCALL).add(function).add(keys.size());
+        for (byte[] key : keys) {
+            command.add(key);
+        }
+        for (byte[] arg : args) {
+            command.add(arg);
+        }
+        return pipeline.call(command);
     }
 
     private <T> T call(Supplier<T> op) {

@@ -230,7 +230,8 @@ end
 
 register('sg_announce', function(a)
   args = a
-  now, event, seeder = tonumber(a[3]), a[4], a[5] == '1'
+  -- now stays the caller's string: it only goes back to Redis, and a Lua number would be formatted each time
+  now, event, seeder = a[3], a[4], a[5] == '1'
   me, myId, numWant = a[6], a[7], tonumber(a[8])
   seed = tonumber(a[9]) % 2147483646 + 1
   rackQuorum, bridgePeers, seededBridges = tonumber(a[10]), tonumber(a[11]), tonumber(a[12])
