@@ -2,7 +2,7 @@
 # Two builds of the Redis store, interleaved (README "Figures"): per pair, redis-bench.sh once with the old jar,
 # then once with the new one, each run memory store vs Redis store (fresh redis-server, fresh trackers), with
 # redis-bench.sh's split of Redis' CPU per announce (PERF=1: and a profile). Each pair holds the benchmark lock.
-# Usage: docs/perf-data/redis-ab.sh OLD_JAR [pairs] [rounds-per-run]   (new = target/swarmgate.jar)
+# Usage: docs/perf-data/redis-ab.sh OLD_JAR [pairs] [rounds-per-run]   (new = $NEW or target/swarmgate.jar)
 #   e.g. mkdir -p /tmp/redis-before && cp -r target/swarmgate.jar target/libs /tmp/redis-before/  (on the old tree)
 #        docs/perf-data/redis-ab.sh /tmp/redis-before/swarmgate.jar 3 2
 # Ports: BASE (default 25000) .. BASE+581. Prints uptime (load average) around every run.
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 old=${1:?usage: redis-ab.sh OLD_JAR [pairs] [rounds-per-run]}
 pairs=${2:-3}
 rounds=${3:-2}
-new=target/swarmgate.jar
+new=${NEW:-target/swarmgate.jar}
 lock=${LOCK:-/tmp/swarmgate-bench.lock}
 export BASE=${BASE:-25000}
 for p in $(seq "$pairs"); do
