@@ -68,7 +68,9 @@ import java.util.function.Supplier;
  * <p><b>Keys.</b> Per swarm, all with the hash tag {@code {<info_hash hex>}} so a swarm lives in one Cluster
  * slot: seeders and leechers per address family ({@code sg:{h}:4s 4l 6s 6l}, sorted sets whose members are
  * address and port bytes, so a subnet is one lexicographic range and a locality tier costs two ZLEXCOUNTs),
- * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_ids),
+ * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_id and packed slot),
+ * beside each list its packed string ({@code sg:{h}:4sp}...: the entries in fixed-size slots, so a handout without
+ * tiers is a few GETRANGEs, not one Lua string per peer),
  * {@code sg:{h}:downloaded}, {@code sg:{h}:n} (the four list sizes, kept by the scripts, so the counts of an
  * answer cost one HMGET) and {@code sg:{h}:timeline} (the completion timeline); for peers placed by a topology
  * map ({@link PeerPreference#groups}) {@code sg:{h}:groups} (member to the group keys it announced with) and per
