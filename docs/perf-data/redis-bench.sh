@@ -7,7 +7,8 @@
 # Ports: redis 30500, memory tracker UDP/HTTP 30070/30071, Redis tracker 30080/30081 (BASE=... moves them).
 # Redis rounds also print, per announce: redis_user_us / redis_sys_us (its main thread's CPU), in_function_us
 # (FCALL's usec: the function with the commands it runs) and redis_syscalls (perf stat). PERF=1 adds a
-# call-graph profile of redis-server in the last Redis round (perf record -g), reported at the end.
+# call-graph profile of redis-server in the last Redis round (perf record -g), reported at the end; JFR=1 a JFR
+# recording (profile settings) of the Redis-store tracker in that round, its execution samples printed to a file.
 # JAR=path runs another build (trackers and load generator; default target/swarmgate.jar, its libs beside it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,6 +74,10 @@ for r in $(seq "$rounds"); do
           perf record -g -o "$out/perf.data" -p $redis -- sleep 11 >/dev/null 2>&1 &
           watch+=($!)
         fi
+        if [ "${JFR:-}" = 1 ] && [ "$r" = "$rounds" ]; then   # the Redis-store tracker's own CPU, by stack
+          "$(dirname "$JAVA")/jcmd" $redjvm JFR.start name=bench settings=profile duration=11s \
+            filename="$out/tracker.jfr" >/dev/null
+        fi
       fi
       line=$(taskset -c 1 "$JAVA" -jar "$jar" bench "${args[@]}" \
         --duration 10s --warmup 2s --tracker-pid $pid | grep '^BENCH')
@@ -96,6 +101,11 @@ for r in $(seq "$rounds"); do
     done
   done
 done
+if [ "${JFR:-}" = 1 ]; then
+  sleep 1   # the recording ends 11 s after it started
+  "$(dirname "$JAVA")/jfr" print --events jdk.ExecutionSample --stack-depth 64 "$out/tracker.jfr" >"$out/tracker-samples.txt"
+  echo "JFR execution samples of the Redis-store tracker: $out/tracker-samples.txt"
+fi
 if [ "${PERF:-}" = 1 ]; then
   perf report -i "$out/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep '%' | grep -v '^#' | head -40
   perf report -i "$out/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | head -40

@@ -46,6 +46,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -243,13 +244,29 @@ public final class RedisPeerStore implements PeerStore {
         return "sg:totals:{" + tag + "}";
     }
 
-    /** The keys every script gets, in common.lua's order (10 counts, 11 timeline.lua's hash, 12 groups). */
+    /** The swarm keys' suffixes in common.lua's order; null where the index shard's keys go (8 and 9). */
+    private static final byte[][] SUFFIXES = {bytes("4s"), bytes("4l"), bytes("6s"), bytes("6l"), bytes("seen"),
+            bytes("ids"), bytes("downloaded"), null, null, bytes("n"), bytes("timeline"), bytes("groups")};
+
+    /**
+     * The keys every script gets, in common.lua's order (10 counts, 11 timeline.lua's hash, 12 groups): built
+     * from one prefix per call, as this runs once per announce.
+     */
     private List<byte[]> keys(String hex) {
-        String p = "sg:{" + hex + "}:";
+        byte[] prefix = bytes("sg:{" + hex + "}:");
         String tag = shardTag(hex);
-        return List.of(bytes(p + "4s"), bytes(p + "4l"), bytes(p + "6s"), bytes(p + "6l"), bytes(p + "seen"),
-                bytes(p + "ids"), bytes(p + "downloaded"), bytes(indexKey(tag)), bytes(totalsKey(tag)),
-                bytes(p + "n"), bytes(p + "timeline"), bytes(p + "groups"));
+        byte[][] keys = new byte[SUFFIXES.length][];
+        for (int i = 0; i < keys.length; i++) {
+            byte[] suffix = SUFFIXES[i];
+            if (suffix != null) {
+                byte[] key = Arrays.copyOf(prefix, prefix.length + suffix.length);
+                System.arraycopy(suffix, 0, key, prefix.length, suffix.length);
+                keys[i] = key;
+            }
+        }
+        keys[7] = bytes(indexKey(tag));
+        keys[8] = bytes(totalsKey(tag));
+        return Arrays.asList(keys);
     }
 
     private static byte[] bytes(String s) {
