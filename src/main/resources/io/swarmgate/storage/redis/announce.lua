@@ -49,6 +49,9 @@ local function regroup(moved)
   if old and old ~= joined then
     ungroup(me, entry)
   end
+  if old ~= joined then
+    redis.call('HINCRBY', COUNTS, 'g', 1) -- newly in GROUPS (again)
+  end
   redis.call('HSET', GROUPS, me, joined)
   for k = 1, tiers do
     redis.call('ZADD', groupKey(target, keys[k]), 0, entry)
@@ -307,6 +310,7 @@ register('sg_announce', function(a)
   if not indexed then
     -- a new swarm; its first peer is now, and its score a lower bound from here on
     redis.call('ZADD', INDEX, now, swarm)
+    redis.call('HSET', TIMELINE, 'first', now) -- its timeline starts (timeline.lua)
     redis.call('HINCRBY', TOTALS, 'swarms', 1)
   end
   if event == 'c' then
@@ -352,7 +356,9 @@ register('sg_announce', function(a)
     regroup(moved)
     advance, availableSoFar, take = groupAdvance, groupAvailableSoFar, groupTake
   else
-    ungroup(me, entry) -- placed before (the topology changed since): no longer
+    if sizes.g > 0 then
+      ungroup(me, entry) -- placed before (the topology changed since): no longer
+    end
     advance, availableSoFar, take = rankAdvance, rankAvailableSoFar, rankTake
   end
 

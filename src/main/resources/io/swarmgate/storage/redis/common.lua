@@ -11,7 +11,8 @@ local IDS                   -- 6, member -> 20-byte peer_id, then the entry's sl
 local DOWNLOADED            -- 7, completed downloads
 local INDEX                 -- 8, index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
 local TOTALS                -- 9, index shard's counters: swarms, s4, l4, s6, l6
-local COUNTS                -- 10, the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs
+local COUNTS                -- 10, the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs, and g,
+                            -- the peers in GROUPS (so that an announce without group tiers skips it when none)
 local TIMELINE              -- 11, the completion timeline (timeline.lua)
 local GROUPS                -- 12, grouped peer (member) -> the group keys it is indexed under, space separated
 local swarm                 -- argument 1: the swarm's hex
@@ -116,6 +117,7 @@ local function ungroup(member, entry)
     end
   end
   redis.call('HDEL', GROUPS, member)
+  redis.call('HINCRBY', COUNTS, 'g', -1)
 end
 
 -- takes one list entry (at slot in its packed string) out of the seeders or leechers and their counters;
@@ -164,10 +166,10 @@ local function reindex()
   redis.call('ZADD', INDEX, oldest[2] or 0, swarm)
 end
 
--- complete, incomplete, and the list sizes by COUNTS field
+-- complete, incomplete, and the list sizes (and g) by COUNTS field
 local function counts()
-  local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6')
+  local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6', 'g')
   local n = {s4 = tonumber(c[1] or '0'), l4 = tonumber(c[2] or '0'), s6 = tonumber(c[3] or '0'),
-             l6 = tonumber(c[4] or '0')}
+             l6 = tonumber(c[4] or '0'), g = tonumber(c[5] or '0')}
   return n.s4 + n.s6, n.l4 + n.l6, n
 end
