@@ -5,6 +5,11 @@
 #   modes: any of udp http-keepalive http-close, comma-separated (default udp)
 #   rate:  announces/s offered open-loop (bench --rate, when the jar has it); empty = closed loop, as fast as it goes
 # Ports: redis 30500, memory tracker UDP/HTTP 30070/30071, Redis tracker 30080/30081 (BASE=... moves them).
+# Redis rounds also print, per announce: redis_user_us / redis_sys_us (its main thread's CPU), in_function_us
+# (FCALL's usec: the function with the commands it runs) and redis_syscalls (perf stat). PERF=1 adds a
+# call-graph profile of redis-server in the last Redis round (perf record -g), reported at the end; JFR=1 a JFR
+# recording (profile settings) of the Redis-store tracker in that round, its execution samples printed to a file.
+# JAR=path runs another build (trackers and load generator; default target/swarmgate.jar, its libs beside it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
@@ -12,6 +17,7 @@ window=${2:-64}
 modes=${3:-udp}
 rate=${4:-}
 base=${BASE:-30000}
+jar=${JAR:-target/swarmgate.jar}
 rport=$((base + 500)); mudp=$((base + 70)); mhttp=$((base + 71)); rudp=$((base + 80)); rhttp=$((base + 81))
 out=$(mktemp -d)
 redis-server --port $rport --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$out/redis.log" 2>&1 &
@@ -28,9 +34,9 @@ metrics: {enabled: false}
 storage: {type: redis, redis: {uri: "redis://127.0.0.1:$rport/0"}}
 Y
 taskset -pc 0 $redis >/dev/null
-java -jar target/swarmgate.jar --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
+java -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
 mem=$!
-java -jar target/swarmgate.jar --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
+java -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
 red=$!
 trap 'kill $mem $red $redis 2>/dev/null || true' EXIT
 for _ in $(seq 100); do   # bounded: both trackers answer HTTP, at most 20 s
@@ -45,6 +51,7 @@ memjvm=$(child $mem); redjvm=$(child $red)
 for pid in $mem $red $memjvm $redjvm; do taskset -apc 0 $pid >/dev/null; done
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*-2[1-9]*/bin/java /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort -V | tail -1)}
 ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
+cpu() { redis-cli -p $rport INFO cpu | tr -d '\r' | awk -F: -v k="$1" '$1 == k {print $2}'; }
 for r in $(seq "$rounds"); do
   for mode in ${modes//,/ }; do
     for store in memory redis; do
@@ -58,15 +65,48 @@ for r in $(seq "$rounds"); do
       esac
       if [ -n "$rate" ]; then args+=(--rate "$rate"); fi
       redis-cli -p $rport CONFIG RESETSTAT >/dev/null
-      before=$(ticks $redis)
-      line=$(taskset -c 1 "$JAVA" -jar target/swarmgate.jar bench "${args[@]}" \
+      before=$(ticks $redis); u0=$(cpu used_cpu_user_main_thread); s0=$(cpu used_cpu_sys_main_thread)
+      watch=()
+      if [ $store = redis ]; then   # redis-server's system calls (the kernel's count), and a profile if asked
+        perf stat -x, -e raw_syscalls:sys_enter -p $redis -o "$out/syscalls" -- sleep 12 2>/dev/null &
+        watch+=($!)
+        if [ "${PERF:-}" = 1 ] && [ "$r" = "$rounds" ]; then
+          perf record -g -o "$out/perf.data" -p $redis -- sleep 11 >/dev/null 2>&1 &
+          watch+=($!)
+        fi
+        if [ "${JFR:-}" = 1 ] && [ "$r" = "$rounds" ]; then   # the Redis-store tracker's own CPU, by stack
+          "$(dirname "$JAVA")/jcmd" $redjvm JFR.start name=bench settings=profile duration=11s \
+            filename="$out/tracker.jfr" >/dev/null
+        fi
+      fi
+      line=$(taskset -c 1 "$JAVA" -jar "$jar" bench "${args[@]}" \
         --duration 10s --warmup 2s --tracker-pid $pid | grep '^BENCH')
-      after=$(ticks $redis)
+      after=$(ticks $redis); u1=$(cpu used_cpu_user_main_thread); s1=$(cpu used_cpu_sys_main_thread)
+      for w in "${watch[@]}"; do wait "$w" || true; done
+      stats=$(redis-cli -p $rport INFO commandstats | tr -d '\r')
       # top-level calls of the store's functions (FCALL; EVALSHA before the function library)
-      fcall=$(redis-cli -p $rport INFO commandstats | grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*' | cut -d= -f2 | paste -sd+ | bc || true)
+      fcall=$(grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*' <<<"$stats" | cut -d= -f2 | paste -sd+ | bc || true)
       # commandstats counts the commands a function runs too: all calls minus fcall = commands inside functions
-      inside=$(redis-cli -p $rport INFO commandstats | grep -o 'calls=[0-9]*' | cut -d= -f2 | paste -sd+ | bc)
-      echo "round=$r mode=$mode store=$store $line redis_cpu_ticks_12s=$((after - before)) fcall=${fcall:-0} redis_commands_incl_script=$inside"
+      inside=$(grep -o 'calls=[0-9]*' <<<"$stats" | cut -d= -f2 | paste -sd+ | bc)
+      split=""
+      if [ "${fcall:-0}" -gt 0 ]; then
+        # per announce: Redis main-thread CPU (user, system), the time inside the function (its usec, which
+        # includes the commands it runs; the rest of the CPU is reading, parsing, replying, the event loop)
+        fusec=$(grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*,usec=[0-9]*' <<<"$stats" | cut -d= -f3 | paste -sd+ | bc)
+        per() { echo "scale=1; $1 / $fcall" | bc; }
+        split=" redis_user_us=$(per "($u1 - $u0) * 1000000") redis_sys_us=$(per "($s1 - $s0) * 1000000")"
+        split+=" in_function_us=$(per "$fusec") redis_syscalls=$(echo "scale=2; $(grep raw_syscalls "$out/syscalls" | cut -d, -f1) / $fcall" | bc)"
+      fi
+      echo "round=$r mode=$mode store=$store $line redis_cpu_ticks_12s=$((after - before)) fcall=${fcall:-0} redis_commands_incl_script=$inside$split"
     done
   done
 done
+if [ "${JFR:-}" = 1 ]; then
+  sleep 1   # the recording ends 11 s after it started
+  "$(dirname "$JAVA")/jfr" print --events jdk.ExecutionSample --stack-depth 64 "$out/tracker.jfr" >"$out/tracker-samples.txt"
+  echo "JFR execution samples of the Redis-store tracker: $out/tracker-samples.txt"
+fi
+if [ "${PERF:-}" = 1 ]; then
+  perf report -i "$out/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep '%' | grep -v '^#' | head -40
+  perf report -i "$out/perf.data" --children --sort symbol --stdio -g none 2>/dev/null | grep '%' | grep -v '^#' | head -40
+fi

@@ -7,8 +7,9 @@
 #   stop-at: where the function returns, to split the cost: prelude (bind the keys only), applied (event
 #   applied, counts read), selected (peers drawn, no peer ids, no reply), or empty for the whole script.
 # Port: a free one in BASE..BASE+299 (BASE=33600 unless set); stops the redis-server it starts.
+# LUA_DIR=dir benches the Lua files of another tree (e.g. extracted with git show).
 set -euo pipefail
-dir="$(cd "$(dirname "$0")/../.." && pwd)/src/main/resources/io/swarmgate/storage/redis"
+dir=${LUA_DIR:-"$(cd "$(dirname "$0")/../.." && pwd)/src/main/resources/io/swarmgate/storage/redis"}
 calls=${1:-100000}
 stop=${2:-}
 script=$(mktemp)
@@ -44,13 +45,13 @@ keys="${p}4s ${p}4l ${p}6s ${p}6l ${p}seen ${p}ids ${p}downloaded sg:swarms:{all
 now=$(date +%s)
 for i in $(seq 10 59); do   # members are 6-byte strings, as an IPv4 address and port are
   s=0; [ $i -lt 20 ] && s=1
-  redis-cli -p $port FCALL sg_announce_bench 12 $keys $h $((now - 1860)) $now n $s "m0000$i" "-XX0000-00000000000$i" 50 $i 0 0 0 >/dev/null
+  redis-cli -p $port FCALL sg_announce_bench 12 $keys $h $((now - 1860)) $now n $s "m0000$i" "-XX0000-0000000000$i" 50 $i 0 0 0 >/dev/null
 done
 redis-cli -p $port CONFIG RESETSTAT >/dev/null
 cpu() { redis-cli -p $port INFO cpu | tr -d '\r' | awk -F: '/_main_thread/ {s += $2} END {printf "%.6f", s}'; }
 c0=$(cpu)
 taskset -c 1 redis-benchmark -p $port -n "$calls" -c 4 -P 16 -q FCALL sg_announce_bench 12 $keys $h $((now - 1860)) $now n 0 \
-  m000025 -XX0000-0000000000025 50 7 0 0 0 >/dev/null
+  m000025 -XX0000-000000000025 50 7 0 0 0 >/dev/null
 c1=$(cpu)
 echo "SCRIPT stop_at=${stop:-end} calls=$calls redis_cpu_us_per_call=$(echo "scale=1; ($c1 - $c0) * 1000000 / $calls" | bc)"
 redis-cli -p $port INFO commandstats | tr -d '\r' | grep '^cmdstat_' | grep -v 'config\|info' | sed 's/,rejected_calls.*//'

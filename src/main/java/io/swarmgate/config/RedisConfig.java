@@ -13,7 +13,8 @@ import java.time.Duration;
  *                 {@code cluster} a seed node of the Cluster (no database number there)
  * @param timeout  per command: an announce never waits longer for the store (connecting, a free connection,
  *                 the reply), then fails with {@code storage unavailable}
- * @param poolSize connections per Redis node, which bounds the commands in flight
+ * @param poolSize the commands in flight per instance (a single server's are pipelined over two connections; on
+ *                 a Cluster, the connections per node)
  */
 public record RedisConfig(String uri, boolean cluster, Duration timeout, int poolSize) {
 

@@ -371,6 +371,73 @@ public abstract class PeerStoreContract {
         assertTrue(answers.size() > 100, "answers vary: " + answers.size() + " distinct of 200");
     }
 
+    /**
+     * Joins, re-announces, completions, stops, restarted clients (a new peer_id on the same address and port)
+     * and expiry (with a garbage collection) in random order, against a model of the swarm: every answer holds exactly the swarm's peers of
+     * the announcer's family with their current peer_ids, seeders first, and a partial answer only such peers.
+     */
+    @Test
+    void underChurnEveryAnswerIsExactlyTheSwarm() {
+        InfoHash t = torrent(1);
+        SplittableRandom rnd = new SplittableRandom(7);
+        record Known(Peer peer, boolean seeder, Instant seen) {
+        }
+        Map<String, Known> swarm = new HashMap<>();
+        Peer[] watchers = {peer("192.0.2.200", 1), peer("2001:db8:ffff::1", 1)};
+        for (int step = 1; step <= 1_500; step++) {
+            int a = rnd.nextInt(40);
+            String address = a % 4 == 3 ? "2001:db8::" + Integer.toHexString(a + 1) : "10.0." + a % 3 + "." + (a + 1);
+            Known k = swarm.get(address);
+            int action = rnd.nextInt(10);
+            if (action < 5) { // a join or a re-announce, sometimes changing side; 1 in 5 a restarted client
+                Peer p = k == null || action == 0 ? peer(address, 6881) : k.peer();
+                boolean seeder = rnd.nextInt(4) == 0;
+                put(t, p, seeder);
+                swarm.put(address, new Known(p, seeder, clock.instant()));
+            } else if (action < 7 && k != null) {
+                complete(t, k.peer());
+                swarm.put(address, new Known(k.peer(), true, clock.instant()));
+            } else if (action < 9) {
+                stop(t, k == null ? peer(address, 6881) : k.peer());
+                swarm.remove(address);
+            } else if (rnd.nextInt(15) == 0) {
+                // half a lifetime (and a bit, so that no peer sits exactly on the cutoff): peers not seen in the
+                // last two of these have expired
+                clock.advance(LIFETIME.dividedBy(2).plusSeconds(7));
+                Instant cutoff = clock.instant().minus(LIFETIME);
+                swarm.values().removeIf(known -> known.seen().isBefore(cutoff));
+                store.collectGarbage();
+            }
+            if (step % 25 == 0) {
+                for (Peer w : watchers) {
+                    List<Peer> seeders = new ArrayList<>();
+                    List<Peer> leechers = new ArrayList<>();
+                    for (Known known : swarm.values()) {
+                        if (known.peer().family() == w.family() && !known.peer().equals(w)) {
+                            (known.seeder() ? seeders : leechers).add(known.peer());
+                        }
+                    }
+                    List<Peer> got = select(t, w, false, 200);
+                    assertEquals(new HashSet<>(seeders), new HashSet<>(got.subList(0, Math.min(seeders.size(),
+                            got.size()))), "step " + step + ": the seeders first");
+                    assertEquals(seeders.size() + leechers.size(), got.size(), "step " + step + ": " + got);
+                    assertEquals(new HashSet<>(leechers), new HashSet<>(got.subList(seeders.size(), got.size())),
+                            "step " + step + ": then the leechers");
+                    List<Peer> some = select(t, w, false, 7);
+                    assertEquals(Math.min(7, got.size()), some.size());
+                    assertTrue(new HashSet<>(got).containsAll(some), "step " + step + ": " + some);
+                }
+                for (Peer w : watchers) { // counted as leechers from now on
+                    swarm.put(w.ip().toString(), new Known(w, false, clock.instant()));
+                }
+                long complete = swarm.values().stream().filter(Known::seeder).count();
+                SwarmStats stats = store.stats(t);
+                assertEquals(complete, stats.complete(), "step " + step);
+                assertEquals(swarm.size() - complete, stats.incomplete(), "step " + step);
+            }
+        }
+    }
+
     @Test
     void reannounceReplacesPeerId() {
         InfoHash t = torrent(1);

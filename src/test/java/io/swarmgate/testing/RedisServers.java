@@ -156,6 +156,20 @@ public final class RedisServers implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the server hangs with its connections open, as an overloaded or swapped-out one would. */
+    public void pause(Node node) {
+        signal(node, "-STOP");
+    }
+
+    /** SIGCONT after {@link #pause}: it answers everything it has read meanwhile. */
+    public void resume(Node node) {
+        signal(node, "-CONT");
+    }
+
+    private static void signal(Node node, String signal) {
+        run(List.of("kill", signal, Long.toString(node.pid())));
+    }
+
     /** Starts a killed single server again on its port, empty (no persistence). */
     public void restart(Node node) {
         start(node);

@@ -46,6 +46,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,9 @@ import java.util.function.Supplier;
  * <p><b>Keys.</b> Per swarm, all with the hash tag {@code {<info_hash hex>}} so a swarm lives in one Cluster
  * slot: seeders and leechers per address family ({@code sg:{h}:4s 4l 6s 6l}, sorted sets whose members are
  * address and port bytes, so a subnet is one lexicographic range and a locality tier costs two ZLEXCOUNTs),
- * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_ids),
+ * {@code sg:{h}:seen} (every peer scored by last-seen, for expiry), {@code sg:{h}:ids} (peer_id and packed slot),
+ * beside each list its packed string ({@code sg:{h}:4sp}...: the entries in fixed-size slots, so a handout without
+ * tiers is a few GETRANGEs, not one Lua string per peer),
  * {@code sg:{h}:downloaded}, {@code sg:{h}:n} (the four list sizes, kept by the scripts, so the counts of an
  * answer cost one HMGET) and {@code sg:{h}:timeline} (the completion timeline); for peers placed by a topology
  * map ({@link PeerPreference#groups}) {@code sg:{h}:groups} (member to the group keys it announced with) and per
@@ -102,6 +105,8 @@ public final class RedisPeerStore implements PeerStore {
     private final UnifiedJedis redis;
     private final JedisCluster cluster;
     private final JedisPooled single;
+    /** A single server's function calls, pipelined over a few connections; null on a Cluster. */
+    private final PipelinedCalls pipeline;
     private final InstantSource clock;
     private final long lifetimeSeconds;
     private final String name;
@@ -158,11 +163,13 @@ public final class RedisPeerStore implements PeerStore {
                         + e.getMessage(), e);
             }
             this.single = null;
+            this.pipeline = null;
             this.redis = cluster;
             this.shardTags = slotTags();
         } else {
             this.single = new JedisPooled(pool, node, client.database(JedisURIHelper.getDBIndex(uri)).build());
             this.cluster = null;
+            this.pipeline = new PipelinedCalls(single.getPool(), config.poolSize(), config.timeout(), "redis-store");
             this.redis = single;
             this.shardTags = new String[] {"all"};
         }
@@ -237,13 +244,29 @@ public final class RedisPeerStore implements PeerStore {
         return "sg:totals:{" + tag + "}";
     }
 
-    /** The keys every script gets, in common.lua's order (10 counts, 11 timeline.lua's hash, 12 groups). */
+    /** The swarm keys' suffixes in common.lua's order; null where the index shard's keys go (8 and 9). */
+    private static final byte[][] SUFFIXES = {bytes("4s"), bytes("4l"), bytes("6s"), bytes("6l"), bytes("seen"),
+            bytes("ids"), bytes("downloaded"), null, null, bytes("n"), bytes("timeline"), bytes("groups")};
+
+    /**
+     * The keys every script gets, in common.lua's order (10 counts, 11 timeline.lua's hash, 12 groups): built
+     * from one prefix per call, as this runs once per announce.
+     */
     private List<byte[]> keys(String hex) {
-        String p = "sg:{" + hex + "}:";
+        byte[] prefix = bytes("sg:{" + hex + "}:");
         String tag = shardTag(hex);
-        return List.of(bytes(p + "4s"), bytes(p + "4l"), bytes(p + "6s"), bytes(p + "6l"), bytes(p + "seen"),
-                bytes(p + "ids"), bytes(p + "downloaded"), bytes(indexKey(tag)), bytes(totalsKey(tag)),
-                bytes(p + "n"), bytes(p + "timeline"), bytes(p + "groups"));
+        byte[][] keys = new byte[SUFFIXES.length][];
+        for (int i = 0; i < keys.length; i++) {
+            byte[] suffix = SUFFIXES[i];
+            if (suffix != null) {
+                byte[] key = Arrays.copyOf(prefix, prefix.length + suffix.length);
+                System.arraycopy(suffix, 0, key, prefix.length, suffix.length);
+                keys[i] = key;
+            }
+        }
+        keys[7] = bytes(indexKey(tag));
+        keys[8] = bytes(totalsKey(tag));
+        return Arrays.asList(keys);
     }
 
     private static byte[] bytes(String s) {
@@ -493,6 +516,9 @@ public final class RedisPeerStore implements PeerStore {
 
     @Override
     public void close() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
         redis.close();
     }
 
@@ -505,7 +531,7 @@ public final class RedisPeerStore implements PeerStore {
     private Object fcall(byte[] function, List<byte[]> keys, List<byte[]> args) {
         return call(() -> {
             try {
-                return redis.fcall(function, keys, args);
+                return fcallOnce(function, keys, args);
             } catch (JedisDataException e) {
                 if (!String.valueOf(e.getMessage()).startsWith(Library.MISSING)) {
                     throw e;
@@ -514,9 +540,24 @@ public final class RedisPeerStore implements PeerStore {
                         : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
                     library.loadInto(c);
                 }
-                return redis.fcall(function, keys, args);
+                return fcallOnce(function, keys, args);
             }
         });
+    }
+
+    /** On a single server through the pipeline; on a Cluster through the client, which follows redirections. */
+    private Object fcallOnce(byte[] function, List<byte[]> keys, List<byte[]> args) {
+        if (pipeline == null) {
+            return redis.fcall(function, keys, args);
+        }
+        CommandArguments command = new CommandArguments(Protocol.Command.FCALL).add(function).add(keys.size());
+        for (byte[] key : keys) {
+            command.add(key);
+        }
+        for (byte[] arg : args) {
+            command.add(arg);
+        }
+        return pipeline.call(command);
     }
 
     private <T> T call(Supplier<T> op) {

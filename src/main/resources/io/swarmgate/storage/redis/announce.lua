@@ -12,7 +12,7 @@ local EXPIRE_LIMIT = 64
 -- The state of the announce being answered, set at the start of each call: the helpers below are defined once,
 -- when the library is loaded, and read it from here.
 local args, now, event, seeder, me, myId, numWant, rackQuorum, bridgePeers, seededBridges, tiers, seed
-local entry, seeders, leechers, fs, fl, target, other, sizes, out, byTier
+local entry, mySlot, seeders, leechers, fs, fl, target, other, sizes, out, byTier
 -- the selection's steps for this announce: by rank ranges (address tiers) or in group sets (group tiers)
 local advance, availableSoFar, take
 
@@ -48,6 +48,9 @@ local function regroup(moved)
   end
   if old and old ~= joined then
     ungroup(me, entry)
+  end
+  if old ~= joined then
+    redis.call('HINCRBY', COUNTS, 'g', 1) -- newly in GROUPS (again)
   end
   redis.call('HSET', GROUPS, me, joined)
   for k = 1, tiers do
@@ -150,6 +153,65 @@ local function randomWalk(n, max, pick)
   return added
 end
 
+-- Appends the packed entries of a run of len slots of a whole list, counted on the ring of its slots without
+-- the announcer's (skip, or -1): from virtual slot v, wrapping at the end; at most three GETRANGEs.
+local function appendRun(key, size, n, skip, v, len)
+  local ring = skip >= 0 and n - 1 or n
+  local function read(first, last) -- real slots [first, last)
+    if last > first then
+      out[#out + 1] = redis.call('GETRANGE', key, first * size, last * size - 1)
+    end
+  end
+  while len > 0 do
+    local l = math.min(len, ring - v)
+    if skip < 0 or v + l <= skip then
+      read(v, v + l)
+    elseif v >= skip then
+      read(v + 1, v + l + 1)
+    else
+      read(v, skip)
+      read(skip + 1, v + l + 1)
+    end
+    len, v = len - l, 0
+  end
+end
+
+-- Up to max peers of a whole list (the announcer left out) from its packed string: everyone in one read when
+-- they fit; otherwise up to RUNS runs of consecutive slots, one in each of RUNS equal arcs of the ring of slots
+-- (from a random start), each at a random place in its arc, so they never overlap. Slots are in arrival order,
+-- shuffled by every departure (the last slot moves into the hole): a handout is a stratified sample in a few
+-- clumps, not an independent draw of each peer, the price of one GETRANGE per clump instead of a Lua string
+-- and a reply element per peer.
+local RUNS = 4
+local function packedTake(w, max)
+  local size, key = entrySize(w.key), packedKey(w.key)
+  local n, skip = w.size, w.mine and mySlot or -1
+  local ring = skip >= 0 and n - 1 or n
+  local want = math.min(max, ring)
+  if want <= 0 then
+    return 0
+  end
+  if want == ring then
+    appendRun(key, size, n, skip, 0, ring)
+    return want
+  end
+  local runs = math.min(RUNS, want)
+  local spacing = math.floor(ring / runs)
+  local start = random(ring) - 1
+  if spacing < math.ceil(want / runs) then
+    appendRun(key, size, n, skip, start, want) -- nearly everyone: one run
+    return want
+  end
+  local left = want
+  for r = 0, runs - 1 do
+    local len = math.ceil(left / (runs - r))
+    local offset = random(spacing - len + 1) - 1
+    appendRun(key, size, n, skip, (start + r * spacing + offset) % ring, len)
+    left = left - len
+  end
+  return want
+end
+
 -- appends up to max random peers of the current tier (minus the previous one); returns how many
 local function rankTake(w, max)
   local len1 = w.plo - w.lo
@@ -158,16 +220,9 @@ local function rankTake(w, max)
     return 0
   end
   if w.plo == w.phi and w.lo == 0 and w.hi == w.size then
-    -- the tier is the whole list (no preference, or the first tier that covers everyone): one ZRANDMEMBER
-    -- draws distinct peers at random, instead of one ZRANGE per peer
-    local added = 0
-    for _, member in ipairs(redis.call('ZRANDMEMBER', w.key, math.min(max + 1, w.size))) do
-      if added < max and member ~= entry then
-        out[#out + 1] = member
-        added = added + 1
-      end
-    end
-    return added
+    -- the tier is the whole list (no preference, or the first tier that covers everyone): runs of its packed
+    -- string, instead of one ZRANGE per peer
+    return packedTake(w, max)
   end
   -- the tier is two rank ranges of the list: [lo, plo) and [phi, hi)
   return randomWalk(n, max, function(v)
@@ -230,7 +285,8 @@ end
 
 register('sg_announce', function(a)
   args = a
-  now, event, seeder = tonumber(a[3]), a[4], a[5] == '1'
+  -- now stays the caller's string: it only goes back to Redis, and a Lua number would be formatted each time
+  now, event, seeder = a[3], a[4], a[5] == '1'
   me, myId, numWant = a[6], a[7], tonumber(a[8])
   seed = tonumber(a[9]) % 2147483646 + 1
   rackQuorum, bridgePeers, seededBridges = tonumber(a[10]), tonumber(a[11]), tonumber(a[12])
@@ -254,14 +310,15 @@ register('sg_announce', function(a)
   if not indexed then
     -- a new swarm; its first peer is now, and its score a lower bound from here on
     redis.call('ZADD', INDEX, now, swarm)
+    redis.call('HSET', TIMELINE, 'first', now) -- its timeline starts (timeline.lua)
     redis.call('HINCRBY', TOTALS, 'swarms', 1)
   end
   if event == 'c' then
     redis.call('INCR', DOWNLOADED)
     seeder = true
   end
-  -- the announcer's list entry as stored (nil when new) and as it is now
-  local stored = entryOf(me)
+  -- the announcer's list entry as stored (nil when new) with its packed slot, and the entry as it is now
+  local stored, storedSlot = entryOf(me)
   entry = me .. myId
   timeline(stored, seeder, now)
   seeders, leechers, fs, fl = lists(me)
@@ -272,21 +329,20 @@ register('sg_announce', function(a)
   end
   if stored and stored ~= entry then
     -- the same address and port with a new peer_id (a restarted client): its old entry goes
-    unlist(stored)
+    unlist(stored, storedSlot)
     ungroup(me, stored)
   end
   -- a peer is one address and port: in the seeders or the leechers, never both
   local moved = redis.call('ZADD', target, 0, entry) == 1
+  mySlot = storedSlot
   if moved then
-    bump(ft, 1)
+    mySlot = packAdd(target, ft, entry)
     if redis.call('ZREM', other, entry) == 1 then
-      bump(fo, -1)
+      packRemove(other, fo, storedSlot) -- the same entry, so stored at storedSlot
     end
+    redis.call('HSET', IDS, me, myId .. mySlot)
   end
   redis.call('ZADD', SEEN, now, me)
-  if stored ~= entry then
-    redis.call('HSET', IDS, me, myId)
-  end
   if due then
     reindex()
   end
@@ -300,7 +356,9 @@ register('sg_announce', function(a)
     regroup(moved)
     advance, availableSoFar, take = groupAdvance, groupAvailableSoFar, groupTake
   else
-    ungroup(me, entry) -- placed before (the topology changed since): no longer
+    if sizes.g > 0 then
+      ungroup(me, entry) -- placed before (the topology changed since): no longer
+    end
     advance, availableSoFar, take = rankAdvance, rankAvailableSoFar, rankTake
   end
 

@@ -7,11 +7,12 @@
 -- the swarm's Cluster slot (one index shard per slot):
 local S4, L4, S6, L6        -- keys 1-4, seeders/leechers per family: score 0, ordered by entry
 local SEEN                  -- 5, every peer of the swarm, scored by last-seen (seconds since the Unix epoch)
-local IDS                   -- 6, member -> 20-byte peer_id
+local IDS                   -- 6, member -> 20-byte peer_id, then the entry's slot in its packed list (decimal)
 local DOWNLOADED            -- 7, completed downloads
 local INDEX                 -- 8, index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
 local TOTALS                -- 9, index shard's counters: swarms, s4, l4, s6, l6
-local COUNTS                -- 10, the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs
+local COUNTS                -- 10, the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs, and g,
+                            -- the peers in GROUPS (so that an announce without group tiers skips it when none)
 local TIMELINE              -- 11, the completion timeline (timeline.lua)
 local GROUPS                -- 12, grouped peer (member) -> the group keys it is indexed under, space separated
 local swarm                 -- argument 1: the swarm's hex
@@ -40,10 +41,13 @@ end
 -- (a literal: loading a library may not call string.rep)
 local MAX_ID = '\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255'
 
--- a member's list entry, or nil when its peer_id is unknown
+-- a member's list entry and its slot in the list's packed string, or nil when the member is unknown
 local function entryOf(member)
-  local id = redis.call('HGET', IDS, member)
-  return id and member .. id
+  local v = redis.call('HGET', IDS, member)
+  if not v then
+    return nil
+  end
+  return member .. string.sub(v, 1, 20), tonumber(string.sub(v, 21))
 end
 
 -- a member's seeder and leecher keys and their totals fields
@@ -54,10 +58,43 @@ local function lists(member) -- a member or an entry
   return S6, L6, 's6', 'l6'
 end
 
--- a peer joined (n = 1) or left (n = -1) the list counted by field: the swarm's and the shard's counters
+-- a peer joined (n = 1) or left (n = -1) the list counted by field: the swarm's and the shard's counters;
+-- returns the list's new size
 local function bump(field, n)
-  redis.call('HINCRBY', COUNTS, field, n)
   redis.call('HINCRBY', TOTALS, field, n)
+  return redis.call('HINCRBY', COUNTS, field, n)
+end
+
+-- Packed lists: beside each seeder or leecher list, a string (the list's key and 'p', so the same hash tag) of
+-- its entries in fixed-size slots, 0..n-1 for a list of n (its COUNTS field), in no particular order. IDS
+-- keeps each member's slot after its peer_id. A handout without tiers reads runs of slots with GETRANGE, one
+-- string per run, where drawing members (ZRANDMEMBER) made a Lua string of every peer and its reply element.
+-- Bytes past the last slot are stale; the string is deleted with its swarm.
+local function packedKey(list)
+  return list .. 'p'
+end
+
+local function entrySize(list)
+  return string.sub(list, -2, -2) == '4' and 26 or 38
+end
+
+-- adds an entry to a list (already in the sorted set) at the end of its packed string; returns its slot
+local function packAdd(list, field, entry)
+  local n = bump(field, 1)
+  redis.call('SETRANGE', packedKey(list), (n - 1) * entrySize(list), entry)
+  return n - 1
+end
+
+-- takes the entry at slot out of a list's packed string (already out of the sorted set): the last entry
+-- moves into the hole, and its member's slot in IDS with it
+local function packRemove(list, field, slot)
+  local last = bump(field, -1) -- the old last slot
+  if slot ~= last then
+    local size, key = entrySize(list), packedKey(list)
+    local moved = redis.call('GETRANGE', key, last * size, (last + 1) * size - 1)
+    redis.call('SETRANGE', key, slot * size, moved)
+    redis.call('HSET', IDS, string.sub(moved, 1, size - 20), string.sub(moved, size - 19) .. slot)
+  end
 end
 
 -- Group sub-indexes (bittorrent/PeerPreference.java groups, from a topology map): per list and group key a
@@ -80,16 +117,18 @@ local function ungroup(member, entry)
     end
   end
   redis.call('HDEL', GROUPS, member)
+  redis.call('HINCRBY', COUNTS, 'g', -1)
 end
 
--- takes one list entry out of the seeders or leechers (and their counters); returns 1 when it was there
-local function unlist(entry)
+-- takes one list entry (at slot in its packed string) out of the seeders or leechers and their counters;
+-- returns 1 when it was there
+local function unlist(entry, slot)
   local s, l, fs, fl = lists(entry)
   if redis.call('ZREM', s, entry) == 1 then
-    bump(fs, -1)
+    packRemove(s, fs, slot)
     return 1
   elseif redis.call('ZREM', l, entry) == 1 then
-    bump(fl, -1)
+    packRemove(l, fl, slot)
     return 1
   end
   return 0
@@ -97,10 +136,10 @@ end
 
 -- removes one peer (by member) from the swarm; returns 1 when it was there
 local function remove(member)
-  local entry = entryOf(member)
+  local entry, slot = entryOf(member)
   local removed = 0
   if entry then
-    removed = unlist(entry)
+    removed = unlist(entry, slot)
   end
   redis.call('ZREM', SEEN, member)
   redis.call('HDEL', IDS, member)
@@ -127,10 +166,10 @@ local function reindex()
   redis.call('ZADD', INDEX, oldest[2] or 0, swarm)
 end
 
--- complete, incomplete, and the list sizes by COUNTS field
+-- complete, incomplete, and the list sizes (and g) by COUNTS field
 local function counts()
-  local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6')
+  local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6', 'g')
   local n = {s4 = tonumber(c[1] or '0'), l4 = tonumber(c[2] or '0'), s6 = tonumber(c[3] or '0'),
-             l6 = tonumber(c[4] or '0')}
+             l6 = tonumber(c[4] or '0'), g = tonumber(c[5] or '0')}
   return n.s4 + n.s6, n.l4 + n.l6, n
 end

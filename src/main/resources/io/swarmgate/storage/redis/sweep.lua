@@ -7,7 +7,8 @@ register('sg_sweep', function(args)
   end
   local removed = expire(tonumber(args[3]))
   if redis.call('ZCARD', SEEN) == 0 then
-    redis.call('DEL', S4, L4, S6, L6, SEEN, IDS, DOWNLOADED, COUNTS, TIMELINE)
+    redis.call('DEL', S4, L4, S6, L6, packedKey(S4), packedKey(L4), packedKey(S6), packedKey(L6), SEEN, IDS,
+               DOWNLOADED, COUNTS, TIMELINE)
     redis.call('ZREM', INDEX, swarm)
     redis.call('HINCRBY', TOTALS, 'swarms', -1)
     return {removed, 1}

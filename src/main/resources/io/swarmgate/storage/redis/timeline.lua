@@ -1,7 +1,7 @@
 -- timeline: the swarm's completion timeline (storage/SwarmDetail.java's Timeline and mark(), ported: keep the
 -- two in step), in its own hash sg:{h}:timeline (TIMELINE, key 11): first (the first announce of the swarm's first
--- peer), seen (peers new to the swarm that announced as leechers), done (leechers that became seeders), and the
--- marks t50, t90, t100: when done / seen last reached 1/2, 9/10, all (absent while not reached). Seconds since
+-- peer, written by announce.lua when the swarm is new), seen (peers new to the swarm that announced as leechers),
+-- done (leechers that became seeders), and the marks t50, t90, t100: when done / seen last reached 1/2, 9/10, all (absent while not reached). Seconds since
 -- the Unix epoch. Used by announce.lua, sweep.lua and swarm.lua.
 local MARKS = {{'t50', 50}, {'t90', 90}, {'t100', 100}}
 
@@ -37,7 +37,6 @@ local function timeline(entry, isSeeder, now)
       return
     end
   end
-  redis.call('HSETNX', TIMELINE, 'first', now)
   if not isSeeder then
     timelineCount('seen', now)
   end

@@ -1,0 +1,148 @@
+package io.swarmgate.storage.redis;
+
+import io.swarmgate.testing.RedisServers;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pipeline against a real redis-server: batching, per-command errors, and the timeout with a hung server. */
+class PipelinedCallsTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(300);
+    private RedisServers redis;
+    private RedisServers.Node node;
+    private JedisPooled pool;
+
+    @BeforeEach
+    void start() {
+        redis = RedisServers.single();
+        node = redis.nodes().getFirst();
+        int millis = (int) TIMEOUT.toMillis();
+        pool = new JedisPooled(new GenericObjectPoolConfig<Connection>(), new HostAndPort("127.0.0.1", node.port),
+                DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
+                        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build());
+    }
+
+    @AfterEach
+    void stop() {
+        redis.resume(node); // in case a test failed while it was paused
+        pool.close();
+        redis.close();
+    }
+
+    private static CommandArguments incr() {
+        return new CommandArguments(Protocol.Command.INCR).add("n");
+    }
+
+    @Test
+    void commandsWaitingTogetherReachRedisInFewReads() throws Exception {
+        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 64, Duration.ofSeconds(20), "test")) {
+            assertEquals(1L, calls.call(incr())); // connected
+            long readsBefore = reads();
+            redis.pause(node);
+            int callers = 50;
+            Set<Object> replies = ConcurrentHashMap.newKeySet();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                threads.add(Thread.ofVirtual().start(() -> replies.add(calls.call(incr()))));
+            }
+            // every caller has its slot: its call is queued or on the wire, where the server will find it
+            until(() -> calls.inFlight() == callers);
+            redis.resume(node);
+            for (Thread t : threads) {
+                t.join();
+            }
+            Set<Object> expected = new HashSet<>();
+            for (long n = 2; n <= callers + 1; n++) {
+                expected.add(n);
+            }
+            assertEquals(expected, replies, "every caller got its own reply");
+            // one read per command without pipelining; INFO itself is one more
+            long reads = reads() - readsBefore;
+            assertTrue(reads <= 8, callers + " commands took " + reads + " reads");
+        }
+    }
+
+    @Test
+    void anErrorReplyFailsOnlyItsOwnCall() {
+        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 8, TIMEOUT, "test")) {
+            JedisDataException e = assertThrows(JedisDataException.class, () -> calls.call(
+                    new CommandArguments(Protocol.Command.FCALL).add("no_such_function").add(0)));
+            assertTrue(e.getMessage().startsWith(RedisPeerStore.Library.MISSING), e.getMessage());
+            assertArrayEquals("PONG".getBytes(), (byte[]) calls.call(new CommandArguments(Protocol.Command.ECHO)
+                    .add("PONG")));
+        }
+    }
+
+    @Test
+    void aHungServerFailsEveryCallWithinTheTimeoutAndServesOnceItAnswers() throws Exception {
+        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 8, TIMEOUT, "test")) {
+            assertEquals(1L, calls.call(incr()));
+            redis.pause(node);
+            List<Long> failedAfterMillis = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 20; i++) { // more callers than slots: some wait for one, within the same timeout
+                threads.add(Thread.ofVirtual().start(() -> {
+                    long start = System.nanoTime();
+                    assertThrows(JedisConnectionException.class, () -> calls.call(incr()));
+                    synchronized (failedAfterMillis) {
+                        failedAfterMillis.add((System.nanoTime() - start) / 1_000_000);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(20, failedAfterMillis.size(), "every caller failed");
+            for (long ms : failedAfterMillis) {
+                assertTrue(ms < TIMEOUT.toMillis() + 1_000, "a call failed only after " + ms + " ms");
+            }
+            redis.resume(node);
+            // connections that timed out were dropped; the next call gets a fresh one
+            long n = (Long) calls.call(incr());
+            assertTrue(n >= 2, "served again: " + n);
+        }
+    }
+
+    private long reads() {
+        for (String line : redis.cli(node, "INFO", "stats").split("\n")) {
+            if (line.startsWith("total_reads_processed:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        throw new IllegalStateException("no total_reads_processed in INFO stats");
+    }
+
+    private static void until(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+}
