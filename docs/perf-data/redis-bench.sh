@@ -22,6 +22,11 @@ rport=$((base + 500)); mudp=$((base + 70)); mhttp=$((base + 71)); rudp=$((base +
 out=$(mktemp -d)
 redis-server --port $rport --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$out/redis.log" 2>&1 &
 redis=$!
+for _ in $(seq 50); do   # bounded: up within 5 s, or the port is taken (say, a server still exiting)
+  redis-cli -p $rport ping >/dev/null 2>&1 && break
+  kill -0 $redis 2>/dev/null || { echo "redis-server did not start on port $rport: $(tail -1 "$out/redis.log")" >&2; exit 1; }
+  sleep 0.1
+done
 cat >"$out/memory.yaml" <<Y
 http: {host: 127.0.0.1, port: $mhttp}
 udp: {host: 127.0.0.1, port: $mudp, workers: 1, connection-id-secret: "perf-test-secret-0123456789"}
@@ -38,7 +43,8 @@ java -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
 mem=$!
 java -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
 red=$!
-trap 'kill $mem $red $redis 2>/dev/null || true' EXIT
+# wait for them too, so that the next run finds the ports free
+trap 'kill $mem $red $redis 2>/dev/null || true; wait $mem $red $redis 2>/dev/null || true' EXIT
 for _ in $(seq 100); do   # bounded: both trackers answer HTTP, at most 20 s
   if curl -s -o /dev/null "http://127.0.0.1:$mhttp/scrape" 2>/dev/null \
      && curl -s -o /dev/null "http://127.0.0.1:$rhttp/scrape" 2>/dev/null; then break; fi
