@@ -36,7 +36,8 @@ public record BenchResult(BenchPlan plan, long announces, long scrapes, long con
     /** The lines a person reads. */
     public String summary() {
         String load = plan.protocol() == BenchPlan.Protocol.UDP
-                ? plan.sockets() + " sockets x window " + plan.window()
+                ? plan.sockets() + " sockets x window " + plan.window() + " on " + plan.threads()
+                        + (plan.threads() == 1 ? " thread" : " threads")
                 : plan.inFlight() + " connections";
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s %s: %,.0f %s/s over %s (%s, %d swarms, %d peers)%n", mode(),
@@ -61,12 +62,14 @@ public record BenchResult(BenchPlan plan, long announces, long scrapes, long con
         return String.format(Locale.ROOT, "BENCH protocol=%s keep_alive=%s scrape=%s target=%s duration_s=%.1f"
                         + " sockets=%d window=%d swarms=%d peers=%d rate=%.0f p50_us=%.0f p99_us=%.0f"
                         + " p999_us=%.0f timeouts=%d failures=%d malformed=%d unreachable=%d announces=%d"
-                        + " scrapes=%d connects=%d peers_per_answer=%.1f tracker_cores=%.3f bench_cores=%.3f",
+                        + " scrapes=%d connects=%d peers_per_answer=%.1f tracker_cores=%.3f bench_cores=%.3f"
+                        + " threads=%d",
                 plan.protocol().name().toLowerCase(Locale.ROOT), plan.keepAlive(), plan.scrape(),
                 plan.target().getAddress().getHostAddress() + ":" + plan.target().getPort(),
                 plan.duration().toNanos() / 1e9, plan.sockets(), plan.window(), plan.workload().swarms(),
                 plan.workload().peers(), rate(), p50Micros, p99Micros, p999Micros, timeouts, failures, malformed,
-                unreachable, announces, scrapes, connects, peersPerAnswer, trackerCores, benchCores);
+                unreachable, announces, scrapes, connects, peersPerAnswer, trackerCores, benchCores,
+                plan.threads());
     }
 
     private static String micros(double us) {
