@@ -226,6 +226,7 @@ final class UdpLoadWorker extends Worker {
                 slot++;
             }
             send(s, slot, pacer.due());
+            stats.sent(inWindow(pacer.due()), now - pacer.due());
             pacer.sent();
         }
     }

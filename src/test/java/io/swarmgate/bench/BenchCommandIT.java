@@ -167,6 +167,10 @@ class BenchCommandIT {
             assertTrue(run.out().contains("5 sockets x window 2 on 2 threads"), run.out());
             long announces = n(f, "announces");
             assertEquals(before + announces, served("udp", "announce", before + announces));
+            // the generator's own lateness is measured in an open loop only (a closed loop has no due times)
+            boolean open = rate.equals("--rate=2000");
+            assertEquals(!open || f.get("p50_us").equals("NaN"), f.get("send_lag_p99_us").equals("NaN"), run.out());
+            assertEquals(open, run.out().contains("after they were due"), run.out());
         }
         Run tooMany = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=2", "--threads=3"));
         assertEquals(2, tooMany.exit());
