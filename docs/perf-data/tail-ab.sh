@@ -10,8 +10,9 @@
 #   acc-off, acc-on
 # The load generator (always BENCH_JAR, default B's, so both trackers meet the same generator) is on core 1,
 # PostgreSQL too (PG_CPU, default 1; its backends inherit it). Each round holds /tmp/swarmgate-bench.lock
-# (NOLOCK=1: not). Prints every BENCH run as one line and, at the end, the medians of p99 (and p50, p999,
-# tracker and bench cores) per build and case, with the load averages. Quiet means nothing else running: this
+# (NOLOCK=1: not). Prints every BENCH run as one line and, at the end, per build and case the medians of p99
+# (and p50, p999, the generator's send lag: how late its requests left, which is part of the p99; tracker and
+# bench cores), each round's p99, and the load averages. Quiet means nothing else running: this
 # machine's scheduler groups processes by session (sched_autogroup_enabled=1), so another session's
 # `nice -n 19` build still gets an equal share of a core, and the tail then measures that build.
 #   A=/tmp/tail-before B=target ROUNDS=3 PG_DIR=/tmp/tail-pg docs/perf-data/tail-ab.sh
@@ -92,11 +93,13 @@ done
 echo "medians over $rounds round(s) (A=$A B=$B, RATE=$rate, ACC_RATE=$acc_rate):"
 awk '
   { key = $1 " " $2; n[key]++; split($3, l, "="); load[key] = load[key] " " l[2]
-    for (i = 4; i <= NF; i++) { split($i, kv, "="); v[key, kv[1], n[key]] = kv[2] } }
+    for (i = 4; i <= NF; i++) { split($i, kv, "="); v[key, kv[1], n[key]] = kv[2] }
+    p99s[key] = p99s[key] " " sprintf("%.1f", v[key, "p99_us", n[key]] / 1000) }
   function med(key, f,   a, i, j, t, m) {
     m = n[key]; for (i = 1; i <= m; i++) a[i] = v[key, f, i] + 0
     for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
-  END { for (key in n) printf "%-14s rate %7.0f/s p50 %5.0f us p99 %6.0f us p999 %6.0f us tracker %.2f bench %.2f timeouts %d (load%s)\n",
+  END { for (key in n) printf "%-14s rate %7.0f/s p50 %5.0f us p99 %6.0f us p999 %6.0f us send-lag p99 %6.0f us tracker %.2f bench %.2f timeouts %d; p99 per round (ms):%s (load%s)\n",
         key, med(key, "rate"), med(key, "p50_us"), med(key, "p99_us"), med(key, "p999_us"),
-        med(key, "tracker_cores"), med(key, "bench_cores"), med(key, "timeouts"), load[key] }' "$out" | sort -k2,2 -k1,1
+        med(key, "send_lag_p99_us"), med(key, "tracker_cores"), med(key, "bench_cores"), med(key, "timeouts"),
+        p99s[key], load[key] }' "$out" | sort -k2,2 -k1,1
