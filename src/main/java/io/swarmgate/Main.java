@@ -128,7 +128,7 @@ public final class Main {
         log.log(Level.INFO, "starting swarmgate with " + ConfigSummary.render(config));
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
-        try (Meters meters = Meters.create()) {
+        try (Meters meters = config.metrics().enabled() ? Meters.create() : Meters.withoutJvmMeters()) {
             Swarmgate tracker;
             try {
                 tracker = Swarmgate.start(config, meters.registry(), InstantSource.system());

@@ -14,8 +14,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one {@link BenchPlan}: starts the workers (a platform thread per UDP socket, a virtual thread per HTTP
- * connection), prints a progress line every second, reads the CPU time of the tracker and of this process over
+ * Runs one {@link BenchPlan}: starts the workers ({@code --threads} platform threads sharing the UDP sockets, a
+ * virtual thread per HTTP connection), prints a progress line every second, reads the CPU time of the tracker and of this process over
  * exactly the measured window, and joins the workers once they have drained.
  */
 public final class Bench {
@@ -31,7 +31,7 @@ public final class Bench {
     public static BenchResult run(BenchPlan plan, PrintStream progress) throws IOException, InterruptedException {
         Schedule schedule = new Schedule(plan.warmup().toNanos(), plan.duration().toNanos());
         CountDownLatch started = new CountDownLatch(1);
-        int workers = plan.protocol() == BenchPlan.Protocol.UDP ? plan.sockets() : plan.inFlight();
+        int workers = plan.protocol() == BenchPlan.Protocol.UDP ? plan.threads() : plan.inFlight();
         CyclicBarrier ready = new CyclicBarrier(workers, () -> {
             schedule.start(System.nanoTime());
             started.countDown();
@@ -41,7 +41,7 @@ public final class Bench {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             Worker w = plan.protocol() == BenchPlan.Protocol.UDP
-                    ? new UdpLoadWorker(plan, schedule, ready, i, seeds.nextLong())
+                    ? new UdpLoadWorker(plan, schedule, ready, i, workers, seeds.nextLong())
                     : new HttpLoadWorker(plan, schedule, ready, i, seeds.nextLong());
             all.add(w);
             threads.add(plan.protocol() == BenchPlan.Protocol.UDP

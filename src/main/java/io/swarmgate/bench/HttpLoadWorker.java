@@ -65,6 +65,9 @@ final class HttpLoadWorker extends Worker {
             if (sentAt >= schedule.end()) {
                 return;
             }
+            if (pacer != null) {
+                stats.sent(inWindow(sentAt), System.nanoTime() - sentAt);
+            }
             exchange(plan.scrape(), sentAt);
         }
     }

@@ -23,60 +23,80 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One UDP socket with {@code window} requests outstanding, matched to answers by transaction id. It connects
- * (BEP 15) before anything else, re-connects every minute and whenever an error packet is about the connection
- * id, as clients must. A request unanswered after the timeout counts as lost and its slot is reused. Announce
- * answers are checked from their header (action, transaction id, 20 + 6n bytes): decoding peer lists it would
- * throw away would only take CPU from the load.
+ * One thread driving its share of the UDP sockets through one {@link Selector}, each socket with {@code window}
+ * requests outstanding, matched to answers by transaction id. One thread per core rather than one per socket:
+ * sixteen threads each pacing its own socket on one core measured their own scheduling (the generator's core
+ * full at half the tracker's peak), not the tracker. Every socket connects (BEP 15) before anything else,
+ * re-connects every minute and whenever an error packet is about the connection id, as clients must. A request
+ * unanswered after the timeout counts as lost and its slot is reused. Announce answers are checked from their
+ * header (action, transaction id, 20 + 6n bytes): decoding peer lists it would throw away would only take CPU
+ * from the load.
  */
 final class UdpLoadWorker extends Worker {
     /** Transaction ids of connects have the top bit set; announces and scrapes are {@code sequence * window + slot}. */
     private static final int CONNECT_FLAG = 0x8000_0000;
     private static final long RECONNECT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long MILLI = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** A request due sooner than this is waited for by parking briefly rather than in select (1 ms steps). */
-    private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * With a request due within a millisecond (the selector's finest timeout) the thread parks instead, at most
+     * this long: an answer arriving meanwhile is read up to this late. Linux's default timer slack (50 µs)
+     * makes a shorter park no more precise, only more frequent.
+     */
+    private static final long PARK_NANOS = 50_000;
 
     private final int window;
     private final long timeoutNanos;
-    private final int[] slotTx;
-    private final long[] slotSentAt;
-    private final boolean[] slotBusy;
-    private final boolean[] slotScrape;
+    private final Socket[] sockets;
     private final ByteBuffer out = ByteBuffer.allocate(1500);
     private final ByteBuffer in = ByteBuffer.allocate(65_536);
-    private DatagramChannel channel;
     private Selector selector;
+    /** Requests outstanding over all of this thread's sockets. */
     private int busy;
-    private int sequence;
-    private long connectionId;
-    private long connectedAt;
-    private boolean connectPending;
-    private long connectSentAt;
+    /** The socket an open-loop send tries first: round robin, so the load is spread over the sockets. */
+    private int next;
     private boolean populating;
     private int populated;
-    /** With --rate, when the next request is due; null while populating and in a closed loop. */
+    /** With --rate, when this thread's next request is due; null while populating and in a closed loop. */
     private Pacer pacer;
 
-    UdpLoadWorker(BenchPlan plan, Schedule schedule, CyclicBarrier ready, int index, long seed) {
-        // one worker per socket
-        super(plan, schedule, ready, index, plan.sockets(), seed);
+    /** One client socket and its window of outstanding requests. */
+    private final class Socket {
+        final int[] slotTx = new int[window];
+        final long[] slotSentAt = new long[window];
+        final boolean[] slotBusy = new boolean[window];
+        final boolean[] slotScrape = new boolean[window];
+        DatagramChannel channel;
+        int busy;
+        int sequence;
+        long connectionId;
+        long connectedAt;
+        boolean connected;
+        boolean connectPending;
+        long connectSentAt;
+    }
+
+    /** Thread {@code index} of {@code threads}: sockets {@code index}, {@code index + threads}, ... of the plan. */
+    UdpLoadWorker(BenchPlan plan, Schedule schedule, CyclicBarrier ready, int index, int threads, long seed) {
+        super(plan, schedule, ready, index, threads, seed);
         this.window = plan.window();
         this.timeoutNanos = plan.timeout().toNanos();
-        this.slotTx = new int[window];
-        this.slotSentAt = new long[window];
-        this.slotBusy = new boolean[window];
-        this.slotScrape = new boolean[window];
+        this.sockets = new Socket[(plan.sockets() - index + threads - 1) / threads];
+        for (int s = 0; s < sockets.length; s++) {
+            sockets[s] = new Socket();
+        }
     }
 
     @Override
     void prepare() throws IOException {
-        channel = DatagramChannel.open();
         selector = Selector.open();
-        channel.connect(plan.target()); // only the target's packets reach this socket
-        channel.configureBlocking(false);
-        channel.register(selector, SelectionKey.OP_READ);
-        connectBlocking();
+        for (Socket s : sockets) {
+            s.channel = DatagramChannel.open();
+            s.channel.connect(plan.target()); // only the target's packets reach this socket
+            s.channel.configureBlocking(false);
+            s.channel.register(selector, SelectionKey.OP_READ, s);
+        }
+        connectAll();
         if (plan.scrape()) {
             populating = true;
             pump();
@@ -96,8 +116,10 @@ final class UdpLoadWorker extends Worker {
             if (selector != null) {
                 selector.close();
             }
-            if (channel != null) {
-                channel.close();
+            for (Socket s : sockets) {
+                if (s.channel != null) {
+                    s.channel.close();
+                }
             }
         } catch (IOException e) {
             // nothing left to measure
@@ -109,14 +131,16 @@ final class UdpLoadWorker extends Worker {
     }
 
     /**
-     * Keeps the window full while {@link #sending} (with --rate: sends each request when it is due and a slot is
-     * free), then waits for the stragglers, at most one timeout.
+     * Keeps every window full while {@link #sending} (with --rate: sends each request when it is due and a slot
+     * is free), then waits for the stragglers, at most one timeout.
      */
     private void pump() throws IOException {
         long now = System.nanoTime();
         if (pacer == null) {
-            for (int slot = 0; slot < window && sending(now); slot++) {
-                send(slot, now);
+            for (Socket s : sockets) {
+                for (int slot = 0; slot < window && sending(now); slot++) {
+                    send(s, slot, now);
+                }
             }
         }
         long lastScan = now;
@@ -129,48 +153,85 @@ final class UdpLoadWorker extends Worker {
             if (pacer != null) {
                 sendDue(now);
             }
-            if (receiveOrWait()) {
-                handle(System.nanoTime());
+            if (selector.selectNow(this::drain) == 0) {
+                await(now);
             }
+        }
+    }
+
+    /**
+     * Nothing to read: sleeps until the next request is due or, with none due soon, until a socket has an
+     * answer (or a tenth of the timeout has passed, to look for lost requests).
+     */
+    private void await(long now) throws IOException {
+        long until = timeoutNanos / 10;
+        if (pacer != null && busy < sockets.length * window) {
+            until = Math.min(until, pacer.due() - now);
+        }
+        if (until >= MILLI) {
+            selector.select(this::drain, until / MILLI);
+        } else if (until > 0) {
+            LockSupport.parkNanos(Math.min(until, PARK_NANOS));
+        }
+    }
+
+    /** Every datagram waiting on a ready socket. */
+    private void drain(SelectionKey key) {
+        Socket s = (Socket) key.attachment();
+        try {
+            while (receive(s)) {
+                handle(s, System.nanoTime());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
     private void expire(long now) throws IOException {
-        for (int slot = 0; slot < window; slot++) {
-            if (slotBusy[slot] && now - slotSentAt[slot] > timeoutNanos) {
-                stats.timeouts++;
-                free(slot, now);
+        for (Socket s : sockets) {
+            for (int slot = 0; slot < window; slot++) {
+                if (s.slotBusy[slot] && now - s.slotSentAt[slot] > timeoutNanos) {
+                    stats.timeouts++;
+                    free(s, slot, now);
+                }
             }
-        }
-        if (connectPending && now - connectSentAt > timeoutNanos) {
-            connectPending = false; // lost: the next error packet or the minute mark retries
-        }
-        if (!connectPending && now - connectedAt > RECONNECT_NANOS) {
-            sendConnect(now);
+            if (s.connectPending && now - s.connectSentAt > timeoutNanos) {
+                s.connectPending = false; // lost: the next error packet or the minute mark retries
+            }
+            if (!s.connectPending && now - s.connectedAt > RECONNECT_NANOS) {
+                sendConnect(s, now);
+            }
         }
     }
 
-    private void free(int slot, long now) throws IOException {
-        slotBusy[slot] = false;
+    private void free(Socket s, int slot, long now) throws IOException {
+        s.slotBusy[slot] = false;
+        s.busy--;
         busy--;
         if (pacer == null && sending(now)) {
-            send(slot, now);
+            send(s, slot, now);
         }
     }
 
     /** Open loop: every request due by now goes out while a slot is free, stamped with the time it was due. */
     private void sendDue(long now) throws IOException {
-        int slot = 0;
-        while (busy < window && pacer.due() <= now && pacer.due() < schedule.end()) {
-            while (slotBusy[slot]) {
+        while (busy < sockets.length * window && pacer.due() <= now && pacer.due() < schedule.end()) {
+            while (sockets[next].busy == window) {
+                next = (next + 1) % sockets.length;
+            }
+            Socket s = sockets[next];
+            next = (next + 1) % sockets.length;
+            int slot = 0;
+            while (s.slotBusy[slot]) {
                 slot++;
             }
-            send(slot, pacer.due());
+            send(s, slot, pacer.due());
+            stats.sent(inWindow(pacer.due()), now - pacer.due());
             pacer.sent();
         }
     }
 
-    private void handle(long now) throws IOException {
+    private void handle(Socket s, long now) throws IOException {
         if (in.remaining() < UdpResponses.HEADER_LENGTH) {
             stats.malformed++;
             return;
@@ -179,72 +240,59 @@ final class UdpLoadWorker extends Worker {
         int tx = in.getInt(4);
         if ((tx & CONNECT_FLAG) != 0) {
             if (action == 0) {
-                acceptConnect(now);
+                acceptConnect(s, now);
             }
             return;
         }
         int slot = tx % window;
-        if (slot < 0 || !slotBusy[slot] || slotTx[slot] != tx) {
+        if (slot < 0 || !s.slotBusy[slot] || s.slotTx[slot] != tx) {
             return; // a late answer to a request already counted as lost
         }
-        boolean measured = inWindow(slotSentAt[slot]);
+        boolean measured = inWindow(s.slotSentAt[slot]);
         int body = in.remaining() - UdpResponses.HEADER_LENGTH;
-        if (action == 1 && !slotScrape[slot]) {
+        if (action == 1 && !s.slotScrape[slot]) {
             int peerBytes = in.remaining() - UdpResponses.ANNOUNCE_HEADER_LENGTH;
             if (peerBytes < 0 || peerBytes % 6 != 0) {
                 stats.malformed++;
             } else {
-                stats.answered(measured, now - slotSentAt[slot], true, peerBytes / 6);
+                stats.answered(measured, now - s.slotSentAt[slot], true, peerBytes / 6);
             }
-        } else if (action == 2 && slotScrape[slot]) {
+        } else if (action == 2 && s.slotScrape[slot]) {
             if (body != UdpResponses.SCRAPE_ENTRY_LENGTH) {
                 stats.malformed++;
             } else {
-                stats.answered(measured, now - slotSentAt[slot], false, 0);
+                stats.answered(measured, now - s.slotSentAt[slot], false, 0);
             }
         } else if (action == 3) {
             String message = message();
             stats.failed(message);
-            if (message.contains("connection") && !connectPending) {
-                sendConnect(now);
+            if (message.contains("connection") && !s.connectPending) {
+                sendConnect(s, now);
             }
         } else {
             stats.malformed++;
         }
-        free(slot, now);
+        free(s, slot, now);
     }
 
-    /** One datagram into {@code in}, flipped; with none waiting, waits a tenth of the timeout and says false. */
-    private boolean receiveOrWait() throws IOException {
+    /** One datagram of {@code s} into {@code in}, flipped; false when none is waiting. */
+    private boolean receive(Socket s) throws IOException {
         in.clear();
-        boolean got;
         try {
-            got = channel.receive(in) != null;
+            if (s.channel.receive(in) == null) {
+                return false;
+            }
         } catch (PortUnreachableException e) {
             stats.unreachable++; // tracker down or restarting: the requests it cost time out
-            got = false;
-        }
-        if (!got) {
-            long millis = plan.timeout().toMillis() / 10;
-            if (pacer != null && busy < window) {
-                long until = pacer.due() - System.nanoTime();
-                if (until < SPIN_NANOS) {
-                    LockSupport.parkNanos(Math.clamp(until, 0, 50_000));
-                    return false;
-                }
-                millis = Math.min(millis, until / 1_000_000);
-            }
-            selector.select(Math.max(1, millis));
-            selector.selectedKeys().clear();
             return false;
         }
         in.flip();
         return true;
     }
 
-    private void write() throws IOException {
+    private void write(Socket s) throws IOException {
         try {
-            channel.write(out);
+            s.channel.write(out);
         } catch (PortUnreachableException e) {
             stats.unreachable++;
         }
@@ -259,12 +307,13 @@ final class UdpLoadWorker extends Worker {
         }
     }
 
-    private void acceptConnect(long now) {
+    private void acceptConnect(Socket s, long now) {
         try {
             if (UdpResponses.decode(in, AddressFamily.IPV4) instanceof UdpConnectResponse r) {
-                connectionId = r.connectionId();
-                connectedAt = now;
-                connectPending = false;
+                s.connectionId = r.connectionId();
+                s.connectedAt = now;
+                s.connected = true;
+                s.connectPending = false;
                 stats.connects++;
             }
         } catch (UdpCodecException e) {
@@ -272,37 +321,55 @@ final class UdpLoadWorker extends Worker {
         }
     }
 
-    private void sendConnect(long now) throws IOException {
+    private void sendConnect(Socket s, long now) throws IOException {
         out.clear();
         UdpRequests.encode(out, new UdpConnectRequest(CONNECT_FLAG | (int) (now & 0xffff)));
         out.flip();
-        write();
-        connectPending = true;
-        connectSentAt = now;
+        write(s);
+        s.connectPending = true;
+        s.connectSentAt = now;
     }
 
-    private void connectBlocking() throws IOException {
+    /** The BEP 15 handshake on every socket, up to 5 attempts of one timeout each. */
+    private void connectAll() throws IOException {
         for (int attempt = 0; attempt < 5; attempt++) {
-            sendConnect(System.nanoTime());
-            long deadline = System.nanoTime() + timeoutNanos;
-            while (System.nanoTime() < deadline) {
-                if (receiveOrWait() && in.remaining() >= 8 && in.getInt(0) == 0
-                        && (in.getInt(4) & CONNECT_FLAG) != 0) {
-                    acceptConnect(System.nanoTime());
-                    return;
+            int waiting = 0;
+            for (Socket s : sockets) {
+                if (!s.connected) {
+                    sendConnect(s, System.nanoTime());
+                    waiting++;
                 }
+            }
+            long deadline = System.nanoTime() + timeoutNanos;
+            long left;
+            while (waiting > 0 && (left = deadline - System.nanoTime()) > 0) {
+                selector.select(Math.max(1, left / MILLI));
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Socket s = (Socket) key.attachment();
+                    while (receive(s)) {
+                        if (!s.connected && in.remaining() >= 8 && in.getInt(0) == 0
+                                && (in.getInt(4) & CONNECT_FLAG) != 0) {
+                            acceptConnect(s, System.nanoTime());
+                            waiting -= s.connected ? 1 : 0;
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+            if (waiting == 0) {
+                return;
             }
         }
         throw new IOException("no BEP 15 connect answer from " + plan.target() + " after 5 attempts");
     }
 
-    private void send(int slot, long now) throws IOException {
-        sequence = sequence + 1 == Integer.MAX_VALUE / window ? 1 : sequence + 1;
-        int tx = sequence * window + slot; // positive, below the connect flag; slot = tx % window
+    private void send(Socket s, int slot, long now) throws IOException {
+        s.sequence = s.sequence + 1 == Integer.MAX_VALUE / window ? 1 : s.sequence + 1;
+        int tx = s.sequence * window + slot; // positive, below the connect flag; slot = tx % window
         boolean scrape = plan.scrape() && !populating;
         out.clear();
         if (scrape) {
-            UdpRequests.encode(out, new UdpScrapeRequest(connectionId, tx,
+            UdpRequests.encode(out, new UdpScrapeRequest(s.connectionId, tx,
                     List.of(plan.workload().infoHash(peers.randomSwarm()))));
         } else {
             int k = peers.next();
@@ -311,16 +378,17 @@ final class UdpLoadWorker extends Worker {
             }
             int swarm = peers.swarm(k);
             String token = plan.workload().token(swarm);
-            UdpRequests.encode(out, new UdpAnnounceRequest(connectionId, tx, plan.workload().infoHash(swarm),
+            UdpRequests.encode(out, new UdpAnnounceRequest(s.connectionId, tx, plan.workload().infoHash(swarm),
                     peers.id(k), 0, peers.left(k), 0, peers.event(k), 0, k, plan.workload().numWant(),
                     peers.port(k), token.isEmpty() ? "" : "/announce?jwt=" + token));
         }
         out.flip();
-        slotTx[slot] = tx;
-        slotSentAt[slot] = now;
-        slotScrape[slot] = scrape;
-        slotBusy[slot] = true;
+        s.slotTx[slot] = tx;
+        s.slotSentAt[slot] = now;
+        s.slotScrape[slot] = scrape;
+        s.slotBusy[slot] = true;
+        s.busy++;
         busy++;
-        write();
+        write(s);
     }
 }

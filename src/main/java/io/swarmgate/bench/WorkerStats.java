@@ -8,6 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WorkerStats {
     final LatencyHistogram latency = new LatencyHistogram();
+    /**
+     * Open loop: how long after it was due each measured request left. Part of its latency, and the generator's
+     * own (its thread or its core was busy, its timer fired late), not the tracker's.
+     */
+    final LatencyHistogram sendLag = new LatencyHistogram();
     /** Answers over the whole run, warm-up and drain included: what the tracker counted as served. */
     long announces;
     long scrapes;
@@ -39,6 +44,12 @@ final class WorkerStats {
         progress.lazySet(announces + scrapes);
     }
 
+    void sent(boolean inWindow, long nanosAfterDue) {
+        if (inWindow) {
+            sendLag.recordNanos(nanosAfterDue);
+        }
+    }
+
     void failed(String reason) {
         failures++;
         if (firstFailure == null) {
@@ -48,6 +59,7 @@ final class WorkerStats {
 
     void add(WorkerStats o) {
         latency.add(o.latency);
+        sendLag.add(o.sendLag);
         announces += o.announces;
         scrapes += o.scrapes;
         connects += o.connects;

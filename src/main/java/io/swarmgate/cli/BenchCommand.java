@@ -27,7 +27,8 @@ import java.util.Set;
 public final class BenchCommand {
     static final String USAGE = """
             usage: swarmgate bench udp|http --target HOST:PORT [--duration 20s] [--warmup 2s] [--swarms 1000]
-                                   [--peers N] [--sockets 16] [--window 4] [--scrape] [--keep-alive]
+                                   [--peers N] [--sockets 16] [--window 4] [--threads N] [--scrape]
+                                   [--keep-alive]
                                    [--numwant 50] [--timeout 1s] [--rate N] [--tracker-pid PID] [--allow-remote]
                                    [--jwt-key FILE [--jwt-issuer ISS] [--jwt-audience AUD]]
                    swarmgate bench --print-infohashes [--swarms 1000] | --write-infohashes FILE [--swarms 1000]
@@ -35,8 +36,10 @@ public final class BenchCommand {
 
               Loads one tracker with BEP 15 (udp) or HTTP announces, or scrapes with --scrape, and prints
               the answers per second and the latency p50/p99/p999 of the measured window, after --warmup.
-              udp   --sockets UDP sockets (one thread each), --window requests in flight on each; each socket
-                    does the BEP 15 connect handshake first and re-connects every minute.
+              udp   --sockets UDP sockets, --window requests in flight on each; each socket does the BEP 15
+                    connect handshake first and re-connects every minute. --threads threads share the
+                    sockets, each through one selector (default: one per core this process may use, so
+                    `taskset -c 1` means one thread, and the generator does not measure its own scheduling).
               http  --sockets x --window connections, one request in flight on each: a new connection per
                     request (Connection: close, like BitTorrent clients) or, with --keep-alive, one kept open.
               --peers simulated peers (default 50 per swarm, random peer ids and ports), a fifth of each
@@ -66,8 +69,8 @@ public final class BenchCommand {
         BenchPlan plan;
         try {
             Options o = Options.parse(args, Set.of("target", "duration", "warmup", "swarms", "peers", "sockets",
-                    "window", "numwant", "timeout", "tracker-pid", "rate", "jwt-key", "jwt-issuer", "jwt-audience",
-                    "write-infohashes"), Set.of("scrape", "keep-alive", "allow-remote", "print-infohashes", "help"));
+                    "window", "threads", "numwant", "timeout", "tracker-pid", "rate", "jwt-key", "jwt-issuer",
+                    "jwt-audience", "write-infohashes"), Set.of("scrape", "keep-alive", "allow-remote", "print-infohashes", "help"));
             if (o.flag("help")) {
                 out.print(USAGE);
                 return 0;
@@ -99,7 +102,8 @@ public final class BenchCommand {
                         integer(o, "sockets", 16, 1, 1024), integer(o, "window", 4, 1, 4096), o.flag("scrape"),
                         o.flag("keep-alive"), duration(o, "timeout", "1s"),
                         integer(o, "tracker-pid", 0, 0, Integer.MAX_VALUE),
-                        new Workload(swarms, peers, numWant, tokens), integer(o, "rate", 0, 0, 10_000_000));
+                        new Workload(swarms, peers, numWant, tokens), integer(o, "rate", 0, 0, 10_000_000),
+                        integer(o, "threads", 0, 1, 1024));
             } catch (IllegalArgumentException e) {
                 throw new Options.UsageException(e.getMessage());
             }

@@ -149,6 +149,37 @@ class BenchCommandIT {
         assertTrue(n(f, "scrapes") > 0, run.out());
     }
 
+    /**
+     * Five sockets on two threads (3 + 2, each thread multiplexing its share), closed and open loop: every socket
+     * connects once and every announce it reports was served.
+     */
+    @Test
+    void threadsShareTheSocketsAndEverySocketGetsItsAnswers() {
+        start("");
+        for (String rate : List.of("--rate=0", "--rate=2000")) {
+            long before = served("udp", "announce");
+            Run run = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=5", "--window=2", "--threads=2",
+                    rate));
+            Map<String, String> f = run.figures();
+            assertClean(run, f);
+            assertEquals(5, n(f, "connects"), "one BEP 15 handshake per socket: " + run.out());
+            assertEquals(2, n(f, "threads"), run.out());
+            assertTrue(run.out().contains("5 sockets x window 2 on 2 threads"), run.out());
+            long announces = n(f, "announces");
+            assertEquals(before + announces, served("udp", "announce", before + announces));
+            // the generator's own lateness is measured in an open loop only (a closed loop has no due times)
+            boolean open = rate.equals("--rate=2000");
+            assertEquals(!open || f.get("p50_us").equals("NaN"), f.get("send_lag_p99_us").equals("NaN"), run.out());
+            assertEquals(open, run.out().contains("after they were due"), run.out());
+        }
+        Run tooMany = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=2", "--threads=3"));
+        assertEquals(2, tooMany.exit());
+        assertTrue(tooMany.err().contains("--threads must be 1..2"), tooMany.err());
+        Run http = bench(args("http", "127.0.0.1:" + tracker.httpPort(), "--threads=1"));
+        assertEquals(2, http.exit());
+        assertTrue(http.err().contains("--threads is for udp"), http.err());
+    }
+
     /** --rate 100 over the 800 ms run (warm-up and measured window): never more than 80 announces, all served. */
     @Test
     void aRateCapsWhatIsSentOverUdpAndHttp() {
