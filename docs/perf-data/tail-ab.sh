@@ -18,7 +18,9 @@
 #   A=/tmp/tail-before B=target ROUNDS=3 PG_DIR=/tmp/tail-pg docs/perf-data/tail-ab.sh
 # A and B are folders with swarmgate.jar, libs/ and jvm.options (B=target uses config/jvm.options).
 # CASES="sat16x4 half16x4 half1x64 acc-off acc-on" picks cases; without PG_DIR (and no PostgreSQL on PG_PORT)
-# the acc-* cases are skipped. Ports: UDP_PORT (22070), HTTP_PORT (22071), PG_PORT (22432).
+# the acc-* cases are skipped; PG_DOWN=1 runs them anyway against nothing on PG_PORT (the database down: rows
+# aggregate, every flush fails and retries, the hook's cost without PostgreSQL's CPU on the machine).
+# Ports: UDP_PORT (22070), HTTP_PORT (22071), PG_PORT (22432).
 # TRACKER_OPTS adds JVM options to every tracker (e.g. -Xlog:gc:file=/tmp/gc-%p.log).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -78,7 +80,7 @@ for r in $(seq 1 "$rounds"); do
       if have half1x64; then bench half1x64 "$build" --warmup 3s --sockets 1 --window 64 --rate "$rate"; fi
       stop
     fi
-    if [[ -n "${PG_DIR:-}" ]] || (exec 3<>"/dev/tcp/127.0.0.1/$pg") 2>/dev/null; then
+    if [[ -n "${PG_DIR:-}" || -n "${PG_DOWN:-}" ]] || (exec 3<>"/dev/tcp/127.0.0.1/$pg") 2>/dev/null; then
       for v in off on; do
         if have "acc-$v"; then
           start "$dir" "w1-accounting-$v"
