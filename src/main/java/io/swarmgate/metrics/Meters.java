@@ -32,8 +32,8 @@ public final class Meters implements AutoCloseable {
     /** Null when the JVM and process binders were left out ({@link #withoutJvmMeters()}). */
     private final JvmGcMetrics gcMetrics;
 
-    private Meters(PrometheusMeterRegistry registry, boolean jvm) {
-        this.registry = registry;
+    private Meters(Clock clock, boolean jvm) {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock);
         // Two of Micrometer's process meters fail promtool's naming lints: a counter in nanoseconds
         // (process_cpu_time_ns_total) and a gauge ending in _count (system_cpu_count). The first is replaced by
         // the name the Prometheus Java client uses, in seconds; the second is renamed.
@@ -74,7 +74,7 @@ public final class Meters implements AutoCloseable {
 
     /** The same on a given clock (tests use {@code MockClock} to step time for gauges that cache). */
     public static Meters create(Clock clock) {
-        return new Meters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), clock), true);
+        return new Meters(clock, true);
     }
 
     /**
@@ -86,8 +86,7 @@ public final class Meters implements AutoCloseable {
      * "UDP p99 at half of peak").
      */
     public static Meters withoutJvmMeters() {
-        return new Meters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
-                Clock.SYSTEM), false);
+        return new Meters(Clock.SYSTEM, false);
     }
 
     public PrometheusMeterRegistry registry() {
