@@ -6,11 +6,12 @@
 #
 # Each tracker is pinned to core 0 (taskset -c 0), the load to core 1; every tracker gets the same warm-up
 # (UDP and HTTP load for --warmup seconds each), then the trackers alternate for --rounds rounds. UDP load is
-# `swarmgate bench udp` (16 sockets x 4 in flight, 1,000 swarms of 50 peers); HTTP load is wrk (64 connections,
+# `swarmgate bench udp` (16 sockets x 4 in flight, then one socket with 64 in flight; 1,000 swarms of 50 peers); HTTP load is wrk (64 connections,
 # one announce per connection unless keep-alive) with the bench's own 1,000 info_hashes and peers. Each figure
 # is printed with the tracker's CPU% (its core: ~100% means the tracker was the limit) and the generator's CPU%
-# (~100% means the generator was). The last line holds the median ratios:
-#   udp R.RRx http R.RRx http/core R.RRx          (swarmgate / opentracker; http/core = per busy tracker core)
+# (~100% means the generator was). The line before the last holds the one-socket ratio (`udp 1x64 R.RRx`),
+# the last line the median ratios:
+#   udp R.RRx http R.RRx http/core R.RRx          (swarmgate / opentracker, 16x4; http/core = per busy tracker core)
 #   close R.RRx keep-alive R.RRx                  (--helidon-floor: announce route / trivial route)
 # Ports BASE to BASE+21 (--ports BASE, default 25100); JAR=path measures another build (default
 # target/swarmgate.jar). Needs root for apt-get (opentracker, wrk) and for opentracker's chroot.
@@ -109,9 +110,9 @@ start_floor() {
 }
 
 # one run; prints "RATE TRACKER% GENERATOR%"
-udp_run() { # port pid seconds
+udp_run() { # port pid seconds [sockets window]
   local line
-  line=$("${BENCH[@]}" udp --target 127.0.0.1:$1 --duration "${3}s" --warmup 2s --sockets 16 --window 4 \
+  line=$("${BENCH[@]}" udp --target 127.0.0.1:$1 --duration "${3}s" --warmup 2s --sockets "${4:-16}" --window "${5:-4}" \
          --swarms 1000 --tracker-pid "$2" 2>/dev/null | grep '^BENCH ')
   echo "$line" | tr ' ' '\n' | awk -F= '$1=="rate"{r=$2} $1=="tracker_cores"{t=$2*100} $1=="bench_cores"{g=$2*100}
     END { printf "%d %.0f %.0f\n", r, t, g }'
@@ -151,15 +152,18 @@ if [ "$MODE" = opentracker ]; then
     for t in $order; do
       read -r rate tc gc < <(udp_run "${PORTU[$t]}" "${PID[$t]}" "$SECONDS_PER_RUN")
       show "$t" "$r" "udp announce" "$rate" "$tc" "$gc"; record "$t.udp" "$rate" "$tc"
+      read -r rate tc gc < <(udp_run "${PORTU[$t]}" "${PID[$t]}" "$SECONDS_PER_RUN" 1 64)
+      show "$t" "$r" "udp announce, 1x64" "$rate" "$tc" "$gc"; record "$t.udp1" "$rate" "$tc"
       read -r rate tc gc bad < <(http_run "${PORTH[$t]}" "${PID[$t]}" "$SECONDS_PER_RUN" 1)
       show "$t" "$r" "http connection/request" "$rate" "$tc" "$gc" "$([ "$bad" != 0 ] && echo "$bad")"
       record "$t.http" "$rate" "$tc"
     done
   done
   for t in $TRACKERS; do
-    echo "median $t: udp $(med $t.udp)/s at $(med $t.udp.cpu)% CPU, http $(med $t.http)/s at $(med $t.http.cpu)% CPU"
+    echo "median $t: udp $(med $t.udp)/s at $(med $t.udp.cpu)% CPU, udp 1x64 $(med $t.udp1)/s at $(med $t.udp1.cpu)% CPU, http $(med $t.http)/s at $(med $t.http.cpu)% CPU"
   done
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  awk -v su="$(med sg.udp1)" -v ou="$(med ot.udp1)" 'BEGIN { printf "udp 1x64 %.2fx\n", su/ou }'
   awk -v su="$(med sg.udp)" -v ou="$(med ot.udp)" -v sh="$(med sg.http)" -v oh="$(med ot.http)" \
       -v sc="$(med sg.http.cpu)" -v oc="$(med ot.http.cpu)" \
       'BEGIN { printf "udp %.2fx http %.2fx http/core %.2fx\n", su/ou, sh/oh, (sh/sc)/(oh/oc) }'
