@@ -53,6 +53,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -100,6 +103,8 @@ public final class RedisPeerStore implements PeerStore {
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
     private static final byte[] NO_BYTES = {};
+    /** Where a blocking call of the asynchronous step runs: a virtual thread each. */
+    private static final Executor VIRTUAL = task -> Thread.ofVirtual().start(task);
 
     private final RedisConfig config;
     private final UnifiedJedis redis;
@@ -296,6 +301,56 @@ public final class RedisPeerStore implements PeerStore {
     public AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
                                    PeerPreference preference, PeerSink sink) {
         String hex = infoHash.hex();
+        List<?> reply = (List<?>) fcall(announce, keys(hex), announceArgs(hex, peer, event, seeder, numWant,
+                preference));
+        return announced(reply, peer.ip().family(), numWant, preference, sink);
+    }
+
+    /**
+     * On a single server the FCALL goes to the pipeline and this returns at once; the reply is read, the peers
+     * given to the sink and the future completed on a sender thread. A Cluster's client blocks, so there the
+     * call runs on a virtual thread (Jedis' own timeouts apply).
+     */
+    @Override
+    public CompletableFuture<AnnounceResult> announceAsync(InfoHash infoHash, Peer peer, Event event,
+                                                           boolean seeder, int numWant, PeerPreference preference,
+                                                           PeerSink sink) {
+        if (pipeline == null) {
+            return CompletableFuture.supplyAsync(
+                    () -> announce(infoHash, peer, event, seeder, numWant, preference, sink), VIRTUAL);
+        }
+        String hex = infoHash.hex();
+        List<byte[]> keys = keys(hex);
+        CommandArguments command = fcallCommand(announce, keys,
+                announceArgs(hex, peer, event, seeder, numWant, preference));
+        return pipeline.submit(command)
+                .exceptionallyCompose(e -> {
+                    if (!(unwrap(e) instanceof JedisDataException data)
+                            || !String.valueOf(data.getMessage()).startsWith(Library.MISSING)) {
+                        return CompletableFuture.failedFuture(e);
+                    }
+                    // off the sender thread: loading takes a connection of its own and a round trip
+                    return CompletableFuture.runAsync(() -> loadInto(keys), VIRTUAL)
+                            .thenCompose(loaded -> pipeline.submit(command));
+                })
+                .handle((reply, e) -> {
+                    if (e != null) {
+                        Throwable cause = unwrap(e);
+                        throw cause instanceof RuntimeException r
+                                ? new StoreUnavailableException(failed(r), r)
+                                : new StoreUnavailableException(failed(new IllegalStateException(cause)), cause);
+                    }
+                    contact();
+                    return announced((List<?>) reply, peer.ip().family(), numWant, preference, sink);
+                });
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private List<byte[]> announceArgs(String hex, Peer peer, Event event, boolean seeder, int numWant,
+                                      PeerPreference preference) {
         long now = nowSeconds();
         IpAddress ip = peer.ip();
         List<byte[]> args = new ArrayList<>(12 + 2 * preference.tierCount());
@@ -320,7 +375,12 @@ public final class RedisPeerStore implements PeerStore {
             args.add(NO_BYTES); // marks a group tier: never a member, which is 6 or 18 bytes
             args.add(group.getBytes(StandardCharsets.UTF_8));
         }
-        List<?> reply = (List<?>) fcall(announce, keys(hex), args);
+        return args;
+    }
+
+    /** sg_announce's reply: the counts, the per-tier split, and the peers, which go to the sink. */
+    private static AnnounceResult announced(List<?> reply, AddressFamily family, int numWant,
+                                            PeerPreference preference, PeerSink sink) {
         if (reply.size() == 2) {
             return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), 0); // a stop
         }
@@ -334,7 +394,7 @@ public final class RedisPeerStore implements PeerStore {
         }
         int written = 0;
         if (reply.size() > 3 + slots) {
-            written = emit((byte[]) reply.get(3 + slots), ip.family(), sink);
+            written = emit((byte[]) reply.get(3 + slots), family, sink);
         }
         return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), written, byTier);
     }
@@ -536,13 +596,18 @@ public final class RedisPeerStore implements PeerStore {
                 if (!String.valueOf(e.getMessage()).startsWith(Library.MISSING)) {
                     throw e;
                 }
-                try (Connection c = cluster == null ? single.getPool().getResource()
-                        : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
-                    library.loadInto(c);
-                }
+                loadInto(keys);
                 return fcallOnce(function, keys, args);
             }
         });
+    }
+
+    /** Loads the library into the server that serves the swarm of {@code keys}. */
+    private void loadInto(List<byte[]> keys) {
+        try (Connection c = cluster == null ? single.getPool().getResource()
+                : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
+            library.loadInto(c);
+        }
     }
 
     /** On a single server through the pipeline; on a Cluster through the client, which follows redirections. */
@@ -550,6 +615,10 @@ public final class RedisPeerStore implements PeerStore {
         if (pipeline == null) {
             return redis.fcall(function, keys, args);
         }
+        return pipeline.call(fcallCommand(function, keys, args));
+    }
+
+    private static CommandArguments fcallCommand(byte[] function, List<byte[]> keys, List<byte[]> args) {
         CommandArguments command = new CommandArguments(Protocol.Command.FCALL).add(function).add(keys.size());
         for (byte[] key : keys) {
             command.add(key);
@@ -557,7 +626,7 @@ public final class RedisPeerStore implements PeerStore {
         for (byte[] arg : args) {
             command.add(arg);
         }
-        return pipeline.call(command);
+        return command;
     }
 
     private <T> T call(Supplier<T> op) {
