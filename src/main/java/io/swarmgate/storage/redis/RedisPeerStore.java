@@ -301,9 +301,10 @@ public final class RedisPeerStore implements PeerStore {
     public AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
                                    PeerPreference preference, PeerSink sink) {
         String hex = infoHash.hex();
-        List<?> reply = (List<?>) fcall(announce, keys(hex), announceArgs(hex, peer, event, seeder, numWant,
+        byte[] me = member(peer.ip(), peer.port());
+        List<?> reply = (List<?>) fcall(announce, keys(hex), announceArgs(hex, me, peer, event, seeder, numWant,
                 preference));
-        return announced(reply, peer.ip().family(), numWant, preference, sink);
+        return announced(reply, me, peer.ip().family(), numWant, preference, sink);
     }
 
     /**
@@ -321,8 +322,9 @@ public final class RedisPeerStore implements PeerStore {
         }
         String hex = infoHash.hex();
         List<byte[]> keys = keys(hex);
+        byte[] me = member(peer.ip(), peer.port());
         CommandArguments command = fcallCommand(announce, keys,
-                announceArgs(hex, peer, event, seeder, numWant, preference));
+                announceArgs(hex, me, peer, event, seeder, numWant, preference));
         return pipeline.submit(command)
                 .exceptionallyCompose(e -> {
                     if (!(unwrap(e) instanceof JedisDataException data)
@@ -341,7 +343,7 @@ public final class RedisPeerStore implements PeerStore {
                                 : new StoreUnavailableException(failed(new IllegalStateException(cause)), cause);
                     }
                     contact();
-                    return announced((List<?>) reply, peer.ip().family(), numWant, preference, sink);
+                    return announced((List<?>) reply, me, peer.ip().family(), numWant, preference, sink);
                 });
     }
 
@@ -349,7 +351,7 @@ public final class RedisPeerStore implements PeerStore {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
-    private List<byte[]> announceArgs(String hex, Peer peer, Event event, boolean seeder, int numWant,
+    private List<byte[]> announceArgs(String hex, byte[] me, Peer peer, Event event, boolean seeder, int numWant,
                                       PeerPreference preference) {
         long now = nowSeconds();
         IpAddress ip = peer.ip();
@@ -359,7 +361,7 @@ public final class RedisPeerStore implements PeerStore {
         args.add(number(now));
         args.add(event == Event.STOPPED ? EVENT_STOPPED : event == Event.COMPLETED ? EVENT_COMPLETED : EVENT_NONE);
         args.add(seeder ? ONE : ZERO);
-        args.add(member(ip, peer.port()));
+        args.add(me);
         args.add(peer.id().bytes());
         args.add(number(Math.max(0, numWant)));
         args.add(number(ThreadLocalRandom.current().nextLong(1L << 31)));
@@ -378,8 +380,11 @@ public final class RedisPeerStore implements PeerStore {
         return args;
     }
 
-    /** sg_announce's reply: the counts, the per-tier split, and the peers, which go to the sink. */
-    private static AnnounceResult announced(List<?> reply, AddressFamily family, int numWant,
+    /**
+     * sg_announce's reply: the counts, the per-tier split, and the peers, which go to the sink (all but the
+     * announcer's own entry, {@code me}, which a run of a packed list may hold).
+     */
+    private static AnnounceResult announced(List<?> reply, byte[] me, AddressFamily family, int numWant,
                                             PeerPreference preference, PeerSink sink) {
         if (reply.size() == 2) {
             return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), 0); // a stop
@@ -393,25 +398,30 @@ public final class RedisPeerStore implements PeerStore {
             }
         }
         int written = 0;
-        if (reply.size() > 3 + slots) {
-            written = emit((byte[]) reply.get(3 + slots), family, sink);
+        for (int i = 3 + slots; i < reply.size(); i++) {
+            written += emit((byte[]) reply.get(i), me, family, sink);
         }
         return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), written, byTier);
     }
 
     /**
-     * Hands out the peers announce.lua packed into one string: per peer its member (address and port, the
-     * announcer's family) and its 20-byte peer_id. Returns how many.
+     * Hands out the peers of one string of announce.lua's reply: per peer its member (address and port, the
+     * announcer's family) and its 20-byte peer_id; an entry of the announcer's member ({@code me}) is skipped.
+     * Returns how many went to the sink.
      */
-    private static int emit(byte[] packed, AddressFamily family, PeerSink sink) {
+    private static int emit(byte[] packed, byte[] me, AddressFamily family, PeerSink sink) {
         int address = family.addressLength();
         int entry = address + 2 + 20;
-        int n = packed.length / entry;
+        int n = 0;
         for (int off = 0; off + entry <= packed.length; off += entry) {
+            if (Arrays.equals(packed, off, off + me.length, me, 0, me.length)) {
+                continue;
+            }
             IpAddress ip = IpAddress.of(packed, off, address);
             int port = (packed[off + address] & 0xff) << 8 | (packed[off + address + 1] & 0xff);
             PeerId id = PeerId.of(packed, off + address + 2);
             sink.peer(family, ip.hi(), ip.lo(), port, id.a(), id.b(), id.c());
+            n++;
         }
         return n;
     }
