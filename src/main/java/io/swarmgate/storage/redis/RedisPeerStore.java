@@ -57,6 +57,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -123,6 +124,8 @@ public final class RedisPeerStore implements PeerStore {
     private final byte[] shards = Library.resource("shards.lua").getBytes(StandardCharsets.UTF_8);
     /** Per index shard its hash tag: one shard on a single server, one per slot on a Cluster. */
     private final String[] shardTags;
+    /** Per index shard its keys, {@link #shardKeys(int)}. */
+    private final AtomicReferenceArray<byte[][]> shardKeys;
     private volatile String failure = "";
     private volatile long lastContact;
 
@@ -171,12 +174,14 @@ public final class RedisPeerStore implements PeerStore {
             this.pipeline = null;
             this.redis = cluster;
             this.shardTags = slotTags();
+            this.shardKeys = new AtomicReferenceArray<>(SLOTS);
         } else {
             this.single = new JedisPooled(pool, node, client.database(JedisURIHelper.getDBIndex(uri)).build());
             this.cluster = null;
             this.pipeline = new PipelinedCalls(single.getPool(), config.poolSize(), config.timeout(), "redis-store");
             this.redis = single;
             this.shardTags = new String[] {"all"};
+            this.shardKeys = new AtomicReferenceArray<>(1);
         }
         loadLibrary();
     }
@@ -236,9 +241,19 @@ public final class RedisPeerStore implements PeerStore {
         return tags;
     }
 
-    private String shardTag(String hex) {
-        return shardTags.length == 1 ? shardTags[0]
-                : shardTags[JedisClusterCRC16.getSlot(hex)];
+    private int shard(String hex) {
+        return shardTags.length == 1 ? 0 : JedisClusterCRC16.getSlot(hex);
+    }
+
+    /** A shard's index and totals keys as bytes, made on first use (one shard on a single server, 16,384 on a Cluster). */
+    private byte[][] shardKeys(int shard) {
+        byte[][] k = shardKeys.get(shard);
+        if (k == null) {
+            String tag = shardTags[shard];
+            k = new byte[][] {bytes(indexKey(tag)), bytes(totalsKey(tag))};
+            shardKeys.set(shard, k);
+        }
+        return k;
     }
 
     private static String indexKey(String tag) {
@@ -259,7 +274,7 @@ public final class RedisPeerStore implements PeerStore {
      */
     private List<byte[]> keys(String hex) {
         byte[] prefix = bytes("sg:{" + hex + "}:");
-        String tag = shardTag(hex);
+        byte[][] shard = shardKeys(shard(hex));
         byte[][] keys = new byte[SUFFIXES.length][];
         for (int i = 0; i < keys.length; i++) {
             byte[] suffix = SUFFIXES[i];
@@ -269,8 +284,8 @@ public final class RedisPeerStore implements PeerStore {
                 keys[i] = key;
             }
         }
-        keys[7] = bytes(indexKey(tag));
-        keys[8] = bytes(totalsKey(tag));
+        keys[7] = shard[0];
+        keys[8] = shard[1];
         return Arrays.asList(keys);
     }
 
@@ -279,7 +294,7 @@ public final class RedisPeerStore implements PeerStore {
     }
 
     private static byte[] number(long n) {
-        return bytes(Long.toString(n));
+        return n == 0 ? ZERO : bytes(Long.toString(n));
     }
 
     /** Address bytes then port, big-endian: byte order is address order. */
@@ -414,7 +429,9 @@ public final class RedisPeerStore implements PeerStore {
         int entry = address + 2 + 20;
         int n = 0;
         for (int off = 0; off + entry <= packed.length; off += entry) {
-            if (Arrays.equals(packed, off, off + me.length, me, 0, me.length)) {
+            // the port's low byte first: it tells most peers from the announcer without a call
+            if (packed[off + address + 1] == me[address + 1]
+                    && Arrays.equals(packed, off, off + me.length, me, 0, me.length)) {
                 continue;
             }
             IpAddress ip = IpAddress.of(packed, off, address);
