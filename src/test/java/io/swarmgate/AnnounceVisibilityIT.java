@@ -14,6 +14,7 @@ import io.swarmgate.testing.UdpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,21 +33,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * a seeder counting a download, or gone — with no wait in between. 1,000 rounds per frontend, each on a fresh
  * swarm (before the atomic step, the second announce missed the first in about 1 of 11 HTTP rounds).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AnnounceVisibilityIT {
     private static final int ROUNDS = 1_000;
-    private static Swarmgate tracker;
+    private Swarmgate tracker;
+
+    /** The tracker's {@code storage:} section; empty for the memory store. */
+    String storage() {
+        return "";
+    }
 
     @BeforeAll
-    static void start() {
+    void start() {
         tracker = Swarmgate.start(SwarmgateConfig.fromYaml("""
                 http: {port: 0, host: 127.0.0.1}
                 udp: {port: 0, host: 127.0.0.1}
                 metrics: {enabled: false}
-                """), new SimpleMeterRegistry(), InstantSource.system());
+                """ + storage()), new SimpleMeterRegistry(), InstantSource.system());
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         tracker.close();
     }
 
@@ -112,7 +119,7 @@ class AnnounceVisibilityIT {
         }
     }
 
-    private static Map<String, Object> http(byte[] t, String peer, int port, long left, String event)
+    private Map<String, Object> http(byte[] t, String peer, int port, long left, String event)
             throws IOException {
         String query = "/announce?info_hash=" + pct(t) + "&peer_id=" + pct(id(peer)) + "&port=" + port
                 + "&uploaded=0&downloaded=0&left=" + left + (event.isEmpty() ? "" : "&event=" + event);
@@ -121,7 +128,7 @@ class AnnounceVisibilityIT {
         return Bencode.decodeDict(r.body());
     }
 
-    private static Map<?, ?> scrape(byte[] t) throws IOException {
+    private Map<?, ?> scrape(byte[] t) throws IOException {
         RawHttp.Response r = RawHttp.get(null, "127.0.0.1", tracker.httpPort(), "/scrape?info_hash=" + pct(t));
         Map<?, ?> files = (Map<?, ?>) Bencode.decodeDict(r.body()).get("files");
         return (Map<?, ?>) files.values().iterator().next();

@@ -5,7 +5,8 @@ package io.swarmgate.bittorrent;
  * write them straight into its reply (6 or 18 bytes each, BEP 15 / BEP 23 / BEP 7) and no object is built per
  * peer.
  * <p>A store may call the sink while it holds a lock on the swarm: a sink must be quick, must not block, and
- * must never call back into the store. Calls come from the thread that asked for the selection.
+ * must never call back into the store. Calls come from the thread that asked for the selection, or, for an
+ * asynchronous store step, from the thread that completes it, before it completes.
  */
 @FunctionalInterface
 public interface PeerSink {

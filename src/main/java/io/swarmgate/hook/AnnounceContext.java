@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * One announce travelling through the chain: the immutable request, and what prehooks may adjust before the
  * store is asked (intervals, peer preference). Posthooks also see the response, and what prehooks learnt about
- * the announcer ({@link #verifiedClaims()}). Confined to one thread.
+ * the announcer ({@link #verifiedClaims()}). Used by one thread at a time: an asynchronous announce hands it
+ * from the frontend's thread to the one completing the store step, through the step's future.
  */
 public final class AnnounceContext {
     private final AnnounceRequest request;

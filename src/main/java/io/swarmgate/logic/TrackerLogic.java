@@ -23,6 +23,8 @@ import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The one place a request becomes an answer, whichever frontend parsed it: configured prehooks in order, then
@@ -86,15 +88,54 @@ public final class TrackerLogic implements AutoCloseable {
      */
     public AnnounceContext announce(AnnounceRequest request, PeerSink sink) throws ClientError {
         AnnounceContext ctx = prehooks(request);
-        int numWant = request.event() == Event.STOPPED ? 0
-                : Math.min(config.numWant(request.numWant()), sink.capacity());
         AnnounceResult result;
         try {
             result = store.announce(request.infoHash(), request.peer(), request.event(), request.isSeeder(),
-                    numWant, ctx.preference(), sink);
+                    numWant(request, sink), ctx.preference(), sink);
         } catch (StoreUnavailableException e) {
             throw storeUnavailable(e);
         }
+        return answered(ctx, result);
+    }
+
+    /**
+     * {@link #announce} for a frontend that keeps many announces in flight per thread (UDP with a remote store,
+     * {@link #mayBlock()}): the prehooks run now, on the caller's thread; the store step is asynchronous
+     * ({@link PeerStore#announceAsync}), and the future completes once the store has applied it, with the peers
+     * already in {@code sink} and the context's answer set, on whichever thread the store completes it (a
+     * remote store's reply reader: what the frontend chains to it must be quick and must not block). It fails
+     * with a {@link ClientError} when a prehook refuses (then at once) or the store is unavailable (within the
+     * store's timeout). As with {@link #announce}, hand the context to {@link #afterAnnounce} once the answer
+     * is out.
+     */
+    public CompletableFuture<AnnounceContext> announceAsync(AnnounceRequest request, PeerSink sink) {
+        AnnounceContext ctx;
+        try {
+            ctx = prehooks(request);
+        } catch (ClientError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return store.announceAsync(request.infoHash(), request.peer(), request.event(), request.isSeeder(),
+                        numWant(request, sink), ctx.preference(), sink)
+                .handle((result, failure) -> {
+                    if (failure == null) {
+                        return answered(ctx, result);
+                    }
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof StoreUnavailableException e) {
+                        throw new CompletionException(storeUnavailable(e));
+                    }
+                    throw failure instanceof CompletionException c ? c : new CompletionException(cause);
+                });
+    }
+
+    /** The client's numwant (or the default), capped by {@code tracker.max-numwant} and the sink; 0 for a stop. */
+    private int numWant(AnnounceRequest request, PeerSink sink) {
+        return request.event() == Event.STOPPED ? 0 : Math.min(config.numWant(request.numWant()), sink.capacity());
+    }
+
+    private AnnounceContext answered(AnnounceContext ctx, AnnounceResult result) {
         if (handouts != null) {
             handouts.record(result);
         }

@@ -8,6 +8,7 @@ import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.SwarmStats;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where swarms live. Implementations are thread-safe; every one passes {@code PeerStoreContract}.
@@ -43,6 +44,25 @@ public interface PeerStore extends AutoCloseable {
      */
     AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
                             PeerPreference preference, PeerSink sink);
+
+    /**
+     * {@link #announce}, for a caller that serves many requests per thread and must not wait on a round trip: the
+     * same atomic step, answered through the returned future. A remote store completes it when the step has
+     * been applied, on a thread of its own (its reply reader), and gives the sink its peers on that thread just
+     * before; a failure completes it exceptionally with a {@link StoreUnavailableException} within the store's
+     * timeout. The caller bounds how many it keeps in flight ({@link #maxInFlight()}). The default runs
+     * {@link #announce} at once, on the caller's thread: right for a store whose calls never block.
+     */
+    default CompletableFuture<AnnounceResult> announceAsync(InfoHash infoHash, Peer peer, Event event,
+                                                            boolean seeder, int numWant, PeerPreference preference,
+                                                            PeerSink sink) {
+        try {
+            return CompletableFuture.completedFuture(
+                    announce(infoHash, peer, event, seeder, numWant, preference, sink));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** Counts over both address families; {@link SwarmStats#EMPTY} for an unknown torrent. */
     SwarmStats stats(InfoHash infoHash);

@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
 
 /**
  * One receive loop: a packet in, at most one packet out. Owns its buffers, its {@link ConnectionIds} and its
@@ -47,10 +48,14 @@ import java.util.concurrent.BlockingQueue;
  * records need. Several workers may share one channel when SO_REUSEPORT is unavailable.
  *
  * <p>When the store is remote ({@link TrackerLogic#mayBlock()}), one thread answering one packet at a time would
- * be capped at one store round trip per packet. Then the loop only receives: each datagram goes into the
- * buffers of an idle handler (a worker of its own, with its own send buffer and connection ids) taken from a
- * fixed set, which answers it on a virtual thread and returns to the set. The set's size bounds the requests
- * in flight; when all are busy the loop stops receiving and the kernel's socket buffer takes the excess.
+ * be capped at one store round trip per packet. Then each datagram goes into the buffers of an idle handler (a
+ * worker of its own, with its own send buffer and connection ids) taken from a fixed set, and the loop goes on
+ * receiving while the store works: an announce is started here ({@link TrackerLogic#announceAsync}) and
+ * answered by the thread that completes the store step (a Redis store's reply reader), which sends the reply,
+ * returns the handler to the set, then runs the posthooks; no thread per packet. A connect is answered here at
+ * once; a scrape, rare and a blocking store call per info_hash, on a virtual thread. The set's size bounds the
+ * requests in flight; when all are busy the loop stops receiving and the kernel's socket buffer takes the
+ * excess.
  */
 final class UdpWorker implements Runnable {
     private static final Logger LOG = System.getLogger(UdpFrontend.class.getName());
@@ -156,13 +161,7 @@ final class UdpWorker implements Runnable {
             }
             if (from instanceof InetSocketAddress address) {
                 handler.in.flip();
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        handler.handle(address);
-                    } finally {
-                        idle.add(handler);
-                    }
-                });
+                handler.handle(address, () -> idle.add(handler));
             } else {
                 idle.add(handler);
             }
@@ -176,16 +175,27 @@ final class UdpWorker implements Runnable {
      * posthooks run after it, off the client's critical path.
      */
     void handle(InetSocketAddress from) {
+        handle(from, null);
+    }
+
+    /**
+     * With {@code release} (a handler of a receive loop, remote store): an announce is answered asynchronously and
+     * a scrape on a virtual thread; {@code release} runs once this handler's buffers are free again, after the
+     * answer was sent. Without it, everything is answered before this returns.
+     */
+    private void handle(InetSocketAddress from, Runnable release) {
         long start = System.nanoTime();
         UdpRequest request;
         try {
             request = UdpRequests.decode(in);
         } catch (UdpCodecException e) {
             malformed(e, from, start);
+            release(release);
             return;
         }
         IpAddress sourceIp = IpAddress.of(from.getAddress()); // IPv4-mapped sources of a dual-stack socket: IPv4
         AddressFamily family = sourceIp.family();
+        boolean pending = false;
         try {
             switch (request) {
                 case UdpConnectRequest r -> {
@@ -193,19 +203,58 @@ final class UdpWorker implements Runnable {
                     UdpResponses.encodeConnect(out, r.transactionId(), ids.issue(sourceIp));
                     answer(Action.CONNECT, family, RequestMetrics.OK, start, from);
                 }
+                case UdpAnnounceRequest r when release != null -> {
+                    announceAsync(r, from, sourceIp, start, release);
+                    pending = true;
+                }
                 case UdpAnnounceRequest r -> announce(r, from, sourceIp, start);
+                case UdpScrapeRequest r when release != null -> {
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            handleScrape(r, from, sourceIp, start);
+                        } finally {
+                            release.run();
+                        }
+                    });
+                    pending = true;
+                }
                 case UdpScrapeRequest r -> scrape(r, from, sourceIp, start);
             }
-        } catch (ClientError e) {
-            error(request.transactionId(), e.reason());
-            answer(request.action(), family, e.kind().label(), start, from);
-        } catch (RuntimeException | Error e) {
-            // an Error too (say a hook's StackOverflowError): a dead worker's socket would keep getting its
-            // SO_REUSEPORT share of packets, black-holing those clients
-            LOG.log(Level.ERROR, "UDP " + request.action().label() + " from " + from + " failed: " + e, e);
-            error(request.transactionId(), INTERNAL_ERROR);
-            answer(request.action(), family, RequestMetrics.INTERNAL, start, from);
+        } catch (ClientError | RuntimeException | Error e) {
+            failed(request, family, e, start, from);
+        } finally {
+            if (!pending) {
+                release(release);
+            }
         }
+    }
+
+    private static void release(Runnable release) {
+        if (release != null) {
+            release.run();
+        }
+    }
+
+    private void handleScrape(UdpScrapeRequest r, InetSocketAddress from, IpAddress sourceIp, long start) {
+        try {
+            scrape(r, from, sourceIp, start);
+        } catch (ClientError | RuntimeException | Error e) {
+            failed(r, sourceIp.family(), e, start, from);
+        }
+    }
+
+    /** Answers a request that failed: a client error with its reason, anything else as an internal error. */
+    private void failed(UdpRequest request, AddressFamily family, Throwable e, long start, InetSocketAddress from) {
+        if (e instanceof ClientError c) {
+            error(request.transactionId(), c.reason());
+            answer(request.action(), family, c.kind().label(), start, from);
+            return;
+        }
+        // an Error too (say a hook's StackOverflowError): a dead worker's socket would keep getting its
+        // SO_REUSEPORT share of packets, black-holing those clients
+        LOG.log(Level.ERROR, "UDP " + request.action().label() + " from " + from + " failed: " + e, e);
+        error(request.transactionId(), INTERNAL_ERROR);
+        answer(request.action(), family, RequestMetrics.INTERNAL, start, from);
     }
 
     /**
@@ -247,6 +296,41 @@ final class UdpWorker implements Runnable {
 
     private void announce(UdpAnnounceRequest r, InetSocketAddress from, IpAddress sourceIp, long start)
             throws ClientError {
+        AnnounceRequest request = announceRequest(r, sourceIp);
+        AnnounceContext answered = logic.announce(request, startAnnounceReply(sourceIp.family()));
+        sendAnnounceReply(r, answered, sourceIp.family(), start, from);
+        afterAnnounce(answered, from);
+    }
+
+    /**
+     * The announce started here, answered by the thread that completes the store step: the reply is sent (the
+     * metrics recorded first), the handler released, then the posthooks run.
+     */
+    private void announceAsync(UdpAnnounceRequest r, InetSocketAddress from, IpAddress sourceIp, long start,
+                               Runnable release) throws ClientError {
+        AnnounceRequest request = announceRequest(r, sourceIp);
+        logic.announceAsync(request, startAnnounceReply(sourceIp.family())).whenComplete((answered, failure) -> {
+            boolean sent = false;
+            try {
+                if (failure == null) {
+                    sendAnnounceReply(r, answered, sourceIp.family(), start, from);
+                    sent = true;
+                } else {
+                    failed(r, sourceIp.family(), failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure, start, from);
+                }
+            } catch (RuntimeException | Error e) {
+                failed(r, sourceIp.family(), e, start, from);
+            } finally {
+                release.run();
+            }
+            if (sent) {
+                afterAnnounce(answered, from);
+            }
+        });
+    }
+
+    private AnnounceRequest announceRequest(UdpAnnounceRequest r, IpAddress sourceIp) throws ClientError {
         checkConnectionId(r.connectionId(), sourceIp);
         AddressFamily family = sourceIp.family();
         IpAddress ip = sourceIp;
@@ -255,13 +339,22 @@ final class UdpWorker implements Runnable {
         if (config.allowIpParam() && r.ipv4() != 0 && family == AddressFamily.IPV4) {
             ip = IpAddress.ipv4(r.ipv4());
         }
-        AnnounceRequest request = AnnounceRequest.of(r.infoHash(), r.peerId(), ip, r.port(), r.uploaded(),
+        return AnnounceRequest.of(r.infoHash(), r.peerId(), ip, r.port(), r.uploaded(),
                 r.downloaded(), r.left(), Event.fromUdp(r.event()), r.numWant(), true, true, meta(r.urlData()));
-        // The store writes the peers straight behind the header (no object per peer); the header's counts are
-        // known only afterwards, so it is filled in last. The writer's capacity keeps the peers within one packet.
+    }
+
+    /**
+     * The store writes the peers straight behind the header (no object per peer); the header's counts are known
+     * only afterwards, so it is filled in last. The writer's capacity keeps the peers within one packet.
+     */
+    private PeerSink startAnnounceReply(AddressFamily family) {
         out.clear();
         out.position(UdpResponses.ANNOUNCE_HEADER_LENGTH);
-        AnnounceContext answered = logic.announce(request, family == AddressFamily.IPV4 ? ipv4Peers : ipv6Peers);
+        return family == AddressFamily.IPV4 ? ipv4Peers : ipv6Peers;
+    }
+
+    private void sendAnnounceReply(UdpAnnounceRequest r, AnnounceContext answered, AddressFamily family,
+                                   long start, InetSocketAddress from) {
         AnnounceResponse response = answered.response();
         int end = out.position();
         out.position(0);
@@ -269,6 +362,9 @@ final class UdpWorker implements Runnable {
                 response.complete());
         out.position(end);
         answer(Action.ANNOUNCE, family, RequestMetrics.OK, start, from);
+    }
+
+    private void afterAnnounce(AnnounceContext answered, InetSocketAddress from) {
         try {
             logic.afterAnnounce(answered);
         } catch (RuntimeException | Error e) {

@@ -14,7 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The commands of many request threads written to a few connections together (auto-pipelining), for a single
@@ -33,7 +34,16 @@ import java.util.concurrent.TimeoutException;
  * socket. A caller waits for its own reply, so its next call is never sent before the previous one ran. A
  * caller waits at most the timeout in all (for a slot, in the queue, for the reply); a call that timed out
  * before it was sent is dropped, one already sent may still run, as with any command whose reply is late. At
- * most {@code maxInFlight} calls wait at once; more callers wait for a slot, within the same timeout.
+ * most {@code maxInFlight} {@link #call blocking calls} wait at once; more callers wait for a slot, within the
+ * same timeout.
+ *
+ * <p><b>Asynchronous calls.</b> {@link #submit} queues a command and returns its reply's future at once, for a
+ * caller that serves many requests per thread (the UDP frontend) and bounds its own calls in flight. Its
+ * completion, and whatever the caller chained to it, runs on a sender thread as soon as the reply is read.
+ *
+ * <p><b>Deadlines.</b> Every call carries its deadline; one thread looks at the queued and sent calls every
+ * {@link #tick} (a tenth of the timeout, at most 20 ms) and fails those past it. No caller parks with a timer of
+ * its own, which cost a delay-queue insertion and removal per call; a late answer comes at most one tick late.
  */
 final class PipelinedCalls implements AutoCloseable {
     /** Commands written in one go: a few tens of KB, well within one socket buffer. */
@@ -46,16 +56,30 @@ final class PipelinedCalls implements AutoCloseable {
     private final Semaphore slots;
     private final LinkedBlockingQueue<Call> queue = new LinkedBlockingQueue<>();
     private final List<Thread> senders = new ArrayList<>();
+    /** Per sender the batch on the wire (or empty), for the deadline thread. */
+    private final AtomicReferenceArray<Call[]> sent = new AtomicReferenceArray<>(SENDERS);
+    private final Thread deadlines;
+    private final long tickNanos;
+    private volatile boolean closed;
 
     PipelinedCalls(Pool<Connection> pool, int maxInFlight, Duration timeout, String name) {
         this.pool = pool;
         this.timeoutNanos = timeout.toNanos();
         this.maxInFlight = maxInFlight;
         this.slots = new Semaphore(maxInFlight);
+        this.tickNanos = tick(timeout).toNanos();
         for (int i = 0; i < SENDERS; i++) {
+            int sender = i;
+            sent.set(i, NONE);
             // platform threads: a virtual one blocked in a socket read would add a poller round per batch
-            senders.add(Thread.ofPlatform().daemon().name(name + "-sender-" + i).start(this::send));
+            senders.add(Thread.ofPlatform().daemon().name(name + "-sender-" + i).start(() -> send(sender)));
         }
+        deadlines = Thread.ofPlatform().daemon().name(name + "-deadlines").start(this::expire);
+    }
+
+    /** How often deadlines are checked: how late, at most, a call that got no reply is failed. */
+    static Duration tick(Duration timeout) {
+        return Duration.ofNanos(Math.clamp(timeout.toNanos() / 10, 1_000_000L, 20_000_000L));
     }
 
     /**
@@ -65,24 +89,17 @@ final class PipelinedCalls implements AutoCloseable {
      */
     Object call(CommandArguments command) {
         long deadline = System.nanoTime() + timeoutNanos;
-        Call call = new Call(command);
         try {
             if (!slots.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
                 throw new JedisConnectionException("all " + maxInFlight + " calls in flight still waiting after "
                         + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
             }
             try {
-                queue.add(call);
-                return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return enqueue(command, deadline).get(); // untimed: the deadline thread fails it in time
             } finally {
                 slots.release();
             }
-        } catch (TimeoutException e) {
-            call.cancel(false); // skipped if still queued
-            throw new JedisConnectionException("no reply within " + Duration.ofNanos(timeoutNanos).toMillis()
-                    + " ms");
         } catch (InterruptedException e) {
-            call.cancel(false);
             Thread.currentThread().interrupt();
             throw new JedisConnectionException("interrupted while waiting for Redis", e);
         } catch (ExecutionException e) {
@@ -93,12 +110,31 @@ final class PipelinedCalls implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues one command and returns its reply's future: completed on a sender thread with the raw reply, or
+     * exceptionally with the {@link JedisDataException} of an error reply, or a {@link JedisConnectionException}
+     * (no reply within the timeout, a connection failure, closed). Takes no slot: the caller bounds its own
+     * calls in flight.
+     */
+    CompletableFuture<Object> submit(CommandArguments command) {
+        return enqueue(command, System.nanoTime() + timeoutNanos);
+    }
+
+    private Call enqueue(CommandArguments command, long deadline) {
+        Call call = new Call(command, deadline);
+        queue.add(call);
+        if (closed && queue.remove(call)) { // close() may have drained the queue already
+            call.completeExceptionally(new JedisConnectionException("store closed"));
+        }
+        return call;
+    }
+
     /** Callers holding a slot: queued, sent, or about to be (for tests). */
     int inFlight() {
         return maxInFlight - slots.availablePermits();
     }
 
-    private void send() {
+    private void send(int sender) {
         List<Call> batch = new ArrayList<>(MAX_BATCH);
         while (true) {
             try {
@@ -109,7 +145,9 @@ final class PipelinedCalls implements AutoCloseable {
             queue.drainTo(batch, MAX_BATCH - 1);
             batch.removeIf(CompletableFuture::isDone); // timed out while queued
             if (!batch.isEmpty()) {
+                sent.set(sender, batch.toArray(NONE));
                 sendBatch(batch);
+                sent.set(sender, NONE);
             }
             batch.clear();
         }
@@ -138,8 +176,31 @@ final class PipelinedCalls implements AutoCloseable {
         }
     }
 
+    /** Fails the calls past their deadline, queued or sent, once per tick, until closed. */
+    private void expire() {
+        while (!closed) {
+            LockSupport.parkNanos(tickNanos);
+            long now = System.nanoTime();
+            for (Call call : queue) { // oldest first: the first call still in time ends the look
+                if (call.deadline - now > 0) {
+                    break;
+                }
+                call.expire();
+            }
+            for (int i = 0; i < SENDERS; i++) {
+                for (Call call : sent.get(i)) {
+                    if (call.deadline - now <= 0) {
+                        call.expire();
+                    }
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
+        closed = true;
+        deadlines.interrupt();
         senders.forEach(Thread::interrupt);
         for (Thread t : senders) {
             try {
@@ -155,11 +216,21 @@ final class PipelinedCalls implements AutoCloseable {
         }
     }
 
-    private static final class Call extends CompletableFuture<Object> {
-        final CommandArguments command;
+    private static final Call[] NONE = {};
 
-        Call(CommandArguments command) {
+    private final class Call extends CompletableFuture<Object> {
+        final CommandArguments command;
+        final long deadline;
+
+        Call(CommandArguments command, long deadline) {
             this.command = command;
+            this.deadline = deadline;
+        }
+
+        /** No reply in time; one already sent may still run, as with any command whose reply is late. */
+        void expire() {
+            completeExceptionally(new JedisConnectionException("no reply within "
+                    + Duration.ofNanos(timeoutNanos).toMillis() + " ms"));
         }
     }
 }

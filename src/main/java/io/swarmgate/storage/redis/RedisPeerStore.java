@@ -53,7 +53,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -100,6 +104,8 @@ public final class RedisPeerStore implements PeerStore {
     private static final byte[] ONE = {'1'};
     private static final byte[] ZERO = {'0'};
     private static final byte[] NO_BYTES = {};
+    /** Where a blocking call of the asynchronous step runs: a virtual thread each. */
+    private static final Executor VIRTUAL = task -> Thread.ofVirtual().start(task);
 
     private final RedisConfig config;
     private final UnifiedJedis redis;
@@ -118,6 +124,8 @@ public final class RedisPeerStore implements PeerStore {
     private final byte[] shards = Library.resource("shards.lua").getBytes(StandardCharsets.UTF_8);
     /** Per index shard its hash tag: one shard on a single server, one per slot on a Cluster. */
     private final String[] shardTags;
+    /** Per index shard its keys, {@link #shardKeys(int)}. */
+    private final AtomicReferenceArray<byte[][]> shardKeys;
     private volatile String failure = "";
     private volatile long lastContact;
 
@@ -166,12 +174,14 @@ public final class RedisPeerStore implements PeerStore {
             this.pipeline = null;
             this.redis = cluster;
             this.shardTags = slotTags();
+            this.shardKeys = new AtomicReferenceArray<>(SLOTS);
         } else {
             this.single = new JedisPooled(pool, node, client.database(JedisURIHelper.getDBIndex(uri)).build());
             this.cluster = null;
             this.pipeline = new PipelinedCalls(single.getPool(), config.poolSize(), config.timeout(), "redis-store");
             this.redis = single;
             this.shardTags = new String[] {"all"};
+            this.shardKeys = new AtomicReferenceArray<>(1);
         }
         loadLibrary();
     }
@@ -231,9 +241,19 @@ public final class RedisPeerStore implements PeerStore {
         return tags;
     }
 
-    private String shardTag(String hex) {
-        return shardTags.length == 1 ? shardTags[0]
-                : shardTags[JedisClusterCRC16.getSlot(hex)];
+    private int shard(String hex) {
+        return shardTags.length == 1 ? 0 : JedisClusterCRC16.getSlot(hex);
+    }
+
+    /** A shard's index and totals keys as bytes, made on first use (one shard on a single server, 16,384 on a Cluster). */
+    private byte[][] shardKeys(int shard) {
+        byte[][] k = shardKeys.get(shard);
+        if (k == null) {
+            String tag = shardTags[shard];
+            k = new byte[][] {bytes(indexKey(tag)), bytes(totalsKey(tag))};
+            shardKeys.set(shard, k);
+        }
+        return k;
     }
 
     private static String indexKey(String tag) {
@@ -254,7 +274,7 @@ public final class RedisPeerStore implements PeerStore {
      */
     private List<byte[]> keys(String hex) {
         byte[] prefix = bytes("sg:{" + hex + "}:");
-        String tag = shardTag(hex);
+        byte[][] shard = shardKeys(shard(hex));
         byte[][] keys = new byte[SUFFIXES.length][];
         for (int i = 0; i < keys.length; i++) {
             byte[] suffix = SUFFIXES[i];
@@ -264,8 +284,8 @@ public final class RedisPeerStore implements PeerStore {
                 keys[i] = key;
             }
         }
-        keys[7] = bytes(indexKey(tag));
-        keys[8] = bytes(totalsKey(tag));
+        keys[7] = shard[0];
+        keys[8] = shard[1];
         return Arrays.asList(keys);
     }
 
@@ -274,7 +294,7 @@ public final class RedisPeerStore implements PeerStore {
     }
 
     private static byte[] number(long n) {
-        return bytes(Long.toString(n));
+        return n == 0 ? ZERO : bytes(Long.toString(n));
     }
 
     /** Address bytes then port, big-endian: byte order is address order. */
@@ -296,6 +316,58 @@ public final class RedisPeerStore implements PeerStore {
     public AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
                                    PeerPreference preference, PeerSink sink) {
         String hex = infoHash.hex();
+        byte[] me = member(peer.ip(), peer.port());
+        List<?> reply = (List<?>) fcall(announce, keys(hex), announceArgs(hex, me, peer, event, seeder, numWant,
+                preference));
+        return announced(reply, me, peer.ip().family(), numWant, preference, sink);
+    }
+
+    /**
+     * On a single server the FCALL goes to the pipeline and this returns at once; the reply is read, the peers
+     * given to the sink and the future completed on a sender thread. A Cluster's client blocks, so there the
+     * call runs on a virtual thread (Jedis' own timeouts apply).
+     */
+    @Override
+    public CompletableFuture<AnnounceResult> announceAsync(InfoHash infoHash, Peer peer, Event event,
+                                                           boolean seeder, int numWant, PeerPreference preference,
+                                                           PeerSink sink) {
+        if (pipeline == null) {
+            return CompletableFuture.supplyAsync(
+                    () -> announce(infoHash, peer, event, seeder, numWant, preference, sink), VIRTUAL);
+        }
+        String hex = infoHash.hex();
+        List<byte[]> keys = keys(hex);
+        byte[] me = member(peer.ip(), peer.port());
+        CommandArguments command = fcallCommand(announce, keys,
+                announceArgs(hex, me, peer, event, seeder, numWant, preference));
+        return pipeline.submit(command)
+                .exceptionallyCompose(e -> {
+                    if (!(unwrap(e) instanceof JedisDataException data)
+                            || !String.valueOf(data.getMessage()).startsWith(Library.MISSING)) {
+                        return CompletableFuture.failedFuture(e);
+                    }
+                    // off the sender thread: loading takes a connection of its own and a round trip
+                    return CompletableFuture.runAsync(() -> loadInto(keys), VIRTUAL)
+                            .thenCompose(loaded -> pipeline.submit(command));
+                })
+                .handle((reply, e) -> {
+                    if (e != null) {
+                        Throwable cause = unwrap(e);
+                        throw cause instanceof RuntimeException r
+                                ? new StoreUnavailableException(failed(r), r)
+                                : new StoreUnavailableException(failed(new IllegalStateException(cause)), cause);
+                    }
+                    contact();
+                    return announced((List<?>) reply, me, peer.ip().family(), numWant, preference, sink);
+                });
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private List<byte[]> announceArgs(String hex, byte[] me, Peer peer, Event event, boolean seeder, int numWant,
+                                      PeerPreference preference) {
         long now = nowSeconds();
         IpAddress ip = peer.ip();
         List<byte[]> args = new ArrayList<>(12 + 2 * preference.tierCount());
@@ -304,7 +376,7 @@ public final class RedisPeerStore implements PeerStore {
         args.add(number(now));
         args.add(event == Event.STOPPED ? EVENT_STOPPED : event == Event.COMPLETED ? EVENT_COMPLETED : EVENT_NONE);
         args.add(seeder ? ONE : ZERO);
-        args.add(member(ip, peer.port()));
+        args.add(me);
         args.add(peer.id().bytes());
         args.add(number(Math.max(0, numWant)));
         args.add(number(ThreadLocalRandom.current().nextLong(1L << 31)));
@@ -320,7 +392,15 @@ public final class RedisPeerStore implements PeerStore {
             args.add(NO_BYTES); // marks a group tier: never a member, which is 6 or 18 bytes
             args.add(group.getBytes(StandardCharsets.UTF_8));
         }
-        List<?> reply = (List<?>) fcall(announce, keys(hex), args);
+        return args;
+    }
+
+    /**
+     * sg_announce's reply: the counts, the per-tier split, and the peers, which go to the sink (all but the
+     * announcer's own entry, {@code me}, which a run of a packed list may hold).
+     */
+    private static AnnounceResult announced(List<?> reply, byte[] me, AddressFamily family, int numWant,
+                                            PeerPreference preference, PeerSink sink) {
         if (reply.size() == 2) {
             return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), 0); // a stop
         }
@@ -333,25 +413,32 @@ public final class RedisPeerStore implements PeerStore {
             }
         }
         int written = 0;
-        if (reply.size() > 3 + slots) {
-            written = emit((byte[]) reply.get(3 + slots), ip.family(), sink);
+        for (int i = 3 + slots; i < reply.size(); i++) {
+            written += emit((byte[]) reply.get(i), me, family, sink);
         }
         return new AnnounceResult(intAt(reply, 0), intAt(reply, 1), written, byTier);
     }
 
     /**
-     * Hands out the peers announce.lua packed into one string: per peer its member (address and port, the
-     * announcer's family) and its 20-byte peer_id. Returns how many.
+     * Hands out the peers of one string of announce.lua's reply: per peer its member (address and port, the
+     * announcer's family) and its 20-byte peer_id; an entry of the announcer's member ({@code me}) is skipped.
+     * Returns how many went to the sink.
      */
-    private static int emit(byte[] packed, AddressFamily family, PeerSink sink) {
+    private static int emit(byte[] packed, byte[] me, AddressFamily family, PeerSink sink) {
         int address = family.addressLength();
         int entry = address + 2 + 20;
-        int n = packed.length / entry;
+        int n = 0;
         for (int off = 0; off + entry <= packed.length; off += entry) {
+            // the port's low byte first: it tells most peers from the announcer without a call
+            if (packed[off + address + 1] == me[address + 1]
+                    && Arrays.equals(packed, off, off + me.length, me, 0, me.length)) {
+                continue;
+            }
             IpAddress ip = IpAddress.of(packed, off, address);
             int port = (packed[off + address] & 0xff) << 8 | (packed[off + address + 1] & 0xff);
             PeerId id = PeerId.of(packed, off + address + 2);
             sink.peer(family, ip.hi(), ip.lo(), port, id.a(), id.b(), id.c());
+            n++;
         }
         return n;
     }
@@ -536,13 +623,18 @@ public final class RedisPeerStore implements PeerStore {
                 if (!String.valueOf(e.getMessage()).startsWith(Library.MISSING)) {
                     throw e;
                 }
-                try (Connection c = cluster == null ? single.getPool().getResource()
-                        : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
-                    library.loadInto(c);
-                }
+                loadInto(keys);
                 return fcallOnce(function, keys, args);
             }
         });
+    }
+
+    /** Loads the library into the server that serves the swarm of {@code keys}. */
+    private void loadInto(List<byte[]> keys) {
+        try (Connection c = cluster == null ? single.getPool().getResource()
+                : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
+            library.loadInto(c);
+        }
     }
 
     /** On a single server through the pipeline; on a Cluster through the client, which follows redirections. */
@@ -550,6 +642,10 @@ public final class RedisPeerStore implements PeerStore {
         if (pipeline == null) {
             return redis.fcall(function, keys, args);
         }
+        return pipeline.call(fcallCommand(function, keys, args));
+    }
+
+    private static CommandArguments fcallCommand(byte[] function, List<byte[]> keys, List<byte[]> args) {
         CommandArguments command = new CommandArguments(Protocol.Command.FCALL).add(function).add(keys.size());
         for (byte[] key : keys) {
             command.add(key);
@@ -557,7 +653,7 @@ public final class RedisPeerStore implements PeerStore {
         for (byte[] arg : args) {
             command.add(arg);
         }
-        return pipeline.call(command);
+        return command;
     }
 
     private <T> T call(Supplier<T> op) {

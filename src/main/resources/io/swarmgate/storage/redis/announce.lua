@@ -5,10 +5,17 @@
 -- (nearest first) the first and last member of the announcer's network (address masked, port 0000 / address
 -- filled, port ffff), or for group tiers (a topology map placed the announcer) an empty string and the group key.
 -- Reply: {complete, incomplete, n, n counts of the peers handed out per tier (nearest first, the last one
--- everyone else), then, when any, the peers in the order to try them as one string: their list entries, member
--- and 20-byte peer_id each}; a stop answers {complete, incomplete}.
+-- everyone else), then, when any, the peers in the order to try them as strings of list entries (member and
+-- 20-byte peer_id each): the few runs of a packed list as they were read, or one string when there are many
+-- pieces}; a stop answers {complete, incomplete}. A run may hold the announcer's own entry (one read across its
+-- slot instead of two, or of a Lua copy without it): the tracker drops the entry of the announcer's member.
+--
+-- Why runs go back as they were read: Redis' Lua hashes every byte of every string it makes (a GETRANGE's
+-- reply, a string.sub, a table.concat), so each copy of a packed run costs about as much as the read itself.
 -- expired peers this announce drops on the way (the sweep takes any rest)
 local EXPIRE_LIMIT = 64
+-- at most this many strings of peers in a reply; more are joined into one
+local MAX_PIECES = 8
 -- The state of the announce being answered, set at the start of each call: the helpers below are defined once,
 -- when the library is loaded, and read it from here.
 local args, now, event, seeder, me, myId, numWant, rackQuorum, bridgePeers, seededBridges, tiers, seed
@@ -24,10 +31,11 @@ local function random(n) -- 1..n
 end
 
 -- Expiry only when due: the index score is a lower bound of the oldest last-seen (common.lua, reindex), so
--- one ZSCORE tells whether any peer may have expired. Returns the score (nil for a swarm not indexed) and
--- whether expiry ran, in which case the caller reindexes once it has applied the event.
+-- its copy, read with the counters in one HMGET, tells whether any peer may have expired. Returns the score
+-- (nil for a swarm not indexed) and whether expiry ran, in which case the caller reindexes once it has
+-- applied the event.
 local function expireIfDue()
-  local score = redis.call('ZSCORE', INDEX, swarm)
+  local score = loadCounts().o
   if score and tonumber(score) < cutoff then
     expire(EXPIRE_LIMIT)
     return score, true
@@ -50,7 +58,7 @@ local function regroup(moved)
     ungroup(me, entry)
   end
   if old ~= joined then
-    redis.call('HINCRBY', COUNTS, 'g', 1) -- newly in GROUPS (again)
+    countBy('g', 1) -- newly in GROUPS (again)
   end
   redis.call('HSET', GROUPS, me, joined)
   for k = 1, tiers do
@@ -154,7 +162,8 @@ local function randomWalk(n, max, pick)
 end
 
 -- Appends the packed entries of a run of len slots of a whole list, counted on the ring of its slots without
--- the announcer's (skip, or -1): from virtual slot v, wrapping at the end; at most three GETRANGEs.
+-- the announcer's (skip, or -1): from virtual slot v, wrapping at the end; at most two GETRANGEs. A run across
+-- the announcer's slot reads it too (the tracker drops it).
 local function appendRun(key, size, n, skip, v, len)
   local ring = skip >= 0 and n - 1 or n
   local function read(first, last) -- real slots [first, last)
@@ -169,8 +178,7 @@ local function appendRun(key, size, n, skip, v, len)
     elseif v >= skip then
       read(v + 1, v + l + 1)
     else
-      read(v, skip)
-      read(skip + 1, v + l + 1)
+      read(v, v + l + 1) -- across the announcer's slot
     end
     len, v = len - l, 0
   end
@@ -299,7 +307,7 @@ register('sg_announce', function(a)
     remove(me)
     local complete, incomplete = counts()
     if complete + incomplete == 0 then
-      redis.call('ZADD', INDEX, 0, swarm) -- empty: the next sweep drops it
+      setIndex(0) -- empty: the next sweep drops it
     elseif due then
       reindex()
     end
@@ -309,7 +317,7 @@ register('sg_announce', function(a)
   local indexed, due = expireIfDue()
   if not indexed then
     -- a new swarm; its first peer is now, and its score a lower bound from here on
-    redis.call('ZADD', INDEX, now, swarm)
+    setIndex(now)
     redis.call('HSET', TIMELINE, 'first', now) -- its timeline starts (timeline.lua)
     redis.call('HINCRBY', TOTALS, 'swarms', 1)
   end
@@ -317,10 +325,10 @@ register('sg_announce', function(a)
     redis.call('INCR', DOWNLOADED)
     seeder = true
   end
-  -- the announcer's list entry as stored (nil when new) with its packed slot, and the entry as it is now
-  local stored, storedSlot = entryOf(me)
+  -- the announcer's list entry as stored (nil when new) with its packed slot and list, and the entry as it is now
+  local stored, storedSlot, listed = entryOf(me)
   entry = me .. myId
-  timeline(stored, seeder, now)
+  timeline(listed, seeder, now)
   seeders, leechers, fs, fl = lists(me)
   target, other = seeders, leechers
   local ft, fo = fs, fl
@@ -329,18 +337,22 @@ register('sg_announce', function(a)
   end
   if stored and stored ~= entry then
     -- the same address and port with a new peer_id (a restarted client): its old entry goes
-    unlist(stored, storedSlot)
+    unlist(stored, storedSlot, listed)
     ungroup(me, stored)
+    listed = nil
   end
-  -- a peer is one address and port: in the seeders or the leechers, never both
-  local moved = redis.call('ZADD', target, 0, entry) == 1
+  -- a peer is one address and port: in the seeders or the leechers, never both; one that stays where IDS says
+  -- it is, with the same entry, costs no list command
+  local moved = listed ~= (seeder and 's' or 'l')
   mySlot = storedSlot
   if moved then
+    redis.call('ZADD', target, 0, entry)
     mySlot = packAdd(target, ft, entry)
-    if redis.call('ZREM', other, entry) == 1 then
+    if listed then
+      redis.call('ZREM', other, entry)
       packRemove(other, fo, storedSlot) -- the same entry, so stored at storedSlot
     end
-    redis.call('HSET', IDS, me, myId .. mySlot)
+    redis.call('HSET', IDS, me, idsValue(myId, target, mySlot))
   end
   redis.call('ZADD', SEEN, now, me)
   if due then
@@ -459,10 +471,15 @@ register('sg_announce', function(a)
   for k = 1, tiers + 1 do
     reply[3 + k] = byTier[k]
   end
-  -- The peers as one string, their entries (member and 20-byte peer_id; all of the announcer's family) one after
-  -- the other: one bulk reply instead of one element per peer, which costs Redis and the client per element.
-  if #out > 0 then
+  -- The peers as strings of entries (member and 20-byte peer_id; all of the announcer's family) one after the
+  -- other: the runs as read when few (a copy into one string would cost a hash of every byte), else one string
+  -- (one bulk reply instead of one element per peer drawn by rank, which costs Redis and the client per element)
+  if #out > MAX_PIECES then
     reply[#reply + 1] = table.concat(out)
+  else
+    for i = 1, #out do
+      reply[#reply + 1] = out[i]
+    end
   end
   return reply
 end)

@@ -7,21 +7,53 @@
 -- the swarm's Cluster slot (one index shard per slot):
 local S4, L4, S6, L6        -- keys 1-4, seeders/leechers per family: score 0, ordered by entry
 local SEEN                  -- 5, every peer of the swarm, scored by last-seen (seconds since the Unix epoch)
-local IDS                   -- 6, member -> 20-byte peer_id, then the entry's slot in its packed list (decimal)
+local IDS                   -- 6, member -> 20-byte peer_id, the list it is in ('s' or 'l'), then the entry's slot
+                            -- in that list's packed string (decimal): one HGET says where a peer is
+
 local DOWNLOADED            -- 7, completed downloads
 local INDEX                 -- 8, index shard: swarm hex -> oldest last-seen of its peers, 0 once empty
 local TOTALS                -- 9, index shard's counters: swarms, s4, l4, s6, l6
-local COUNTS                -- 10, the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs, and g,
-                            -- the peers in GROUPS (so that an announce without group tiers skips it when none)
+local COUNTS                -- 10, the swarm's own counters s4, l4, s6, l6: one HMGET instead of four ZCARDs, g,
+                            -- the peers in GROUPS (so that an announce without group tiers skips it when none),
+                            -- and o, a copy of the swarm's INDEX score (absent: not indexed), read with them
 local TIMELINE              -- 11, the completion timeline (timeline.lua)
 local GROUPS                -- 12, grouped peer (member) -> the group keys it is indexed under, space separated
 local swarm                 -- argument 1: the swarm's hex
 local cutoff                -- argument 2: peers last seen before this have expired
+-- COUNTS as this call has it (loadCounts): s4, l4, s6, l6, g as numbers and o as Redis gave it, kept current by
+-- every write below, so a call reads the counters once and never again after changing them; nil until read
+local counted
 
 local function bind(keys, args)
   S4, L4, S6, L6, SEEN, IDS = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
   DOWNLOADED, INDEX, TOTALS, COUNTS, TIMELINE, GROUPS = keys[7], keys[8], keys[9], keys[10], keys[11], keys[12]
   swarm, cutoff = args[1], tonumber(args[2])
+  counted = nil
+end
+
+local function loadCounts()
+  local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6', 'g', 'o')
+  counted = {s4 = tonumber(c[1] or '0'), l4 = tonumber(c[2] or '0'), s6 = tonumber(c[3] or '0'),
+             l6 = tonumber(c[4] or '0'), g = tonumber(c[5] or '0'), o = c[6]}
+  return counted
+end
+
+-- adds n to a COUNTS field; returns its new value
+local function countBy(field, n)
+  local v = redis.call('HINCRBY', COUNTS, field, n)
+  if counted then
+    counted[field] = v
+  end
+  return v
+end
+
+-- the swarm's index score, in INDEX and its copy in COUNTS
+local function setIndex(score)
+  redis.call('ZADD', INDEX, score, swarm)
+  redis.call('HSET', COUNTS, 'o', score)
+  if counted then
+    counted.o = score
+  end
 end
 
 -- registers body(args) as the function name_VERSION, called with the swarm's keys bound
@@ -41,13 +73,19 @@ end
 -- (a literal: loading a library may not call string.rep)
 local MAX_ID = '\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255\255'
 
--- a member's list entry and its slot in the list's packed string, or nil when the member is unknown
+-- a member's list entry, its slot in the list's packed string and its list ('s' or 'l'), or nil when the member
+-- is unknown
 local function entryOf(member)
   local v = redis.call('HGET', IDS, member)
   if not v then
     return nil
   end
-  return member .. string.sub(v, 1, 20), tonumber(string.sub(v, 21))
+  return member .. string.sub(v, 1, 20), tonumber(string.sub(v, 22)), string.sub(v, 21, 21)
+end
+
+-- what IDS holds for a peer with this peer_id at slot of list (a list key ends in s or l)
+local function idsValue(id, list, slot)
+  return id .. string.sub(list, -1) .. slot
 end
 
 -- a member's seeder and leecher keys and their totals fields
@@ -62,7 +100,7 @@ end
 -- returns the list's new size
 local function bump(field, n)
   redis.call('HINCRBY', TOTALS, field, n)
-  return redis.call('HINCRBY', COUNTS, field, n)
+  return countBy(field, n)
 end
 
 -- Packed lists: beside each seeder or leecher list, a string (the list's key and 'p', so the same hash tag) of
@@ -93,7 +131,7 @@ local function packRemove(list, field, slot)
     local size, key = entrySize(list), packedKey(list)
     local moved = redis.call('GETRANGE', key, last * size, (last + 1) * size - 1)
     redis.call('SETRANGE', key, slot * size, moved)
-    redis.call('HSET', IDS, string.sub(moved, 1, size - 20), string.sub(moved, size - 19) .. slot)
+    redis.call('HSET', IDS, string.sub(moved, 1, size - 20), idsValue(string.sub(moved, size - 19), list, slot))
   end
 end
 
@@ -117,18 +155,19 @@ local function ungroup(member, entry)
     end
   end
   redis.call('HDEL', GROUPS, member)
-  redis.call('HINCRBY', COUNTS, 'g', -1)
+  countBy('g', -1)
 end
 
--- takes one list entry (at slot in its packed string) out of the seeders or leechers and their counters;
--- returns 1 when it was there
-local function unlist(entry, slot)
+-- takes one list entry (at slot in its packed string) out of its list (listed: 's' or 'l', from IDS) and the
+-- counters; returns 1 when it was there
+local function unlist(entry, slot, listed)
   local s, l, fs, fl = lists(entry)
-  if redis.call('ZREM', s, entry) == 1 then
-    packRemove(s, fs, slot)
-    return 1
-  elseif redis.call('ZREM', l, entry) == 1 then
-    packRemove(l, fl, slot)
+  local list, field = l, fl
+  if listed == 's' then
+    list, field = s, fs
+  end
+  if redis.call('ZREM', list, entry) == 1 then
+    packRemove(list, field, slot)
     return 1
   end
   return 0
@@ -136,10 +175,10 @@ end
 
 -- removes one peer (by member) from the swarm; returns 1 when it was there
 local function remove(member)
-  local entry, slot = entryOf(member)
+  local entry, slot, listed = entryOf(member)
   local removed = 0
   if entry then
-    removed = unlist(entry, slot)
+    removed = unlist(entry, slot, listed)
   end
   redis.call('ZREM', SEEN, member)
   redis.call('HDEL', IDS, member)
@@ -163,13 +202,11 @@ end
 -- swarm's score is not below the cutoff knows without looking that no peer has expired, and skips expiry.
 local function reindex()
   local oldest = redis.call('ZRANGE', SEEN, 0, 0, 'WITHSCORES')
-  redis.call('ZADD', INDEX, oldest[2] or 0, swarm)
+  setIndex(oldest[2] or 0)
 end
 
--- complete, incomplete, and the list sizes (and g) by COUNTS field
+-- complete, incomplete, and the list sizes (and g) by COUNTS field, as they are now
 local function counts()
-  local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6', 'g')
-  local n = {s4 = tonumber(c[1] or '0'), l4 = tonumber(c[2] or '0'), s6 = tonumber(c[3] or '0'),
-             l6 = tonumber(c[4] or '0'), g = tonumber(c[5] or '0')}
+  local n = counted or loadCounts()
   return n.s4 + n.s6, n.l4 + n.l6, n
 end

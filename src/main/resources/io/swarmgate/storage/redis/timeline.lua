@@ -21,23 +21,14 @@ local function timelineCount(field, now)
 end
 
 -- Called by announce.lua once the event is known and before the announcer is stored: whether it is new to the
--- swarm, or a leecher turning seeder, is read from the lists as they still are (entry: the announcer's entry
--- as stored, nil when it has none). Costs one or two ZSCOREs per announce; the hash is written only when a peer
--- joins or completes.
-local function timeline(entry, isSeeder, now)
-  if entry then
-    local s, l = lists(entry)
-    if redis.call('ZSCORE', l, entry) then
-      if isSeeder then
-        timelineCount('done', now)
-      end
-      return
+-- swarm, or a leecher turning seeder, follows from the list it is in as stored (listed: 's', 'l', or nil when
+-- it has none, from IDS). Costs no command per announce; the hash is written only when a peer joins or completes.
+local function timeline(listed, isSeeder, now)
+  if listed == 'l' then
+    if isSeeder then
+      timelineCount('done', now)
     end
-    if redis.call('ZSCORE', s, entry) then
-      return
-    end
-  end
-  if not isSeeder then
+  elseif not listed and not isSeeder then
     timelineCount('seen', now)
   end
 end

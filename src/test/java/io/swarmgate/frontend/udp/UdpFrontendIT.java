@@ -28,6 +28,7 @@ import io.swarmgate.protocol.udp.UdpResponse;
 import io.swarmgate.protocol.udp.UdpScrapeRequest;
 import io.swarmgate.protocol.udp.UdpScrapeResponse;
 import io.swarmgate.storage.MutableClock;
+import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.memory.MemoryPeerStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,13 +95,18 @@ class UdpFrontendIT {
     private UdpFrontend start(String host, int workers, boolean allowIpParam, TrackerConfig tracker)
             throws IOException {
         store = new MemoryPeerStore(Duration.ofMinutes(45), clock, () -> new SplittableRandom(7));
-        TrackerLogic logic = new TrackerLogic(tracker, store, List.of(hook), List.of());
+        TrackerLogic logic = new TrackerLogic(tracker, served(store), List.of(hook), List.of());
         UdpConfig config = new UdpConfig(true, host, 0, workers, SECRET, Duration.ofSeconds(10), allowIpParam);
         frontend = new UdpFrontend(config, logic, new RequestMetrics(meters), clock);
         toClose.add(frontend);
         toClose.add(store);
         frontend.start();
         return frontend;
+    }
+
+    /** The store the tracker logic is given: {@code store} itself here. */
+    PeerStore served(MemoryPeerStore store) {
+        return store;
     }
 
     private UdpFrontend start() throws IOException {

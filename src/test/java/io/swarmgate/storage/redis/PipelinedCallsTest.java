@@ -20,11 +20,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,6 +126,28 @@ class PipelinedCallsTest {
             // connections that timed out were dropped; the next call gets a fresh one
             long n = (Long) calls.call(incr());
             assertTrue(n >= 2, "served again: " + n);
+        }
+    }
+
+    @Test
+    void submittedCallsAreAnsweredOrFailedWithinTheTimeoutWithoutAThreadEach() throws Exception {
+        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 8, TIMEOUT, "test")) {
+            assertEquals(1L, calls.submit(incr()).get());
+            redis.pause(node);
+            long start = System.nanoTime();
+            List<CompletableFuture<Object>> pending = new ArrayList<>();
+            for (int i = 0; i < 100; i++) { // more than the blocking calls' slots: submit takes none
+                pending.add(calls.submit(incr()));
+            }
+            for (CompletableFuture<Object> f : pending) {
+                ExecutionException e = assertThrows(ExecutionException.class, f::get);
+                assertInstanceOf(JedisConnectionException.class, e.getCause());
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < TIMEOUT.toMillis() + PipelinedCalls.tick(TIMEOUT).toMillis() + 500,
+                    "the last failed after " + millis + " ms");
+            redis.resume(node);
+            assertTrue((Long) calls.submit(incr()).get() >= 2, "served again");
         }
     }
 
