@@ -2,13 +2,14 @@
 # Where a UDP announce's CPU goes: kernel against user space, and the top symbols, for swarmgate or opentracker
 # under `swarmgate bench udp` (16 sockets x 4 in flight, 1,000 swarms), tracker on core 0, load on core 1.
 #   bench/perf-split.sh swarmgate|opentracker [seconds-to-record]
+# Ports: PORT (HTTP, default 35601) and PORT+1 (UDP).
 # Needs perf (apt-get install linux-perf) and, for opentracker, Debian's opentracker (whitelist-only build).
 set -euo pipefail
 WHICH=${1:?swarmgate or opentracker}; SECONDS_REC=${2:-10}
 ROOT=$(cd "$(dirname "$0")/.." && pwd); JAR=$ROOT/target/swarmgate.jar
 WORK=$(mktemp -d); chmod 755 "$WORK"; PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-HTTP_PORT=35601; UDP_PORT=35602
+HTTP_PORT=${PORT:-35601}; UDP_PORT=$((HTTP_PORT + 1))
 wait_port() { for _ in $(seq 1 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done; exit 1; }
 taskset -c 1 java -jar "$JAR" bench --write-infohashes "$WORK/ot-whitelist.txt" --swarms 1000 >/dev/null
 chmod 644 "$WORK/ot-whitelist.txt"

@@ -65,19 +65,24 @@ final class ConnectionIds {
 
     /** A fresh id for a client at this address. */
     long issue(IpAddress ip) {
-        long now = clock.instant().getEpochSecond();
+        long now = nowSecond();
         return (now & 0xffff) << 48 | tag(now, ip);
     }
 
     /** Whether the id was issued (by any instance with this secret) to this address, and is unexpired. */
     boolean isValid(long id, IpAddress ip) {
-        long now = clock.instant().getEpochSecond();
+        long now = nowSecond();
         long latest = now + skewSeconds;
         long issued = latest - ((latest - (id >>> 48)) & 0xffff);
         if (now - issued > lifetimeSeconds + skewSeconds) {
             return false; // expired: no need to spend a MAC on it
         }
         return tag(issued, ip) == (id & 0xffff_ffff_ffffL);
+    }
+
+    /** Epoch seconds; {@code millis()} rather than {@code instant()}: no {@code Instant} per packet. */
+    private long nowSecond() {
+        return Math.floorDiv(clock.millis(), 1000L);
     }
 
     /** The first 48 bits of the MAC over issue second, family and address. */
