@@ -23,6 +23,7 @@ import io.swarmgate.storage.memory.MemoryPeerStore;
 import io.swarmgate.storage.redis.RedisPeerStore;
 import io.swarmgate.testing.RedisServers;
 import io.swarmgate.testing.UdpClient;
+import io.swarmgate.testing.Wire;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +127,8 @@ class UdpRemoteStoreIT {
                 UdpRequests.encode(out, r);
                 client.socket.send(new DatagramPacket(out.array(), out.position(), client.tracker));
             }
+            // the receive loop fills every slot before the first reply is let through: then pool-size are in flight
+            Wire.eventually("pool-size announces reached the store", () -> store.waiting.size() == poolSize);
             Set<Integer> answered = new HashSet<>();
             int leechersSeenLast = 0;
             while (answered.size() < announces) {
