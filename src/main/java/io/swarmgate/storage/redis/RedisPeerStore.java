@@ -342,8 +342,7 @@ public final class RedisPeerStore implements PeerStore {
                 announceArgs(hex, me, peer, event, seeder, numWant, preference));
         return pipeline.submit(command)
                 .exceptionallyCompose(e -> {
-                    if (!(unwrap(e) instanceof JedisDataException data)
-                            || !String.valueOf(data.getMessage()).startsWith(Library.MISSING)) {
+                    if (!Library.missing(unwrap(e))) {
                         return CompletableFuture.failedFuture(e);
                     }
                     // off the sender thread: loading takes a connection of its own and a round trip
@@ -620,7 +619,7 @@ public final class RedisPeerStore implements PeerStore {
             try {
                 return fcallOnce(function, keys, args);
             } catch (JedisDataException e) {
-                if (!String.valueOf(e.getMessage()).startsWith(Library.MISSING)) {
+                if (!Library.missing(e)) {
                     throw e;
                 }
                 loadInto(keys);
@@ -706,6 +705,11 @@ public final class RedisPeerStore implements PeerStore {
         static final String MISSING = "ERR Function not found";
         private static final List<String> PARTS = List.of("common.lua", "timeline.lua", "announce.lua",
                 "stats.lua", "sweep.lua", "swarm.lua");
+
+        /** Whether {@code e} is the error reply for a function the server does not have (then load and retry). */
+        static boolean missing(Throwable e) {
+            return e instanceof JedisDataException data && String.valueOf(data.getMessage()).startsWith(MISSING);
+        }
 
         static Library load() {
             StringBuilder parts = new StringBuilder();
