@@ -3,9 +3,11 @@ package io.swarmgate.storage.redis;
 import io.swarmgate.bittorrent.Event;
 import io.swarmgate.bittorrent.InfoHash;
 import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerCollector;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.config.RedisConfig;
+import io.swarmgate.storage.AnnounceResult;
 import io.swarmgate.storage.MutableClock;
 import io.swarmgate.storage.PeerStore;
 import io.swarmgate.storage.PeerStoreContract;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -92,6 +95,22 @@ class RedisPeerStoreTest extends PeerStoreContract {
             assertEquals("OK", servers().cli(node, "FUNCTION", "FLUSH").strip());
         }
         assertEquals(new SwarmStats(1, 1, 0), statsAfterPut(t, peer("10.0.0.2", 6881)));
+    }
+
+    @Test
+    void aServerThatForgotTheFunctionsGetsThemAgainOnTheAsynchronousPath() throws Exception {
+        InfoHash t = torrent(1);
+        Peer first = peer("10.0.0.1", 6881);
+        put(t, first, true);
+        for (RedisServers.Node node : servers().nodes()) {
+            assertEquals("OK", servers().cli(node, "FUNCTION", "FLUSH").strip());
+        }
+        PeerCollector sink = new PeerCollector();
+        AnnounceResult r = store.announceAsync(t, peer("10.0.0.2", 6881), Event.STARTED, false, 50,
+                PeerPreference.NONE, sink).get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(first), sink.peers(), "the seeder, handed out once the library is back");
+        assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
+        assertEquals(1, r.complete());
     }
 
     private SwarmStats statsAfterPut(InfoHash t, Peer p) {
