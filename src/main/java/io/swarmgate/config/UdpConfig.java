@@ -6,13 +6,29 @@ import java.time.Duration;
 
 /** {@code udp:}: the BEP 15 listener. */
 public record UdpConfig(boolean enabled, String host, int port, int workers, String connectionIdSecret,
-                        Duration maxClockSkew, boolean allowIpParam) {
+                        Duration maxClockSkew, boolean allowIpParam, int batchSize) {
 
-    public static final UdpConfig DEFAULTS = new UdpConfig(true, "::", 6969, 0, "", Duration.ofSeconds(10), false);
+    /**
+     * Datagrams per system call when none is configured: at saturation a worker finds a few to a few dozen
+     * waiting (docs/performance.md); more slots cost 64 KiB of receive buffer each.
+     */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+    public static final int MAX_BATCH_SIZE = 1024;
+    public static final UdpConfig DEFAULTS = new UdpConfig(true, "::", 6969, 0, "", Duration.ofSeconds(10), false,
+            DEFAULT_BATCH_SIZE);
     /** Shortest connection-id secret (its UTF-8 bytes are the HMAC key); empty means random per start. */
     public static final int MIN_SECRET_BYTES = 16;
 
+    /** With the default batch size. */
+    public UdpConfig(boolean enabled, String host, int port, int workers, String connectionIdSecret,
+                     Duration maxClockSkew, boolean allowIpParam) {
+        this(enabled, host, port, workers, connectionIdSecret, maxClockSkew, allowIpParam, DEFAULT_BATCH_SIZE);
+    }
+
     public UdpConfig {
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new ConfigException("udp.batch-size", "must be 1 to " + MAX_BATCH_SIZE + ", got " + batchSize);
+        }
         int secretBytes = connectionIdSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (secretBytes > 0 && secretBytes < MIN_SECRET_BYTES) {
             throw new ConfigException("udp.connection-id-secret", "must be at least " + MIN_SECRET_BYTES
@@ -32,7 +48,8 @@ public record UdpConfig(boolean enabled, String host, int port, int workers, Str
                 r.integer("workers", d.workers, 0, 1024),
                 r.string("connection-id-secret", d.connectionIdSecret),
                 r.duration("max-clock-skew", d.maxClockSkew),
-                r.bool("allow-ip-param", d.allowIpParam));
+                r.bool("allow-ip-param", d.allowIpParam),
+                r.integer("batch-size", d.batchSize, 1, MAX_BATCH_SIZE));
         r.finish();
         return c;
     }
@@ -46,6 +63,6 @@ public record UdpConfig(boolean enabled, String host, int port, int workers, Str
     public String toString() {
         return "UdpConfig[enabled=" + enabled + ", host=" + host + ", port=" + port + ", workers=" + workers
                 + ", connectionIdSecret=" + (connectionIdSecret.isEmpty() ? "\"\"" : "<redacted>")
-                + ", maxClockSkew=" + maxClockSkew + ", allowIpParam=" + allowIpParam + "]";
+                + ", maxClockSkew=" + maxClockSkew + ", allowIpParam=" + allowIpParam + ", batchSize=" + batchSize + "]";
     }
 }

@@ -50,6 +50,7 @@ public final class Launcher {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         if (Files.isDirectory(jar)) {
             // running from target/classes (tests): pass the class path along
+            command.add("--enable-native-access=ALL-UNNAMED"); // a jar's manifest says so itself
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add("io.swarmgate.Main");

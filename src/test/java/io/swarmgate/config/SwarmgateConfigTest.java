@@ -61,6 +61,8 @@ class SwarmgateConfigTest {
         assertTrue(error("tracker:\n  min-announce-interval: 2h\n").startsWith("tracker.min-announce-interval:"));
         assertTrue(error("prehooks:\n  - config: {}\n").startsWith("prehooks.0.name:"));
         assertTrue(error("udp:\n  connection-id-secret: short\n").startsWith("udp.connection-id-secret: must be at least 16"));
+        assertTrue(error("udp:\n  batch-size: 0\n").startsWith("udp.batch-size:"));
+        assertTrue(error("udp:\n  batch-size: 1025\n").startsWith("udp.batch-size:"));
         assertTrue(error("prehooks:\n  - name: x\n    confg: {}\n").startsWith("prehooks.0.confg: unknown key"));
         assertTrue(error("tracker: {rate-limit: {burst: 5}}").startsWith("tracker.rate-limit.announces-per-minute:"));
         assertTrue(error("tracker: {rate-limit: {announces-per-minute: 0}}")
@@ -93,6 +95,13 @@ class SwarmgateConfigTest {
         assertEquals(Duration.ofMinutes(15), Durations.parse("PT15M"));
         assertEquals("30m", Durations.format(Duration.ofMinutes(30)));
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("5 minutes"));
+    }
+
+    @Test
+    void udpBatchSizeIsReadAndDefaultsTo32() {
+        assertEquals(32, SwarmgateConfig.fromYaml("udp: {port: 7000}").udp().batchSize());
+        assertEquals(1, SwarmgateConfig.fromYaml("udp: {batch-size: 1}").udp().batchSize());
+        assertEquals(256, SwarmgateConfig.fromYaml("udp: {batch-size: 256}").udp().batchSize());
     }
 
     @Test

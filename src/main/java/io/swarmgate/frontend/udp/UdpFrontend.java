@@ -5,6 +5,7 @@ import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.config.UdpConfig;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.net.BatchSocket;
 import io.swarmgate.protocol.udp.UdpResponses;
 
 import java.io.IOException;
@@ -21,12 +22,17 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The UDP tracker listener (BEP 15, BEP 41). {@link #start()} binds {@code udp.host:udp.port} and starts
  * {@code udp.workers} platform threads. On Linux each worker binds its own socket to the same address with
  * SO_REUSEPORT, so the kernel spreads datagrams over them and no two workers contend for a socket; where the
  * option is missing the workers share one socket. Host {@code ::} is one dual-stack socket for IPv4 and IPv6.
+ * With a local store and {@code udp.batch-size} over 1, each worker's socket is a {@link BatchSocket} where the
+ * platform has one (Linux, JDK 22+): it takes every datagram waiting, up to the batch size, in one system call and
+ * sends their answers in one more, which is most of a datagram's cost; elsewhere, or with a remote store (whose
+ * answers leave one by one as the store replies), the JDK's {@code DatagramChannel}.
  *
  * <p>Responses stay within {@link #MAX_RESPONSE_BYTES} so they travel as one unfragmented datagram on common
  * paths: announces get at most {@link #maxPeers(AddressFamily)} peers and scrapes may ask for at most
@@ -51,6 +57,7 @@ public final class UdpFrontend implements AutoCloseable {
     private final InstantSource clock;
     private final byte[] configuredSecret;
     private final List<DatagramChannel> channels = new ArrayList<>();
+    private final List<BatchSocket> batches = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private boolean started;
     private boolean closed;
@@ -87,11 +94,23 @@ public final class UdpFrontend implements AutoCloseable {
                     + " ids will not survive a restart or work across instances");
         }
         int workers = config.effectiveWorkers();
+        String io;
         try {
-            bind(workers);
             // a remote store: each receive loop keeps its share of the store's in-flight limit busy
             int handlers = logic.mayBlock() ? Math.max(1, Math.ceilDiv(logic.maxInFlight(), workers)) : 0;
+            io = handlers == 0 && config.batchSize() > 1 ? bindBatches(workers)
+                    : config.batchSize() > 1 ? "one datagram per system call (a remote store answers each as it"
+                    + " replies)" : "one datagram per system call (udp.batch-size: 1)";
+            if (batches.isEmpty()) {
+                bind(workers);
+            }
             for (int i = 0; i < workers; i++) {
+                if (!batches.isEmpty()) {
+                    UdpWorker worker = new UdpWorker(batches.get(i), config, logic, metrics,
+                            new ConnectionIds(secret, config.maxClockSkew(), clock));
+                    threads.add(Thread.ofPlatform().name("swarmgate-udp-" + i).daemon(false).unstarted(worker));
+                    continue;
+                }
                 DatagramChannel channel = channels.get(i % channels.size());
                 UdpWorker worker;
                 if (handlers == 0) {
@@ -109,11 +128,34 @@ public final class UdpFrontend implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             closeChannels();
+            batches.forEach(BatchSocket::close); // no thread was started on them
+            batches.clear();
+            threads.clear();
             throw e;
         }
         threads.forEach(Thread::start);
         LOG.log(Level.INFO, "UDP tracker listening on " + boundAddresses() + " with " + workers + " workers"
-                + (channels.size() > 1 ? " (SO_REUSEPORT)" : ""));
+                + (channels.size() > 1 || batches.size() > 1 ? " (SO_REUSEPORT)" : "") + ", " + io);
+    }
+
+    /**
+     * One batch socket per worker (SO_REUSEPORT when several); none when the platform has no batch socket.
+     *
+     * @return how the sockets move datagrams, for the start-up line
+     */
+    private String bindBatches(int workers) throws IOException {
+        InetAddress host = IpAddress.parse(config.host()).toInetAddress();
+        int port = config.port();
+        for (int i = 0; i < workers; i++) {
+            Optional<BatchSocket> socket = BatchSocket.open(host, port, workers > 1, config.batchSize());
+            if (socket.isEmpty()) {
+                return "one datagram per system call (no batch socket here: " + BatchSocket.unavailableReason()
+                        + ")";
+            }
+            batches.add(socket.get());
+            port = socket.get().localPort(); // the rest join the first's port, which matters for port 0
+        }
+        return "up to " + config.batchSize() + " datagrams per system call (recvmmsg/sendmmsg)";
     }
 
     private void bind(int workers) throws IOException {
@@ -144,6 +186,10 @@ public final class UdpFrontend implements AutoCloseable {
     /** The local addresses listened on (one: all sockets share it); empty before {@link #start()}. */
     public synchronized List<InetSocketAddress> boundAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
+        if (!batches.isEmpty() && !closed) {
+            InetAddress host = IpAddress.parse(config.host()).toInetAddress();
+            return List.of(new InetSocketAddress(host, batches.getFirst().localPort()));
+        }
         for (DatagramChannel channel : channels) {
             try {
                 InetSocketAddress a = (InetSocketAddress) channel.getLocalAddress();
@@ -155,6 +201,11 @@ public final class UdpFrontend implements AutoCloseable {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** Whether the workers serve through batch sockets (several datagrams per system call). */
+    synchronized boolean batched() {
+        return !batches.isEmpty();
     }
 
     /** The bound port (the ephemeral one when {@code udp.port} is 0). */
@@ -178,6 +229,7 @@ public final class UdpFrontend implements AutoCloseable {
                 return;
             }
             closed = true;
+            batches.forEach(BatchSocket::shutdown);
             closeChannels();
             toJoin = List.copyOf(threads);
         }
@@ -191,6 +243,14 @@ public final class UdpFrontend implements AutoCloseable {
             }
             if (t.isAlive()) {
                 LOG.log(Level.WARNING, "UDP worker " + t.getName() + " still busy after close");
+            }
+        }
+        // freed only once their threads stopped: a descriptor closed under a receiving thread could be reused
+        synchronized (this) {
+            for (int i = 0; i < toJoin.size() && i < batches.size(); i++) {
+                if (!toJoin.get(i).isAlive()) {
+                    batches.get(i).close();
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ import io.swarmgate.frontend.QueryString;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.net.BatchSocket;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
 import io.swarmgate.protocol.udp.UdpCodecException;
 import io.swarmgate.protocol.udp.UdpConnectRequest;
@@ -76,13 +77,22 @@ final class UdpWorker implements Runnable {
     private static final int SEND_BUFFER_BYTES = UdpFrontend.MAX_RESPONSE_BYTES;
 
     private final DatagramChannel channel;
+    /** With a batch socket (the default on Linux, a local store): datagrams in and out many per system call. */
+    private final BatchSocket batch;
     private final UdpConfig config;
     private final TrackerLogic logic;
     private final RequestMetrics metrics;
     private final ConnectionIds ids;
     private final RequestMeta emptyMeta = RequestMeta.of(Frontend.UDP);
-    private final ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
-    private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES);
+    /** The datagram in hand and its answer: this worker's own, or a batch slot's. */
+    private ByteBuffer in;
+    private ByteBuffer out;
+    /** With a batch socket: the slot in hand, and per slot the posthooks' work, run once the answers are out. */
+    private int slot;
+    private final AnnounceContext[] afterAnnounce;
+    private final ScrapeRequest[] afterScrapeRequest;
+    private final ScrapeResponse[] afterScrapeResponse;
+    private final InetSocketAddress[] afterFrom;
     /** One peer writer per family, both writing into {@code out}; per-packet state lives in locals. */
     private final PeerWriter ipv4Peers = new PeerWriter(AddressFamily.IPV4);
     private final PeerWriter ipv6Peers = new PeerWriter(AddressFamily.IPV6);
@@ -91,29 +101,48 @@ final class UdpWorker implements Runnable {
 
     UdpWorker(DatagramChannel channel, UdpConfig config, TrackerLogic logic, RequestMetrics metrics,
               ConnectionIds ids) {
+        this(channel, null, config, logic, metrics, ids, null);
+    }
+
+    /** A receive loop on a batch socket: a batch of datagrams in, their answers out, then the posthooks. */
+    UdpWorker(BatchSocket batch, UdpConfig config, TrackerLogic logic, RequestMetrics metrics, ConnectionIds ids) {
+        this(null, batch, config, logic, metrics, ids, null);
+    }
+
+    private UdpWorker(DatagramChannel channel, BatchSocket batch, UdpConfig config, TrackerLogic logic,
+                      RequestMetrics metrics, ConnectionIds ids, List<UdpWorker> handlers) {
         this.channel = channel;
+        this.batch = batch;
         this.config = config;
         this.logic = logic;
         this.metrics = metrics;
         this.ids = ids;
-        this.idle = null;
+        this.idle = handlers == null ? null : new ArrayBlockingQueue<>(handlers.size(), false, handlers);
+        int slots = batch == null ? 0 : batch.slots();
+        this.afterAnnounce = new AnnounceContext[slots];
+        this.afterScrapeRequest = new ScrapeRequest[slots];
+        this.afterScrapeResponse = new ScrapeResponse[slots];
+        this.afterFrom = new InetSocketAddress[slots];
+        if (batch == null) {
+            in = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
+            out = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES);
+        }
     }
 
     /** A receive loop that hands each datagram to one of {@code handlers}, each answering on a virtual thread. */
     UdpWorker(DatagramChannel channel, UdpConfig config, TrackerLogic logic, RequestMetrics metrics,
               List<UdpWorker> handlers) {
-        this.channel = channel;
-        this.config = config;
-        this.logic = logic;
-        this.metrics = metrics;
-        this.ids = null;
-        this.idle = new ArrayBlockingQueue<>(handlers.size(), false, handlers);
+        this(channel, null, config, logic, metrics, null, handlers);
     }
 
     @Override
     public void run() {
         if (idle != null) {
             handOff();
+            return;
+        }
+        if (batch != null) {
+            runBatches();
             return;
         }
         while (channel.isOpen()) {
@@ -135,6 +164,55 @@ final class UdpWorker implements Runnable {
                 handle(address);
             }
         }
+    }
+
+    /**
+     * Receives a batch, answers each datagram into its slot, sends the answers in one call, then runs the
+     * posthooks: as on the channel, an answer leaves only after its store step and before its posthooks.
+     */
+    private void runBatches() {
+        while (true) {
+            int n;
+            try {
+                n = batch.receive();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "UDP receive failed on port " + batch.localPort() + ": " + e);
+                continue;
+            }
+            if (n < 0) {
+                return; // shut down by UdpFrontend.close()
+            }
+            for (int i = 0; i < n; i++) {
+                slot = i;
+                in = batch.in(i);
+                out = batch.out(i).limit(SEND_BUFFER_BYTES);
+                IpAddress sourceIp = batch.sourceIsIpv6(i)
+                        ? new IpAddress(AddressFamily.IPV6, batch.sourceHi(i), batch.sourceLo(i))
+                        : IpAddress.ipv4((int) batch.sourceLo(i));
+                InetSocketAddress from = new InetSocketAddress(sourceIp.toInetAddress(), batch.sourcePort(i));
+                handle(from, sourceIp, null);
+            }
+            batch.flush();
+            for (int i = 0; i < n; i++) {
+                runPosthooks(i);
+            }
+        }
+    }
+
+    private void runPosthooks(int i) {
+        InetSocketAddress from = afterFrom[i];
+        if (afterAnnounce[i] != null) {
+            AnnounceContext answered = afterAnnounce[i];
+            afterAnnounce[i] = null;
+            afterAnnounce(answered, from);
+        } else if (afterScrapeRequest[i] != null) {
+            ScrapeRequest request = afterScrapeRequest[i];
+            ScrapeResponse response = afterScrapeResponse[i];
+            afterScrapeRequest[i] = null;
+            afterScrapeResponse[i] = null;
+            afterScrape(request, response, from);
+        }
+        afterFrom[i] = null;
     }
 
     private void handOff() {
@@ -161,7 +239,7 @@ final class UdpWorker implements Runnable {
             }
             if (from instanceof InetSocketAddress address) {
                 handler.in.flip();
-                handler.handle(address, () -> idle.add(handler));
+                handler.handle(address, IpAddress.of(address.getAddress()), () -> idle.add(handler));
             } else {
                 idle.add(handler);
             }
@@ -175,7 +253,7 @@ final class UdpWorker implements Runnable {
      * posthooks run after it, off the client's critical path.
      */
     void handle(InetSocketAddress from) {
-        handle(from, null);
+        handle(from, IpAddress.of(from.getAddress()), null);
     }
 
     /**
@@ -183,17 +261,17 @@ final class UdpWorker implements Runnable {
      * a scrape on a virtual thread; {@code release} runs once this handler's buffers are free again, after the
      * answer was sent. Without it, everything is answered before this returns.
      */
-    private void handle(InetSocketAddress from, Runnable release) {
+    private void handle(InetSocketAddress from, IpAddress sourceIp, Runnable release) {
         long start = System.nanoTime();
         UdpRequest request;
         try {
             request = UdpRequests.decode(in);
         } catch (UdpCodecException e) {
-            malformed(e, from, start);
+            malformed(e, from, sourceIp, start);
             release(release);
             return;
         }
-        IpAddress sourceIp = IpAddress.of(from.getAddress()); // IPv4-mapped sources of a dual-stack socket: IPv4
+        // sourceIp: IPv4-mapped sources of a dual-stack socket are IPv4
         AddressFamily family = sourceIp.family();
         boolean pending = false;
         try {
@@ -271,12 +349,11 @@ final class UdpWorker implements Runnable {
      * {@link #MAX_UNPROVEN_ANSWER_RATIO} times the bytes it sent, whatever the packet (README "Security and
      * limits"); a 16-byte announce header would otherwise get a 38-byte error.
      */
-    private void malformed(UdpCodecException e, InetSocketAddress from, long start) {
+    private void malformed(UdpCodecException e, InetSocketAddress from, IpAddress sourceIp, long start) {
         Action action = e.action();
         if (action == null || !action.isRequest()) {
             return;
         }
-        IpAddress sourceIp = IpAddress.of(from.getAddress());
         AddressFamily family = sourceIp.family();
         String result = ClientError.Kind.BAD_REQUEST.label();
         if (action == Action.CONNECT) {
@@ -299,7 +376,12 @@ final class UdpWorker implements Runnable {
         AnnounceRequest request = announceRequest(r, sourceIp);
         AnnounceContext answered = logic.announce(request, startAnnounceReply(sourceIp.family()));
         sendAnnounceReply(r, answered, sourceIp.family(), start, from);
-        afterAnnounce(answered, from);
+        if (batch != null) {
+            afterAnnounce[slot] = answered; // once the batch's answers are out
+            afterFrom[slot] = from;
+        } else {
+            afterAnnounce(answered, from);
+        }
     }
 
     /**
@@ -431,6 +513,16 @@ final class UdpWorker implements Runnable {
                     s.incomplete());
         }
         answer(Action.SCRAPE, family, RequestMetrics.OK, start, from);
+        if (batch != null) {
+            afterScrapeRequest[slot] = request;
+            afterScrapeResponse[slot] = response;
+            afterFrom[slot] = from;
+        } else {
+            afterScrape(request, response, from);
+        }
+    }
+
+    private void afterScrape(ScrapeRequest request, ScrapeResponse response, InetSocketAddress from) {
         try {
             logic.afterScrape(request, response);
         } catch (RuntimeException | Error e) {
@@ -453,6 +545,10 @@ final class UdpWorker implements Runnable {
     private void answer(Action action, AddressFamily family, String result, long start, InetSocketAddress to) {
         metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
         out.flip();
+        if (batch != null) {
+            batch.reply(slot, out.remaining()); // sent with the rest of the batch, to the slot's source
+            return;
+        }
         try {
             channel.send(out, to);
         } catch (IOException | RuntimeException e) {
@@ -468,6 +564,9 @@ final class UdpWorker implements Runnable {
     }
 
     private String localAddress() {
+        if (batch != null) {
+            return "port " + batch.localPort();
+        }
         try {
             return String.valueOf(channel.getLocalAddress());
         } catch (IOException e) {

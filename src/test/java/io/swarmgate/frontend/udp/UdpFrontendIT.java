@@ -15,6 +15,7 @@ import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.logic.TrackerLogic;
 import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.net.BatchSocket;
 import io.swarmgate.protocol.udp.CompactPeer;
 import io.swarmgate.protocol.udp.ScrapeEntry;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
@@ -51,11 +52,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,14 +99,30 @@ class UdpFrontendIT {
 
     private UdpFrontend start(String host, int workers, boolean allowIpParam, TrackerConfig tracker)
             throws IOException {
+        return start(host, workers, allowIpParam, tracker, List.of());
+    }
+
+    private UdpFrontend start(String host, int workers, boolean allowIpParam, TrackerConfig tracker,
+                              List<Hook> posthooks) throws IOException {
         store = new MemoryPeerStore(Duration.ofMinutes(45), clock, () -> new SplittableRandom(7));
-        TrackerLogic logic = new TrackerLogic(tracker, served(store), List.of(hook), List.of());
-        UdpConfig config = new UdpConfig(true, host, 0, workers, SECRET, Duration.ofSeconds(10), allowIpParam);
+        TrackerLogic logic = new TrackerLogic(tracker, served(store), List.of(hook), posthooks);
+        UdpConfig config = new UdpConfig(true, host, 0, workers, SECRET, Duration.ofSeconds(10), allowIpParam,
+                batchSize());
         frontend = new UdpFrontend(config, logic, new RequestMetrics(meters), clock);
         toClose.add(frontend);
         toClose.add(store);
         frontend.start();
         return frontend;
+    }
+
+    /** {@code udp.batch-size}: the default here, so a Linux JDK 22+ serves through batch sockets. */
+    int batchSize() {
+        return UdpConfig.DEFAULT_BATCH_SIZE;
+    }
+
+    /** Whether this configuration must run on batch sockets: a local store, batches over 1, a platform with them. */
+    boolean expectBatched() {
+        return batchSize() > 1 && BatchSocket.unavailableReason() == null;
     }
 
     /** The store the tracker logic is given: {@code store} itself here. */
@@ -395,12 +416,49 @@ class UdpFrontendIT {
     void anEmptySecretMeansARandomOneAndStillServes() throws Exception {
         store = new MemoryPeerStore(Duration.ofMinutes(45), clock, () -> new SplittableRandom(7));
         TrackerLogic logic = new TrackerLogic(TrackerConfig.DEFAULTS, store, List.of(), List.of());
-        frontend = new UdpFrontend(new UdpConfig(true, "::1", 0, 0, "", Duration.ofSeconds(10), false), logic,
+        frontend = new UdpFrontend(new UdpConfig(true, "::1", 0, 0, "", Duration.ofSeconds(10), false, batchSize()), logic,
                 new RequestMetrics(meters), clock);
         toClose.add(frontend);
         frontend.start();
         UdpClient c = client("::1");
         assertEquals(1800, c.announce(TORRENT, 1, -1, "").interval());
+    }
+
+    @Test
+    void itServesThroughTheSocketsItShouldAndOnLinuxThatIsBatched() throws Exception {
+        start();
+        assertEquals(expectBatched(), frontend.batched(), "batch sockets in use (unavailable here: "
+                + BatchSocket.unavailableReason() + ")");
+        if (getClass() == UdpFrontendIT.class) {
+            // CI runs Linux and JDK 25: the batch path must be the one these tests exercise
+            assertNull(BatchSocket.unavailableReason());
+        }
+        assertEquals(1800, client("127.0.0.1").announce(TORRENT, 1, -1, "").interval());
+    }
+
+    @Test
+    void posthooksRunOnlyOnceTheAnswerIsOut() throws Exception {
+        CountDownLatch answered = new CountDownLatch(1);
+        AtomicBoolean ranAfterAnswer = new AtomicBoolean();
+        Hook waitsForTheAnswer = new Hook() {
+            @Override
+            public void announce(AnnounceContext ctx) {
+                try {
+                    // the client holds its answer before this returns, or the posthook ran too early
+                    ranAfterAnswer.set(answered.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS, List.of(waitsForTheAnswer));
+        UdpClient c = client("127.0.0.1");
+        long id = c.connect();
+        // the first answer arrives while the posthook waits; a second announce is answered once it returned
+        assertEquals(1800, c.announce(id, TORRENT, 5, 0).interval());
+        answered.countDown();
+        assertEquals(1800, c.announce(id, TORRENT, 5, 0).interval());
+        assertTrue(ranAfterAnswer.get());
     }
 
     // ------------------------------------------------------------------ helpers
