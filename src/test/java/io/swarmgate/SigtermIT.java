@@ -47,13 +47,7 @@ class SigtermIT {
                 udp: {enabled: false}
                 metrics: {enabled: false}
                 """);
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        // Surefire puts the test classpath in java.class.path even when it boots from a manifest-only jar
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("tracker.log").toFile())
-                .start();
+        Process process = startTracker(dir, config);
         ProcessOutput output = new ProcessOutput(dir.resolve("tracker.log"));
         try {
             int port = output.awaitPorts(process, 90)[0];
@@ -171,8 +165,9 @@ class SigtermIT {
     private static Process startTracker(Path dir, Path config) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
         // Surefire puts the test classpath in java.class.path even when it boots from a manifest-only jar
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--config", config.toString())
+        // native access as config/jvm.options grants it (the UDP batch socket), or the JDK warns on stderr
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "--config", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("tracker.log").toFile())
                 .start();
