@@ -21,18 +21,20 @@ public interface BatchSocket extends AutoCloseable {
      *
      * @param reusePort set SO_REUSEPORT, so several sockets may share the address and the kernel spreads datagrams
      * @param slots     datagrams per system call, at least 1
+     * @param outBytes  capacity of each slot's answer buffer, 1 to {@link #MAX_OUT}
      * @return empty when batching is not available here (not Linux, an unsupported architecture, a JDK before
      *         22, native access refused), with {@link #unavailableReason()} saying why
      * @throws IOException when the socket cannot be made or bound (address in use, not local)
      */
-    static Optional<BatchSocket> open(InetAddress host, int port, boolean reusePort, int slots) throws IOException {
+    static Optional<BatchSocket> open(InetAddress host, int port, boolean reusePort, int slots, int outBytes)
+            throws IOException {
         if (unavailableReason() != null) {
             return Optional.empty();
         }
         try {
             return Optional.of((BatchSocket) Class.forName(IMPLEMENTATION)
-                    .getMethod("bind", InetAddress.class, int.class, boolean.class, int.class)
-                    .invoke(null, host, port, reusePort, slots));
+                    .getMethod("bind", InetAddress.class, int.class, boolean.class, int.class, int.class)
+                    .invoke(null, host, port, reusePort, slots, outBytes));
         } catch (java.lang.reflect.InvocationTargetException e) {
             if (e.getCause() instanceof IllegalCallerException) {
                 return Optional.empty(); // native access denied (--illegal-native-access=deny or a module list)
@@ -80,10 +82,10 @@ public interface BatchSocket extends AutoCloseable {
 
     int sourcePort(int i);
 
-    /** The answer buffer of slot {@code i} (cleared by {@link #receive()}); its capacity is {@link #MAX_OUT}. */
+    /** The answer buffer of slot {@code i} (cleared by {@link #receive()}), of the capacity asked for at open. */
     ByteBuffer out(int i);
 
-    /** Most bytes a queued answer may hold. */
+    /** Most bytes an answer buffer may hold: a UDP payload in one unfragmented 1500-byte IPv4 packet. */
     int MAX_OUT = 1472;
 
     /** Queues bytes [0, length) of {@link #out(int) out(i)} for slot {@code i}'s source. */

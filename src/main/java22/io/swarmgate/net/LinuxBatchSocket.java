@@ -77,12 +77,13 @@ public final class LinuxBatchSocket implements BatchSocket {
     private final int fd;
     private final int slots;
     private final int port;
+    private final int outBytes;
     private final MemorySegment state;
     private final MemorySegment names;
     private final MemorySegment received;
     private final MemorySegment outgoing;
     private final MemorySegment outVectors;
-    private final MemorySegment outBytes;
+    private final MemorySegment outSlots;
     private final ByteBuffer[] in;
     private final ByteBuffer[] out;
     private int queued;
@@ -95,8 +96,9 @@ public final class LinuxBatchSocket implements BatchSocket {
         return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, args), ERRNO);
     }
 
-    private LinuxBatchSocket(int fd, int slots, int port) {
+    private LinuxBatchSocket(int fd, int slots, int port, int outBytes) {
         this.fd = fd;
+        this.outBytes = outBytes;
         this.slots = slots;
         this.port = port;
         this.state = arena.allocate(STATE);
@@ -106,13 +108,13 @@ public final class LinuxBatchSocket implements BatchSocket {
         MemorySegment inVectors = arena.allocate(IOVEC * slots, 8);
         this.outVectors = arena.allocate(IOVEC * slots, 8);
         MemorySegment inBytes = arena.allocate((long) IN_BYTES * slots, 64);
-        this.outBytes = arena.allocate((long) MAX_OUT * slots, 64);
+        this.outSlots = arena.allocate((long) outBytes * slots, 64);
         this.in = new ByteBuffer[slots];
         this.out = new ByteBuffer[slots];
         for (int i = 0; i < slots; i++) {
             MemorySegment inSlot = inBytes.asSlice((long) IN_BYTES * i, IN_BYTES);
             in[i] = inSlot.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
-            out[i] = outBytes.asSlice((long) MAX_OUT * i, MAX_OUT).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+            out[i] = outSlots.asSlice((long) outBytes * i, outBytes).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
             inVectors.set(ADDRESS, IOVEC * i, inSlot);
             inVectors.set(JAVA_LONG, IOVEC * i + 8, IN_BYTES);
             long m = MMSG * i;
@@ -125,9 +127,13 @@ public final class LinuxBatchSocket implements BatchSocket {
     }
 
     /** See {@link BatchSocket#open}; called by name from there. */
-    public static LinuxBatchSocket bind(InetAddress host, int port, boolean reusePort, int slots) throws IOException {
+    public static LinuxBatchSocket bind(InetAddress host, int port, boolean reusePort, int slots, int outBytes)
+            throws IOException {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be at least 1");
+        }
+        if (outBytes < 1 || outBytes > MAX_OUT) {
+            throw new IllegalArgumentException("answer buffers must hold 1 to " + MAX_OUT + " bytes");
         }
         boolean v4 = host instanceof Inet4Address;
         try (Arena a = Arena.ofConfined()) {
@@ -164,7 +170,7 @@ public final class LinuxBatchSocket implements BatchSocket {
                 len.set(JAVA_INT, 0, NAME_BYTES);
                 check(st, (int) GETSOCKNAME.invokeExact(st, fd, address, len), "getsockname");
                 int bound = (address.get(JAVA_BYTE, 2) & 0xff) << 8 | (address.get(JAVA_BYTE, 3) & 0xff);
-                return new LinuxBatchSocket(fd, slots, bound);
+                return new LinuxBatchSocket(fd, slots, bound, outBytes);
             } catch (IOException | RuntimeException | Error e) {
                 int ignored = (int) CLOSE.invokeExact(st, fd);
                 throw e;
@@ -294,13 +300,13 @@ public final class LinuxBatchSocket implements BatchSocket {
     }
 
     private void queue(int i, int length, MemorySegment to, int toLength) {
-        if (length < 0 || length > MAX_OUT) {
+        if (length < 0 || length > outBytes) {
             throw new IllegalArgumentException("answer length " + length);
         }
         long m = MMSG * queued;
         outgoing.set(ADDRESS, m, to);
         outgoing.set(JAVA_INT, m + 8, toLength);
-        outVectors.set(ADDRESS, IOVEC * queued, outBytes.asSlice((long) MAX_OUT * i, length));
+        outVectors.set(ADDRESS, IOVEC * queued, outSlots.asSlice((long) outBytes * i, length));
         outVectors.set(JAVA_LONG, IOVEC * queued + 8, length);
         queued++;
     }

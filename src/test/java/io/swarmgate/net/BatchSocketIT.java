@@ -43,7 +43,8 @@ class BatchSocketIT {
     }
 
     private BatchSocket open(String host, int port, boolean reusePort, int slots) throws IOException {
-        BatchSocket s = BatchSocket.open(InetAddress.getByName(host), port, reusePort, slots).orElseThrow();
+        BatchSocket s = BatchSocket.open(InetAddress.getByName(host), port, reusePort, slots, 1400)
+                .orElseThrow();
         toClose.add(s);
         return s;
     }
@@ -204,7 +205,10 @@ class BatchSocketIT {
     }
 
     @Test
-    void slotsMustBePositive() {
+    void slotsMustBePositiveAndAnswersFitTheirBuffer() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> open("127.0.0.1", 0, false, 0));
+        BatchSocket s = open("127.0.0.1", 0, false, 1);
+        assertEquals(1400, s.out(0).capacity());
+        assertThrows(IllegalArgumentException.class, () -> s.reply(0, 1401));
     }
 }

@@ -147,7 +147,8 @@ public final class UdpFrontend implements AutoCloseable {
         InetAddress host = IpAddress.parse(config.host()).toInetAddress();
         int port = config.port();
         for (int i = 0; i < workers; i++) {
-            Optional<BatchSocket> socket = BatchSocket.open(host, port, workers > 1, config.batchSize());
+            Optional<BatchSocket> socket = BatchSocket.open(host, port, workers > 1, config.batchSize(),
+                    MAX_RESPONSE_BYTES);
             if (socket.isEmpty()) {
                 return "one datagram per system call (no batch socket here: " + BatchSocket.unavailableReason()
                         + ")";

@@ -185,7 +185,7 @@ final class UdpWorker implements Runnable {
             for (int i = 0; i < n; i++) {
                 slot = i;
                 in = batch.in(i);
-                out = batch.out(i).limit(SEND_BUFFER_BYTES);
+                out = batch.out(i); // MAX_RESPONSE_BYTES, as the channel path's own buffer
                 IpAddress sourceIp = batch.sourceIsIpv6(i)
                         ? new IpAddress(AddressFamily.IPV6, batch.sourceHi(i), batch.sourceLo(i))
                         : IpAddress.ipv4((int) batch.sourceLo(i));
