@@ -192,7 +192,12 @@ final class UdpWorker implements Runnable {
                 InetSocketAddress from = new InetSocketAddress(sourceIp.toInetAddress(), batch.sourcePort(i));
                 handle(from, sourceIp, null);
             }
-            batch.flush();
+            int refused = batch.flush();
+            if (refused > 0) {
+                // as a failed send on the channel: the clients' problem (unreachable, filtered) or we are closing
+                LOG.log(Level.DEBUG, () -> "UDP send of " + refused + " answers on port " + batch.localPort()
+                        + " refused");
+            }
             for (int i = 0; i < n; i++) {
                 runPosthooks(i);
             }
