@@ -6,6 +6,8 @@
 # on a fresh tracker, 10 s each. Prints every run's rate and the tracker's CPU per announce (its CPU time over
 # the run divided by the announces: on a shared machine a tracker short of its core still shows what each
 # announce cost), then the medians of both.
+# GROW=N runs N unmeasured 10 s loads first on each fresh tracker (every run adds its peers, random ids: about
+# 50,000), to measure grown swarms; SOCKETS and WINDOW set the client shape (default 1 x 64).
 set -euo pipefail
 A=$1 B=$2 ROUNDS=${3:-3} PORT=${4:-31070}
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/temurin-2*/bin/java | tail -1)}
@@ -16,8 +18,13 @@ run() {
   taskset -c 0 "$JAVA" -jar "$jar" --config "$CFG" > /dev/null 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$((PORT + 1))) 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 1 "${GROW:-0}"); do
+    taskset -c 1 "$JAVA" -jar "$B" bench udp --target 127.0.0.1:$PORT --duration 10s --sockets "${SOCKETS:-1}" \
+      --window "${WINDOW:-64}" > /dev/null 2>&1
+  done
   # prints "RATE CPU_US_PER_ANNOUNCE"
-  taskset -c 1 "$JAVA" -jar "$B" bench udp --target 127.0.0.1:$PORT --duration 10s --sockets 1 --window 64 \
+  taskset -c 1 "$JAVA" -jar "$B" bench udp --target 127.0.0.1:$PORT --duration 10s --sockets "${SOCKETS:-1}" \
+    --window "${WINDOW:-64}" \
     --tracker-pid "$pid" 2>&1 | grep '^BENCH' \
     | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
              printf "%d %.2f\n", v["rate"], (v["rate"] > 0 ? v["tracker_cores"] * 1e6 / v["rate"] : 0) }'

@@ -146,7 +146,8 @@ final class HttpLoadWorker extends Worker {
             stats.failed(new String(buffer, headerEnd, length, StandardCharsets.UTF_8));
         } else {
             // latency from when the request was due (--rate) or, in a closed loop, sent
-            stats.answered(inWindow(sentAt), now - Math.min(sentAt, start), !scrape, scrape ? 0 : compactPeers(headerEnd, bodyEnd));
+            stats.answered(inWindow(sentAt), now - Math.min(sentAt, start), now - start, !scrape,
+                    scrape ? 0 : compactPeers(headerEnd, bodyEnd));
         }
         if (plan.keepAlive() && closes(headerEnd)) {
             disconnect();

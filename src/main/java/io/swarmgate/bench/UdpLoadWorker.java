@@ -74,7 +74,10 @@ final class UdpLoadWorker extends Worker {
     /** One client socket and its window of outstanding requests. */
     private final class Socket {
         final int[] slotTx = new int[window];
+        /** When each request was due (open loop) or sent: what its latency is counted from. */
         final long[] slotSentAt = new long[window];
+        /** When it actually left: what its service time is counted from. */
+        final long[] slotLeftAt = new long[window];
         final boolean[] slotBusy = new boolean[window];
         final boolean[] slotScrape = new boolean[window];
         DatagramChannel channel;
@@ -151,7 +154,7 @@ final class UdpLoadWorker extends Worker {
         if (pacer == null) {
             for (Socket s : sockets) {
                 for (int slot = 0; slot < window && sending(now); slot++) {
-                    send(s, slot, now);
+                    send(s, slot, now, now);
                 }
             }
         }
@@ -224,7 +227,7 @@ final class UdpLoadWorker extends Worker {
         s.busy--;
         busy--;
         if (pacer == null && sending(now)) {
-            send(s, slot, now);
+            send(s, slot, now, now);
         }
     }
 
@@ -240,7 +243,7 @@ final class UdpLoadWorker extends Worker {
             while (s.slotBusy[slot]) {
                 slot++;
             }
-            send(s, slot, pacer.due());
+            send(s, slot, pacer.due(), now);
             stats.sent(inWindow(pacer.due()), now - pacer.due());
             pacer.sent();
         }
@@ -270,13 +273,13 @@ final class UdpLoadWorker extends Worker {
             if (peerBytes < 0 || peerBytes % 6 != 0) {
                 stats.malformed++;
             } else {
-                stats.answered(measured, now - s.slotSentAt[slot], true, peerBytes / 6);
+                stats.answered(measured, now - s.slotSentAt[slot], now - s.slotLeftAt[slot], true, peerBytes / 6);
             }
         } else if (action == 2 && s.slotScrape[slot]) {
             if (body != UdpResponses.SCRAPE_ENTRY_LENGTH) {
                 stats.malformed++;
             } else {
-                stats.answered(measured, now - s.slotSentAt[slot], false, 0);
+                stats.answered(measured, now - s.slotSentAt[slot], now - s.slotLeftAt[slot], false, 0);
             }
         } else if (action == 3) {
             String message = message();
@@ -378,7 +381,8 @@ final class UdpLoadWorker extends Worker {
         throw new IOException("no BEP 15 connect answer from " + plan.target() + " after 5 attempts");
     }
 
-    private void send(Socket s, int slot, long now) throws IOException {
+    /** A request into {@code slot}, its latency counted from {@code stamp} (when it was due), its service from {@code now}. */
+    private void send(Socket s, int slot, long stamp, long now) throws IOException {
         s.sequence = s.sequence + 1 == Integer.MAX_VALUE / window ? 1 : s.sequence + 1;
         int tx = s.sequence * window + slot; // positive, below the connect flag; slot = tx % window
         boolean scrape = plan.scrape() && !populating;
@@ -399,7 +403,8 @@ final class UdpLoadWorker extends Worker {
         }
         out.flip();
         s.slotTx[slot] = tx;
-        s.slotSentAt[slot] = now;
+        s.slotSentAt[slot] = stamp;
+        s.slotLeftAt[slot] = now;
         s.slotScrape[slot] = scrape;
         s.slotBusy[slot] = true;
         s.busy++;

@@ -13,6 +13,11 @@ final class WorkerStats {
      * own (its thread or its core was busy, its timer fired late), not the tracker's.
      */
     final LatencyHistogram sendLag = new LatencyHistogram();
+    /**
+     * From when each measured request actually left to its answer: the latency without the generator's lateness
+     * in sending (it still holds any lateness in reading the answer). Equal to {@link #latency} in a closed loop.
+     */
+    final LatencyHistogram service = new LatencyHistogram();
     /** Answers over the whole run, warm-up and drain included: what the tracker counted as served. */
     long announces;
     long scrapes;
@@ -30,7 +35,11 @@ final class WorkerStats {
     Exception failure;
     final AtomicLong progress = new AtomicLong();
 
-    void answered(boolean inWindow, long nanos, boolean announce, int peers) {
+    /**
+     * @param nanos        from when the request was due (open loop) or sent (closed loop) to its answer
+     * @param serviceNanos from when it actually left to its answer
+     */
+    void answered(boolean inWindow, long nanos, long serviceNanos, boolean announce, int peers) {
         if (announce) {
             announces++;
         } else {
@@ -40,6 +49,7 @@ final class WorkerStats {
             measured++;
             peersReceived += peers;
             latency.recordNanos(nanos);
+            service.recordNanos(serviceNanos);
         }
         progress.lazySet(announces + scrapes);
     }
@@ -60,6 +70,7 @@ final class WorkerStats {
     void add(WorkerStats o) {
         latency.add(o.latency);
         sendLag.add(o.sendLag);
+        service.add(o.service);
         announces += o.announces;
         scrapes += o.scrapes;
         connects += o.connects;

@@ -171,6 +171,11 @@ class BenchCommandIT {
             boolean open = rate.equals("--rate=2000");
             assertEquals(!open || f.get("p50_us").equals("NaN"), f.get("send_lag_p99_us").equals("NaN"), run.out());
             assertEquals(open, run.out().contains("after they were due"), run.out());
+            // the time from when a request left to its answer: the latency itself in a closed loop, never more in an open
+            double p99 = Double.parseDouble(f.get("p99_us"));
+            double service = Double.parseDouble(f.get("service_p99_us"));
+            assertTrue(open ? service <= p99 : service == p99, run.out());
+            assertEquals(open, run.out().contains("after they left"), run.out());
         }
         Run tooMany = bench(args("udp", "127.0.0.1:" + tracker.udpPort(), "--sockets=2", "--threads=3"));
         assertEquals(2, tooMany.exit());

@@ -140,6 +140,65 @@ public class MemoryPeerStoreBenchmark {
                 NO_PEERS);
     }
 
+    /**
+     * 1,000 swarms of 250 random IPv4 peers each (a fifth seeders), announced to in random order with numwant 50
+     * into a compact sink (address and port only, as the UDP and compact HTTP answers): the state
+     * {@code swarmgate bench} leaves after a few runs, where the store's arrays (250,000 entries, 8 MB) no longer
+     * stay in the caches and each announce reads a cold swarm.
+     */
+    @State(Scope.Benchmark)
+    public static class GrownSwarms {
+        static final int SWARMS = 1_000;
+        static final int EACH = 250;
+        final MemoryPeerStore store = new MemoryPeerStore(Duration.ofMinutes(31), InstantSource.system(),
+                ThreadLocalRandom::current);
+        final InfoHash[] hashes = new InfoHash[SWARMS];
+        final Peer[] members = new Peer[SWARMS * EACH];
+
+        @Setup
+        public void fill() {
+            SplittableRandom rnd = new SplittableRandom(3);
+            for (int s = 0; s < SWARMS; s++) {
+                hashes[s] = new InfoHash(rnd.nextLong(), rnd.nextLong(), s);
+            }
+            // peers join the swarms interleaved, as they do under load, so the arrays are spread over the heap
+            for (int p = 0; p < EACH; p++) {
+                for (int s = 0; s < SWARMS; s++) {
+                    Peer peer = new Peer(new PeerId(rnd.nextLong(), rnd.nextLong(), rnd.nextInt()),
+                            IpAddress.ipv4(0x0a00_0000 | rnd.nextInt(1 << 24)), 1024 + rnd.nextInt(60_000));
+                    members[s * EACH + p] = peer;
+                    store.announce(hashes[s], peer, Event.STARTED, p % 5 == 0, 0, PeerPreference.NONE, NO_PEERS);
+                }
+            }
+        }
+    }
+
+    /** What a UDP worker's sink does with a peer: its address and port only. */
+    static final class CompactSink implements PeerSink {
+        Blackhole bh;
+
+        @Override
+        public void peer(io.swarmgate.bittorrent.AddressFamily f, long hi, long lo, int port, long a, long b, int c) {
+            bh.consume(lo ^ port);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class GrownCursor {
+        final SplittableRandom rnd = new SplittableRandom(4);
+        final CompactSink sink = new CompactSink();
+    }
+
+    /** A random member of a random grown swarm re-announces and gets 50 peers (compact). */
+    @Benchmark
+    public int announceStepGrownSwarms(GrownSwarms grown, GrownCursor cursor, Blackhole bh) {
+        int s = cursor.rnd.nextInt(GrownSwarms.SWARMS);
+        int p = 1 + cursor.rnd.nextInt(GrownSwarms.EACH - 1);
+        cursor.sink.bh = bh;
+        return grown.store.announce(grown.hashes[s], grown.members[s * GrownSwarms.EACH + p], Event.NONE,
+                p % 5 == 0, 50, PeerPreference.NONE, cursor.sink).peers();
+    }
+
     /** 1,000 swarms of 10 peers, all fresh. */
     @State(Scope.Benchmark)
     public static class Expiry {
