@@ -2,7 +2,8 @@
 # udp.batch-size A/B on one build: a fresh tracker per run (core 0, config/jvm.options, docs/perf-data/sg-w1.yaml
 # with the port moved and batch-size set), `swarmgate bench udp` on core 1, both client shapes, interleaved.
 # Usage: docs/perf-data/udp-batch-ab.sh [ROUNDS] [SECONDS] [SIZES]   (defaults 3, 10, "32 1"); JAR=..., PORT=...,
-# RATE=70000 for an open loop at that rate (the p99 at a given load) instead of saturation.
+# RATE=70000 for an open loop at that rate (the p99 at a given load) instead of saturation; the p99 counts from
+# when each request was due, the service p99 from when it left (without the generator's lateness in sending).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${1:-3}; SECONDS_=${2:-10}; SIZES=${3:-"32 1"}
@@ -23,10 +24,11 @@ for round in $(seq "$ROUNDS"); do
         --warmup 5s --swarms 1000 --sockets "$1" --window "$2" ${RATE:+--rate $RATE} --tracker-pid $pid 2>&1 | grep '^BENCH')
       kill $pid; wait $pid 2>/dev/null || true
       rate=$(grep -oP 'rate=\K[0-9]+' <<< "$line"); cores=$(grep -oP 'tracker_cores=\K[0-9.]+' <<< "$line")
-      p99=$(grep -oP 'p99_us=\K[0-9]+' <<< "$line"); gen=$(grep -oP 'bench_cores=\K[0-9.]+' <<< "$line")
+      p99=$(grep -oP ' p99_us=\K[0-9]+' <<< "$line"); gen=$(grep -oP 'bench_cores=\K[0-9.]+' <<< "$line")
       us=$(awk -v c="$cores" -v r="$rate" 'BEGIN { printf "%.2f", c * 1e6 / r }')
       lag=$(grep -oP ' send_lag_p99_us=\K[0-9a-zA-Z.]+' <<< "$line" | head -1)
-      echo "round $round ${1}x$2 batch-size $b: $rate/s send_lag_p99_us=$lag tracker_cores=$cores generator_cores=$gen p99_us=$p99 tracker_us_per_announce=$us"
+      svc=$(grep -oP ' service_p99_us=\K[0-9a-zA-Z.]+' <<< "$line" | head -1)
+      echo "round $round ${1}x$2 batch-size $b: $rate/s send_lag_p99_us=$lag service_p99_us=$svc tracker_cores=$cores generator_cores=$gen p99_us=$p99 tracker_us_per_announce=$us"
     done
   done
 done | tee "$TMP/out.txt"
@@ -36,8 +38,9 @@ for shape in 16x4 1x64; do
     runs=$(grep " $shape batch-size $b:" "$TMP/out.txt")
     rate=$(grep -oP ': \K[0-9]+(?=/s)' <<< "$runs" | median)
     us=$(grep -oP 'tracker_us_per_announce=\K[0-9.]+' <<< "$runs" | median)
-    p99=$(grep -oP 'p99_us=\K[0-9]+' <<< "$runs" | median)
-    echo "median $shape batch-size $b: $rate/s, $us us of tracker CPU per announce, p99 $p99 us"
+    p99=$(grep -oP ' p99_us=\K[0-9]+' <<< "$runs" | median)
+    svc=$(grep -oP ' service_p99_us=\K[0-9]+' <<< "$runs" | median)
+    echo "median $shape batch-size $b: $rate/s, $us us of tracker CPU per announce, p99 $p99 us (service p99 $svc us)"
   done
 done
 rm -rf "$TMP"

@@ -51,8 +51,8 @@ public record BenchResult(BenchPlan plan, long announces, long scrapes, long con
             sb.append(String.format(Locale.ROOT, "  requests left p99 %s, p999 %s after they were due (the generator's"
                     + " own lateness, counted in the latency above)%n", micros(sendLagP99Micros),
                     micros(sendLagP999Micros)));
-            sb.append(String.format(Locale.ROOT, "  answered p99 %s, p999 %s after they left (the latency without"
-                    + " the generator's lateness in sending)%n", micros(serviceP99Micros), micros(serviceP999Micros)));
+            sb.append(String.format(Locale.ROOT, "  answered p99 %s, p999 %s after they left, or were due if the"
+                    + " window was full (the latency without the generator's own lateness)%n", micros(serviceP99Micros), micros(serviceP999Micros)));
         }
         sb.append(String.format(Locale.ROOT, "  %,d timed out, %,d failures%s, %,d malformed, %,d unreachable;"
                         + "%s CPU: %sbench %.2f cores%n", timeouts, failures,

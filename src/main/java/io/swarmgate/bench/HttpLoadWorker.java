@@ -77,6 +77,12 @@ final class HttpLoadWorker extends Worker {
         disconnect();
     }
 
+    /**
+     * When the previous exchange ended: a request due before then waited for the tracker's answer to the one
+     * before it, not for the generator, so its service time counts from when it was due.
+     */
+    private long previousEnd = Long.MIN_VALUE;
+
     /** One request and its answer; a refused, reset or timed-out connection is counted and dropped. */
     private void exchange(boolean scrape, long sentAt) throws IOException {
         long start = System.nanoTime();
@@ -105,6 +111,7 @@ final class HttpLoadWorker extends Worker {
         if (!plan.keepAlive()) {
             disconnect();
         }
+        previousEnd = System.nanoTime();
     }
 
     private void readResponse(boolean scrape, long sentAt, long start) throws IOException {
@@ -146,7 +153,8 @@ final class HttpLoadWorker extends Worker {
             stats.failed(new String(buffer, headerEnd, length, StandardCharsets.UTF_8));
         } else {
             // latency from when the request was due (--rate) or, in a closed loop, sent
-            stats.answered(inWindow(sentAt), now - Math.min(sentAt, start), now - start, !scrape,
+            stats.answered(inWindow(sentAt), now - Math.min(sentAt, start),
+                    now - (previousEnd > sentAt ? Math.min(sentAt, start) : start), !scrape,
                     scrape ? 0 : compactPeers(headerEnd, bodyEnd));
         }
         if (plan.keepAlive() && closes(headerEnd)) {

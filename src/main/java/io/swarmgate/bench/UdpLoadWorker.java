@@ -70,13 +70,18 @@ final class UdpLoadWorker extends Worker {
     private int populated;
     /** With --rate, when this thread's next request is due; null while populating and in a closed loop. */
     private Pacer pacer;
+    /**
+     * Open loop: the last time a request was due while every slot was taken. A request due before then waited for
+     * the tracker's answers, not for the generator, so its service time counts from when it was due.
+     */
+    private long windowFullAt = Long.MIN_VALUE;
 
     /** One client socket and its window of outstanding requests. */
     private final class Socket {
         final int[] slotTx = new int[window];
         /** When each request was due (open loop) or sent: what its latency is counted from. */
         final long[] slotSentAt = new long[window];
-        /** When it actually left: what its service time is counted from. */
+        /** When it left (or was due, if it waited for a free slot): what its service time is counted from. */
         final long[] slotLeftAt = new long[window];
         final boolean[] slotBusy = new boolean[window];
         final boolean[] slotScrape = new boolean[window];
@@ -243,9 +248,12 @@ final class UdpLoadWorker extends Worker {
             while (s.slotBusy[slot]) {
                 slot++;
             }
-            send(s, slot, pacer.due(), now);
+            send(s, slot, pacer.due(), windowFullAt >= pacer.due() ? pacer.due() : now);
             stats.sent(inWindow(pacer.due()), now - pacer.due());
             pacer.sent();
+        }
+        if (busy == sockets.length * window && pacer.due() <= now) {
+            windowFullAt = now;
         }
     }
 
@@ -381,8 +389,12 @@ final class UdpLoadWorker extends Worker {
         throw new IOException("no BEP 15 connect answer from " + plan.target() + " after 5 attempts");
     }
 
-    /** A request into {@code slot}, its latency counted from {@code stamp} (when it was due), its service from {@code now}. */
-    private void send(Socket s, int slot, long stamp, long now) throws IOException {
+    /**
+     * A request into {@code slot}, its latency counted from {@code stamp} (when it was due, or sent in a closed
+     * loop) and its service time from {@code left}: when it left or, if it had to wait for a free slot, when it
+     * was due.
+     */
+    private void send(Socket s, int slot, long stamp, long left) throws IOException {
         s.sequence = s.sequence + 1 == Integer.MAX_VALUE / window ? 1 : s.sequence + 1;
         int tx = s.sequence * window + slot; // positive, below the connect flag; slot = tx % window
         boolean scrape = plan.scrape() && !populating;
@@ -404,7 +416,7 @@ final class UdpLoadWorker extends Worker {
         out.flip();
         s.slotTx[slot] = tx;
         s.slotSentAt[slot] = stamp;
-        s.slotLeftAt[slot] = now;
+        s.slotLeftAt[slot] = left;
         s.slotScrape[slot] = scrape;
         s.slotBusy[slot] = true;
         s.busy++;

@@ -14,8 +14,9 @@ final class WorkerStats {
      */
     final LatencyHistogram sendLag = new LatencyHistogram();
     /**
-     * From when each measured request actually left to its answer: the latency without the generator's lateness
-     * in sending (it still holds any lateness in reading the answer). Equal to {@link #latency} in a closed loop.
+     * From when each measured request left to its answer (or, open loop, from when it was due if it had to wait
+     * for a free slot: that wait is the tracker's backlog): the latency without the generator's own lateness in
+     * sending (it still holds any lateness in reading the answer). Equal to {@link #latency} in a closed loop.
      */
     final LatencyHistogram service = new LatencyHistogram();
     /** Answers over the whole run, warm-up and drain included: what the tracker counted as served. */

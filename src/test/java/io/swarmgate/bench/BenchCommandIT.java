@@ -7,12 +7,18 @@ import io.swarmgate.cli.BenchCommand;
 import io.swarmgate.cli.KeysCommand;
 import io.swarmgate.config.SwarmgateConfig;
 import io.swarmgate.metrics.RequestMetrics;
+import io.swarmgate.protocol.udp.UdpResponses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +26,7 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,7 +97,7 @@ class BenchCommandIT {
         long deadline = System.nanoTime() + 5_000_000_000L;
         long count;
         while ((count = served(frontend, action)) < expected && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(1_000_000);
         }
         return count;
     }
@@ -183,6 +190,50 @@ class BenchCommandIT {
         Run http = bench(args("http", "127.0.0.1:" + tracker.httpPort(), "--threads=1"));
         assertEquals(2, http.exit());
         assertTrue(http.err().contains("--threads is for udp"), http.err());
+    }
+
+    /**
+     * A tracker that answers one announce per 10 ms, driven at 200/s through one slot: the requests queue behind
+     * the window, and that wait is the tracker's, so the service time (which leaves out only the generator's own
+     * lateness) must grow with it instead of showing the 10 ms of a single exchange.
+     */
+    @Test
+    void waitingForAFreeSlotCountsAgainstTheTrackerNotTheGenerator() throws Exception {
+        try (DatagramChannel slow = DatagramChannel.open()) {
+            slow.bind(new InetSocketAddress("127.0.0.1", 0));
+            Thread responder = Thread.ofPlatform().daemon().start(() -> {
+                ByteBuffer in = ByteBuffer.allocate(1500);
+                ByteBuffer out = ByteBuffer.allocate(64);
+                try {
+                    while (true) {
+                        in.clear();
+                        SocketAddress from = slow.receive(in);
+                        int action = in.getInt(8);
+                        int tx = in.getInt(12);
+                        out.clear();
+                        if (action == 0) {
+                            UdpResponses.encodeConnect(out, tx, 42);
+                        } else {
+                            // the simulated tracker's service time: one answer per 10 ms, nothing in parallel
+                            LockSupport.parkNanos(10_000_000);
+                            UdpResponses.encodeAnnounceHeader(out, tx, 1800, 0, 0);
+                        }
+                        slow.send(out.flip(), from);
+                    }
+                } catch (IOException e) {
+                    // closed: the test is over
+                }
+            });
+            int port = ((InetSocketAddress) slow.getLocalAddress()).getPort();
+            Run run = bench(args("udp", "127.0.0.1:" + port, "--sockets=1", "--window=1", "--rate=200"));
+            Map<String, String> f = run.figures();
+            double p99 = Double.parseDouble(f.get("p99_us"));
+            double service = Double.parseDouble(f.get("service_p99_us"));
+            assertTrue(p99 > 100_000, "requests queued behind the slow tracker: " + run.out());
+            assertTrue(service >= 0.9 * p99, "the queueing is the tracker's: " + run.out());
+            slow.close();
+            responder.join(5_000);
+        }
     }
 
     /** --rate 100 over the 800 ms run (warm-up and measured window): never more than 80 announces, all served. */
