@@ -71,8 +71,9 @@ final class UdpLoadWorker extends Worker {
     /** With --rate, when this thread's next request is due; null while populating and in a closed loop. */
     private Pacer pacer;
     /**
-     * Open loop: the last time a request was due while every slot was taken. A request due before then waited for
-     * the tracker's answers, not for the generator, so its service time counts from when it was due.
+     * Open loop: the last time a request was due while every slot was taken and no answer was waiting to be read.
+     * A request due before then waited for the tracker's answers, not for the generator, so its service time
+     * counts from when it was due.
      */
     private long windowFullAt = Long.MIN_VALUE;
 
@@ -174,6 +175,11 @@ final class UdpLoadWorker extends Worker {
                 sendDue(now);
             }
             if (selector.selectNow(this::drain) == 0) {
+                // Every slot taken, a request due and, with everything read, no answer waiting: the tracker is
+                // behind. (Slots taken while answers wait unread are the generator's lateness, not the tracker's.)
+                if (pacer != null && busy == sockets.length * window && pacer.due() <= now) {
+                    windowFullAt = now;
+                }
                 await(now);
             }
         }
@@ -251,9 +257,6 @@ final class UdpLoadWorker extends Worker {
             send(s, slot, pacer.due(), windowFullAt >= pacer.due() ? pacer.due() : now);
             stats.sent(inWindow(pacer.due()), now - pacer.due());
             pacer.sent();
-        }
-        if (busy == sockets.length * window && pacer.due() <= now) {
-            windowFullAt = now;
         }
     }
 
