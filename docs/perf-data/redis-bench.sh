@@ -9,10 +9,14 @@
 # (FCALL's usec: the function with the commands it runs) and redis_syscalls (perf stat). PERF=1 adds a
 # call-graph profile of redis-server in the last Redis round (perf record -g), reported at the end; JFR=1 a JFR
 # recording (profile settings) of the Redis-store tracker in that round, its execution samples printed to a file.
+# WARMUP=8s: a longer unmeasured start (default 2s; an open-loop run at a fixed rate needs the JIT and the first
+# announces of the bench's new peers behind it, or their backlog lands in the measured window).
 # JAR=path runs another build (trackers and load generator; default target/swarmgate.jar, its libs beside it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
+warmup=${WARMUP:-2s}
+WARMUP_S=${warmup%s}   # whole seconds, for the system-call count's window
 window=${2:-64}
 modes=${3:-udp}
 rate=${4:-}
@@ -74,7 +78,7 @@ for r in $(seq "$rounds"); do
       before=$(ticks $redis); u0=$(cpu used_cpu_user_main_thread); s0=$(cpu used_cpu_sys_main_thread)
       watch=()
       if [ $store = redis ]; then   # redis-server's system calls (the kernel's count), and a profile if asked
-        perf stat -x, -e raw_syscalls:sys_enter -p $redis -o "$out/syscalls" -- sleep 12 2>/dev/null &
+        perf stat -x, -e raw_syscalls:sys_enter -p $redis -o "$out/syscalls" -- sleep $((10 + WARMUP_S)) 2>/dev/null &
         watch+=($!)
         if [ "${PERF:-}" = 1 ] && [ "$r" = "$rounds" ]; then
           perf record -g -o "$out/perf.data" -p $redis -- sleep 11 >/dev/null 2>&1 &
@@ -86,7 +90,7 @@ for r in $(seq "$rounds"); do
         fi
       fi
       line=$(taskset -c 1 "$JAVA" -jar "$jar" bench "${args[@]}" \
-        --duration 10s --warmup 2s --tracker-pid $pid | grep '^BENCH')
+        --duration 10s --warmup "$warmup" --tracker-pid $pid | grep '^BENCH')
       after=$(ticks $redis); u1=$(cpu used_cpu_user_main_thread); s1=$(cpu used_cpu_sys_main_thread)
       for w in "${watch[@]}"; do wait "$w" || true; done
       stats=$(redis-cli -p $rport INFO commandstats | tr -d '\r')
