@@ -1,7 +1,7 @@
 #!/bin/bash
 # The Redis store's "stall right after start": one open-loop run at 11,895/s with a 2 s and with an 8 s warm-up
 # (redis-server on core 0 port 29500, tracker UDP 29080, bench on core 1). WARMUPS="2s 8s" by default.
-cd /work/main
+cd "$(dirname "$0")/../.."
 W=$(mktemp -d); J=$(ls -d /usr/lib/jvm/temurin-2*/bin/java | tail -1)
 taskset -c 0 redis-server --port 29500 --bind 127.0.0.1 --save '' --appendonly no > $W/r.log 2>&1 &
 rp=$!
