@@ -71,9 +71,9 @@ final class UdpLoadWorker extends Worker {
     /** With --rate, when this thread's next request is due; null while populating and in a closed loop. */
     private Pacer pacer;
     /**
-     * Open loop: the last time a request was due while every slot was taken and no answer was waiting to be read.
-     * A request due before then waited for the tracker's answers, not for the generator, so its service time
-     * counts from when it was due.
+     * Open loop: when the generator last stopped waiting with every slot taken and no answer left to read. A
+     * request due before then waited for the tracker's answers, not for the generator, so its service time counts
+     * from when it was due.
      */
     private long windowFullAt = Long.MIN_VALUE;
 
@@ -175,12 +175,14 @@ final class UdpLoadWorker extends Worker {
                 sendDue(now);
             }
             if (selector.selectNow(this::drain) == 0) {
-                // Every slot taken, a request due and, with everything read, no answer waiting: the tracker is
-                // behind. (Slots taken while answers wait unread are the generator's lateness, not the tracker's.)
-                if (pacer != null && busy == sockets.length * window && pacer.due() <= now) {
-                    windowFullAt = now;
-                }
+                // Every slot taken and, with everything read, no answer waiting: whatever falls due until the
+                // wait below ends waits for the tracker. (Slots taken while answers wait unread are the
+                // generator's lateness, not the tracker's: then selectNow found them.)
+                boolean full = pacer != null && busy == sockets.length * window;
                 await(now);
+                if (full) {
+                    windowFullAt = System.nanoTime();
+                }
             }
         }
     }
