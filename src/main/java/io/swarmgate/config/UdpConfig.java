@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /** {@code udp:}: the BEP 15 listener. */
 public record UdpConfig(boolean enabled, String host, int port, int workers, String connectionIdSecret,
-                        Duration maxClockSkew, boolean allowIpParam, int batchSize) {
+                        Duration maxClockSkew, boolean allowIpParam, int batchSize, boolean arrivalTimestamps) {
 
     /**
      * Datagrams per system call when none is configured: at saturation a worker finds a few to a few dozen
@@ -15,7 +15,7 @@ public record UdpConfig(boolean enabled, String host, int port, int workers, Str
     public static final int DEFAULT_BATCH_SIZE = 32;
     public static final int MAX_BATCH_SIZE = 1024;
     public static final UdpConfig DEFAULTS = new UdpConfig(true, "::", 6969, 0, "", Duration.ofSeconds(10), false,
-            DEFAULT_BATCH_SIZE);
+            DEFAULT_BATCH_SIZE, false);
     /** Shortest connection-id secret (its UTF-8 bytes are the HMAC key); empty means random per start. */
     public static final int MIN_SECRET_BYTES = 16;
 
@@ -23,6 +23,12 @@ public record UdpConfig(boolean enabled, String host, int port, int workers, Str
     public UdpConfig(boolean enabled, String host, int port, int workers, String connectionIdSecret,
                      Duration maxClockSkew, boolean allowIpParam) {
         this(enabled, host, port, workers, connectionIdSecret, maxClockSkew, allowIpParam, DEFAULT_BATCH_SIZE);
+    }
+
+    /** Without arrival timestamps. */
+    public UdpConfig(boolean enabled, String host, int port, int workers, String connectionIdSecret,
+                     Duration maxClockSkew, boolean allowIpParam, int batchSize) {
+        this(enabled, host, port, workers, connectionIdSecret, maxClockSkew, allowIpParam, batchSize, false);
     }
 
     public UdpConfig {
@@ -49,7 +55,8 @@ public record UdpConfig(boolean enabled, String host, int port, int workers, Str
                 r.string("connection-id-secret", d.connectionIdSecret),
                 r.duration("max-clock-skew", d.maxClockSkew),
                 r.bool("allow-ip-param", d.allowIpParam),
-                r.integer("batch-size", d.batchSize, 1, MAX_BATCH_SIZE));
+                r.integer("batch-size", d.batchSize, 1, MAX_BATCH_SIZE),
+                r.bool("arrival-timestamps", d.arrivalTimestamps));
         r.finish();
         return c;
     }
@@ -63,6 +70,7 @@ public record UdpConfig(boolean enabled, String host, int port, int workers, Str
     public String toString() {
         return "UdpConfig[enabled=" + enabled + ", host=" + host + ", port=" + port + ", workers=" + workers
                 + ", connectionIdSecret=" + (connectionIdSecret.isEmpty() ? "\"\"" : "<redacted>")
-                + ", maxClockSkew=" + maxClockSkew + ", allowIpParam=" + allowIpParam + ", batchSize=" + batchSize + "]";
+                + ", maxClockSkew=" + maxClockSkew + ", allowIpParam=" + allowIpParam + ", batchSize=" + batchSize
+                + ", arrivalTimestamps=" + arrivalTimestamps + "]";
     }
 }

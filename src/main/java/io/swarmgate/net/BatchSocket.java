@@ -68,6 +68,21 @@ public interface BatchSocket extends AutoCloseable {
      */
     int receive() throws IOException;
 
+    /**
+     * Asks the kernel to stamp each datagram with its arrival (SO_TIMESTAMPNS), for {@link #arrivedAt}. It costs
+     * the kernel a clock read and a control message per datagram (about 5% of a saturated worker's throughput).
+     *
+     * @return whether the kernel agreed
+     */
+    boolean stampArrivals();
+
+    /**
+     * When slot {@code i}'s datagram arrived at the socket, on the {@link System#nanoTime()} scale: with
+     * {@link #stampArrivals()}, the kernel's timestamp of its arrival, so the time it waited in the socket's queue
+     * counts; otherwise (or for a datagram without one) when the last {@link #receive()} returned.
+     */
+    long arrivedAt(int i);
+
     /** The datagram in slot {@code i}: position 0, limit its length. Valid until the next {@link #receive()}. */
     ByteBuffer in(int i);
 

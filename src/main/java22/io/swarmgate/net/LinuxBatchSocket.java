@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -40,6 +41,8 @@ public final class LinuxBatchSocket implements BatchSocket {
     private static final int SOL_SOCKET = 1;
     private static final int SO_REUSEPORT = 15;
     private static final int SO_RCVTIMEO = 20;
+    /** SO_TIMESTAMPNS_OLD: each datagram carries the kernel's CLOCK_REALTIME of its arrival (SCM_TIMESTAMPNS). */
+    private static final int SO_TIMESTAMPNS = 35;
     private static final int IPPROTO_IPV6 = 41;
     private static final int IPV6_V6ONLY = 26;
     private static final int MSG_WAITFORONE = 0x10000;
@@ -57,6 +60,8 @@ public final class LinuxBatchSocket implements BatchSocket {
     private static final int NAME_BYTES = 28; // sizeof(struct sockaddr_in6)
     private static final long MMSG = 64;
     private static final long IOVEC = 16;
+    /** CMSG_SPACE(sizeof(struct timespec)): a cmsghdr (length, level, type) and the timestamp. */
+    private static final int CONTROL_BYTES = 32;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
@@ -80,6 +85,10 @@ public final class LinuxBatchSocket implements BatchSocket {
     private final int outBytes;
     private final MemorySegment state;
     private final MemorySegment names;
+    private final MemorySegment control;
+    /** System.nanoTime() when the last receive returned, and it minus CLOCK_REALTIME in ns at that moment. */
+    private long receivedAt;
+    private long monotonicMinusRealtime;
     private final MemorySegment received;
     private final MemorySegment outgoing;
     private final MemorySegment outVectors;
@@ -103,6 +112,7 @@ public final class LinuxBatchSocket implements BatchSocket {
         this.port = port;
         this.state = arena.allocate(STATE);
         this.names = arena.allocate((long) NAME_BYTES * slots, 8);
+        this.control = arena.allocate((long) CONTROL_BYTES * slots, 8);
         this.received = arena.allocate(MMSG * slots, 8);
         this.outgoing = arena.allocate(MMSG * slots, 8);
         MemorySegment inVectors = arena.allocate(IOVEC * slots, 8);
@@ -121,6 +131,7 @@ public final class LinuxBatchSocket implements BatchSocket {
             received.set(ADDRESS, m, names.asSlice((long) NAME_BYTES * i, NAME_BYTES));
             received.set(ADDRESS, m + 16, inVectors.asSlice(IOVEC * i, IOVEC));
             received.set(JAVA_LONG, m + 24, 1);
+            received.set(ADDRESS, m + 32, control.asSlice((long) CONTROL_BYTES * i, CONTROL_BYTES));
             outgoing.set(ADDRESS, m + 16, outVectors.asSlice(IOVEC * i, IOVEC));
             outgoing.set(JAVA_LONG, m + 24, 1);
         }
@@ -215,6 +226,7 @@ public final class LinuxBatchSocket implements BatchSocket {
         }
         for (int i = 0; i < slots; i++) {
             received.set(JAVA_INT, MMSG * i + 8, NAME_BYTES);
+            received.set(JAVA_LONG, MMSG * i + 40, CONTROL_BYTES);
         }
         queued = 0;
         int n;
@@ -226,6 +238,9 @@ public final class LinuxBatchSocket implements BatchSocket {
         if (shut.get()) {
             return -1;
         }
+        Instant wall = Instant.now();
+        receivedAt = System.nanoTime();
+        monotonicMinusRealtime = receivedAt - (wall.getEpochSecond() * 1_000_000_000L + wall.getNano());
         if (n < 0) {
             int e = errno(state);
             if (e == EAGAIN || e == EINTR) {
@@ -243,6 +258,29 @@ public final class LinuxBatchSocket implements BatchSocket {
             out[i].clear();
         }
         return n;
+    }
+
+    @Override
+    public boolean stampArrivals() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            return (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4) == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public long arrivedAt(int i) {
+        long m = MMSG * i;
+        long c = (long) CONTROL_BYTES * i;
+        if (received.get(JAVA_LONG, m + 40) < CONTROL_BYTES || control.get(JAVA_INT, c + 8) != SOL_SOCKET
+                || control.get(JAVA_INT, c + 12) != SO_TIMESTAMPNS) {
+            return receivedAt;
+        }
+        long realtime = control.get(JAVA_LONG, c + 16) * 1_000_000_000L + control.get(JAVA_LONG, c + 24);
+        return Math.min(realtime + monotonicMinusRealtime, receivedAt); // not after the receive, whatever the wall clock did
     }
 
     @Override

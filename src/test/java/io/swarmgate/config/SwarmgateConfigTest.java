@@ -102,6 +102,8 @@ class SwarmgateConfigTest {
         assertEquals(32, SwarmgateConfig.fromYaml("udp: {port: 7000}").udp().batchSize());
         assertEquals(1, SwarmgateConfig.fromYaml("udp: {batch-size: 1}").udp().batchSize());
         assertEquals(256, SwarmgateConfig.fromYaml("udp: {batch-size: 256}").udp().batchSize());
+        assertFalse(SwarmgateConfig.fromYaml("udp: {port: 7000}").udp().arrivalTimestamps());
+        assertTrue(SwarmgateConfig.fromYaml("udp: {arrival-timestamps: true}").udp().arrivalTimestamps());
     }
 
     @Test

@@ -120,6 +120,47 @@ class BatchSocketIT {
     }
 
     @Test
+    void withStampedArrivalsEachDatagramCarriesWhenItArrivedSoItsWaitInTheQueueCounts() throws Exception {
+        BatchSocket s = open("::", 0, false, 4);
+        assertTrue(s.stampArrivals());
+        DatagramChannel v4 = client("127.0.0.1");
+        DatagramChannel v6 = client("::1");
+        long[] before = new long[2];
+        long[] after = new long[2];
+        before[0] = System.nanoTime();
+        send(v4, "first", "127.0.0.1", s.localPort());
+        after[0] = System.nanoTime();
+        before[1] = System.nanoTime();
+        send(v6, "second", "::1", s.localPort());
+        after[1] = System.nanoTime();
+        // the datagrams wait in the socket's queue for a while: that wait is what the timestamps must show
+        Thread.sleep(50);
+        long receiving = System.nanoTime();
+        assertEquals(2, s.receive());
+        long received = System.nanoTime();
+        for (int i = 0; i < 2; i++) {
+            int sent = text(s.in(i)).equals("first") ? 0 : 1;
+            long arrived = s.arrivedAt(i);
+            // loopback enqueues during the send; the two clocks' conversion is good to well under a millisecond
+            assertTrue(arrived >= before[sent] - 1_000_000 && arrived <= after[sent] + 1_000_000,
+                    "arrived " + (arrived - before[sent]) + " ns after the send began, the send took "
+                            + (after[sent] - before[sent]) + " ns");
+            assertTrue(receiving - arrived >= 49_000_000, "waited " + (receiving - arrived) + " ns");
+            assertTrue(arrived <= received);
+        }
+    }
+
+    @Test
+    void unstampedArrivalsAreTheReceivesReturn() throws Exception {
+        BatchSocket s = open("127.0.0.1", 0, false, 4);
+        send(client("127.0.0.1"), "plain", "127.0.0.1", s.localPort());
+        Thread.sleep(20); // queued for a while, which the receive's time cannot show
+        long receiving = System.nanoTime();
+        assertEquals(1, s.receive());
+        assertTrue(s.arrivedAt(0) >= receiving && s.arrivedAt(0) <= System.nanoTime());
+    }
+
+    @Test
     void moreDatagramsThanSlotsComeInSeveralBatchesAndNoneIsLost() throws Exception {
         BatchSocket s = open("127.0.0.1", 0, false, 4);
         DatagramChannel c = client("127.0.0.1");

@@ -155,8 +155,13 @@ public final class UdpFrontend implements AutoCloseable {
             }
             batches.add(socket.get());
             port = socket.get().localPort(); // the rest join the first's port, which matters for port 0
+            if (config.arrivalTimestamps() && !socket.get().stampArrivals()) {
+                LOG.log(Level.WARNING, "udp.arrival-timestamps: the kernel refused SO_TIMESTAMPNS;"
+                        + " UDP request durations count from the receive");
+            }
         }
-        return "up to " + config.batchSize() + " datagrams per system call (recvmmsg/sendmmsg)";
+        return "up to " + config.batchSize() + " datagrams per system call (recvmmsg/sendmmsg"
+                + (config.arrivalTimestamps() ? ", arrival timestamps" : "") + ")";
     }
 
     private void bind(int workers) throws IOException {

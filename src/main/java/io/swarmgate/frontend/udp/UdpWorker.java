@@ -190,7 +190,7 @@ final class UdpWorker implements Runnable {
                         ? new IpAddress(AddressFamily.IPV6, batch.sourceHi(i), batch.sourceLo(i))
                         : IpAddress.ipv4((int) batch.sourceLo(i));
                 InetSocketAddress from = new InetSocketAddress(sourceIp.toInetAddress(), batch.sourcePort(i));
-                handle(from, sourceIp, null);
+                handle(from, sourceIp, null, batch.arrivedAt(i));
             }
             int refused = batch.flush();
             if (refused > 0) {
@@ -244,7 +244,8 @@ final class UdpWorker implements Runnable {
             }
             if (from instanceof InetSocketAddress address) {
                 handler.in.flip();
-                handler.handle(address, IpAddress.of(address.getAddress()), () -> idle.add(handler));
+                handler.handle(address, IpAddress.of(address.getAddress()), () -> idle.add(handler),
+                        System.nanoTime());
             } else {
                 idle.add(handler);
             }
@@ -258,16 +259,17 @@ final class UdpWorker implements Runnable {
      * posthooks run after it, off the client's critical path.
      */
     void handle(InetSocketAddress from) {
-        handle(from, IpAddress.of(from.getAddress()), null);
+        handle(from, IpAddress.of(from.getAddress()), null, System.nanoTime());
     }
 
     /**
      * With {@code release} (a handler of a receive loop, remote store): an announce is answered asynchronously and
      * a scrape on a virtual thread; {@code release} runs once this handler's buffers are free again, after the
-     * answer was sent. Without it, everything is answered before this returns.
+     * answer was sent. Without it, everything is answered before this returns. {@code start}: when the datagram
+     * arrived (on a batch socket the kernel's timestamp, so its wait in the socket's queue counts), what the
+     * request's recorded duration counts from.
      */
-    private void handle(InetSocketAddress from, IpAddress sourceIp, Runnable release) {
-        long start = System.nanoTime();
+    private void handle(InetSocketAddress from, IpAddress sourceIp, Runnable release, long start) {
         UdpRequest request;
         try {
             request = UdpRequests.decode(in);

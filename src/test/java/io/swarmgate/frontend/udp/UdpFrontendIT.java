@@ -79,6 +79,8 @@ class UdpFrontendIT {
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private MemoryPeerStore store;
     private UdpFrontend frontend;
+    /** {@code udp.arrival-timestamps} for the next {@link #start}. */
+    private boolean arrivalTimestamps;
 
     /** Records the parameters every announce carried; refuses {@link #PROTECTED} without jwt=xyz. */
     static final class ParamsHook implements Hook {
@@ -107,7 +109,7 @@ class UdpFrontendIT {
         store = new MemoryPeerStore(Duration.ofMinutes(45), clock, () -> new SplittableRandom(7));
         TrackerLogic logic = new TrackerLogic(tracker, served(store), List.of(hook), posthooks);
         UdpConfig config = new UdpConfig(true, host, 0, workers, SECRET, Duration.ofSeconds(10), allowIpParam,
-                batchSize());
+                batchSize(), arrivalTimestamps);
         frontend = new UdpFrontend(config, logic, new RequestMetrics(meters), clock);
         toClose.add(frontend);
         toClose.add(store);
@@ -459,6 +461,59 @@ class UdpFrontendIT {
         answered.countDown();
         assertEquals(1800, c.announce(id, TORRENT, 5, 0).interval());
         assertTrue(ranAfterAnswer.get());
+    }
+
+    @Test
+    void withArrivalTimestampsARequestsRecordedDurationCountsItsWaitInTheSocketsQueue() throws Exception {
+        assertEquals(expectBatched(), queuedConnectSeconds(true) >= 0.050);
+    }
+
+    @Test
+    void withoutArrivalTimestampsTheDurationCountsFromTheReceive() throws Exception {
+        assertTrue(queuedConnectSeconds(false) < 0.050);
+    }
+
+    /**
+     * The duration recorded for a connect request that waited 50 ms in the socket's queue behind a worker busy in
+     * a posthook ({@code udp.arrival-timestamps} as given).
+     */
+    private double queuedConnectSeconds(boolean timestamps) throws Exception {
+        arrivalTimestamps = timestamps;
+        CountDownLatch release = new CountDownLatch(1);
+        Hook holdsTheWorker = new Hook() {
+            @Override
+            public void announce(AnnounceContext ctx) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS, List.of(holdsTheWorker));
+        UdpClient c = client("127.0.0.1");
+        long id = c.connect();
+        // answered; the one worker then waits in the posthook, so the next datagram waits in the socket's queue
+        assertEquals(1800, c.announce(id, TORRENT, 5, 0).interval());
+        double before = connectSeconds();
+        try (DatagramSocket raw = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            byte[] connect = ByteBuffer.allocate(16).putLong(0x41727101980L).putInt(0).putInt(77).array();
+            raw.send(new DatagramPacket(connect, 16, new InetSocketAddress("127.0.0.1", frontend.port())));
+            Thread.sleep(50); // the time the connect request spends queued behind the busy worker
+            release.countDown();
+            raw.setSoTimeout(5000);
+            DatagramPacket answer = new DatagramPacket(new byte[64], 64);
+            raw.receive(answer);
+            assertEquals(16, answer.getLength());
+        }
+        // the JDK's channel (batch-size 1) has no arrival time: there it counts from the receive, after the wait
+        return connectSeconds() - before;
+    }
+
+    private double connectSeconds() {
+        Timer t = meters.find(RequestMetrics.NAME).tags("frontend", "udp", "action", "connect",
+                "address_family", "ipv4", "result", "ok").timer();
+        return t == null ? 0 : t.totalTime(TimeUnit.SECONDS);
     }
 
     // ------------------------------------------------------------------ helpers
