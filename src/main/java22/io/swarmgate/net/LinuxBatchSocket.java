@@ -89,6 +89,8 @@ public final class LinuxBatchSocket implements BatchSocket {
     /** System.nanoTime() when the last receive returned, and it minus CLOCK_REALTIME in ns at that moment. */
     private long receivedAt;
     private long monotonicMinusRealtime;
+    /** Whether {@link #stampArrivals()} succeeded: only then do the receives carry control buffers. */
+    private boolean stamped;
     private final MemorySegment received;
     private final MemorySegment outgoing;
     private final MemorySegment outVectors;
@@ -131,7 +133,6 @@ public final class LinuxBatchSocket implements BatchSocket {
             received.set(ADDRESS, m, names.asSlice((long) NAME_BYTES * i, NAME_BYTES));
             received.set(ADDRESS, m + 16, inVectors.asSlice(IOVEC * i, IOVEC));
             received.set(JAVA_LONG, m + 24, 1);
-            received.set(ADDRESS, m + 32, control.asSlice((long) CONTROL_BYTES * i, CONTROL_BYTES));
             outgoing.set(ADDRESS, m + 16, outVectors.asSlice(IOVEC * i, IOVEC));
             outgoing.set(JAVA_LONG, m + 24, 1);
         }
@@ -226,7 +227,11 @@ public final class LinuxBatchSocket implements BatchSocket {
         }
         for (int i = 0; i < slots; i++) {
             received.set(JAVA_INT, MMSG * i + 8, NAME_BYTES);
-            received.set(JAVA_LONG, MMSG * i + 40, CONTROL_BYTES);
+        }
+        if (stamped) {
+            for (int i = 0; i < slots; i++) {
+                received.set(JAVA_LONG, MMSG * i + 40, CONTROL_BYTES);
+            }
         }
         queued = 0;
         int n;
@@ -238,9 +243,13 @@ public final class LinuxBatchSocket implements BatchSocket {
         if (shut.get()) {
             return -1;
         }
-        Instant wall = Instant.now();
-        receivedAt = System.nanoTime();
-        monotonicMinusRealtime = receivedAt - (wall.getEpochSecond() * 1_000_000_000L + wall.getNano());
+        if (stamped) {
+            Instant wall = Instant.now();
+            receivedAt = System.nanoTime();
+            monotonicMinusRealtime = receivedAt - (wall.getEpochSecond() * 1_000_000_000L + wall.getNano());
+        } else {
+            receivedAt = System.nanoTime();
+        }
         if (n < 0) {
             int e = errno(state);
             if (e == EAGAIN || e == EINTR) {
@@ -265,22 +274,30 @@ public final class LinuxBatchSocket implements BatchSocket {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment one = a.allocate(JAVA_INT);
             one.set(JAVA_INT, 0, 1);
-            return (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4) == 0;
+            if ((int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_TIMESTAMPNS, one, 4) != 0) {
+                return false;
+            }
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+        for (int i = 0; i < slots; i++) {
+            received.set(ADDRESS, MMSG * i + 32, control.asSlice((long) CONTROL_BYTES * i, CONTROL_BYTES));
+        }
+        stamped = true;
+        return true;
     }
 
     @Override
     public long arrivedAt(int i) {
         long m = MMSG * i;
         long c = (long) CONTROL_BYTES * i;
-        if (received.get(JAVA_LONG, m + 40) < CONTROL_BYTES || control.get(JAVA_INT, c + 8) != SOL_SOCKET
-                || control.get(JAVA_INT, c + 12) != SO_TIMESTAMPNS) {
+        if (!stamped || received.get(JAVA_LONG, m + 40) < CONTROL_BYTES
+                || control.get(JAVA_INT, c + 8) != SOL_SOCKET || control.get(JAVA_INT, c + 12) != SO_TIMESTAMPNS) {
             return receivedAt;
         }
         long realtime = control.get(JAVA_LONG, c + 16) * 1_000_000_000L + control.get(JAVA_LONG, c + 24);
-        return Math.min(realtime + monotonicMinusRealtime, receivedAt); // not after the receive, whatever the wall clock did
+        // not after the receive, whatever the wall clock did
+        return Math.min(realtime + monotonicMinusRealtime, receivedAt);
     }
 
     @Override
