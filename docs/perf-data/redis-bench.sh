@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Memory store vs Redis store, one tracker each, interleaved runs (README "Redis store", figures).
-# Tracker(s) and redis-server on core 0, the load generator on core 1. Loopback only; stops what it starts.
+# Tracker(s) and redis-server on core 0, the load generator on core 1 (REDIS_CPU=1 puts redis-server beside the
+# generator instead: Redis on a core the tracker does not use, as on a host of its own). Loopback only; stops what
+# it starts.
 # Usage: docs/perf-data/redis-bench.sh [rounds] [window] [modes] [rate]   (after ./mvnw -B -q -DskipTests -DskipDist package)
 #   modes: any of udp http-keepalive http-close, comma-separated (default udp)
 #   rate:  announces/s offered open-loop (bench --rate, when the jar has it); empty = closed loop, as fast as it goes
@@ -42,7 +44,7 @@ udp: {host: 127.0.0.1, port: $rudp, workers: 1, connection-id-secret: "perf-test
 metrics: {enabled: false}
 storage: {type: redis, redis: {uri: "redis://127.0.0.1:$rport/0"}}
 Y
-taskset -pc 0 $redis >/dev/null
+taskset -pc "${REDIS_CPU:-0}" $redis >/dev/null
 java -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
 mem=$!
 java -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
