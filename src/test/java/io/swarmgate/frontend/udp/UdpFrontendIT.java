@@ -442,18 +442,8 @@ class UdpFrontendIT {
     void posthooksRunOnlyOnceTheAnswerIsOut() throws Exception {
         CountDownLatch answered = new CountDownLatch(1);
         AtomicBoolean ranAfterAnswer = new AtomicBoolean();
-        Hook waitsForTheAnswer = new Hook() {
-            @Override
-            public void announce(AnnounceContext ctx) {
-                try {
-                    // the client holds its answer before this returns, or the posthook ran too early
-                    ranAfterAnswer.set(answered.await(10, TimeUnit.SECONDS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
-        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS, List.of(waitsForTheAnswer));
+        // the client holds its answer before this posthook returns, or the posthook ran too early
+        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS, List.of(waitsFor(answered, ranAfterAnswer)));
         UdpClient c = client("127.0.0.1");
         long id = c.connect();
         // the first answer arrives while the posthook waits; a second announce is answered once it returned
@@ -480,17 +470,7 @@ class UdpFrontendIT {
     private double queuedConnectSeconds(boolean timestamps) throws Exception {
         arrivalTimestamps = timestamps;
         CountDownLatch release = new CountDownLatch(1);
-        Hook holdsTheWorker = new Hook() {
-            @Override
-            public void announce(AnnounceContext ctx) {
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
-        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS, List.of(holdsTheWorker));
+        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS, List.of(waitsFor(release, new AtomicBoolean())));
         UdpClient c = client("127.0.0.1");
         long id = c.connect();
         // answered; the one worker then waits in the posthook, so the next datagram waits in the socket's queue
@@ -508,6 +488,20 @@ class UdpFrontendIT {
         }
         // the JDK's channel (batch-size 1) has no arrival time: there it counts from the receive, after the wait
         return connectSeconds() - before;
+    }
+
+    /** A posthook that holds its worker until {@code latch} opens (at most 10 s); {@code opened}: whether it did. */
+    private static Hook waitsFor(CountDownLatch latch, AtomicBoolean opened) {
+        return new Hook() {
+            @Override
+            public void announce(AnnounceContext ctx) {
+                try {
+                    opened.set(latch.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 
     private double connectSeconds() {
