@@ -86,11 +86,6 @@ public final class LinuxBatchSocket implements BatchSocket {
     private final MemorySegment state;
     private final MemorySegment names;
     private final MemorySegment control;
-    /** System.nanoTime() when the last receive returned, and it minus CLOCK_REALTIME in ns at that moment. */
-    private long receivedAt;
-    private long monotonicMinusRealtime;
-    /** Whether {@link #stampArrivals()} succeeded: only then do the receives carry control buffers. */
-    private boolean stamped;
     private final MemorySegment received;
     private final MemorySegment outgoing;
     private final MemorySegment outVectors;
@@ -98,6 +93,11 @@ public final class LinuxBatchSocket implements BatchSocket {
     private final ByteBuffer[] in;
     private final ByteBuffer[] out;
     private int queued;
+    /** System.nanoTime() when the last receive returned, and it minus CLOCK_REALTIME in ns at that moment. */
+    private long receivedAt;
+    private long monotonicMinusRealtime;
+    /** Whether {@link #stampArrivals()} succeeded: only then do the receives carry control buffers. */
+    private boolean stamped;
     private final AtomicBoolean shut = new AtomicBoolean();
     private boolean closed;
 
@@ -227,9 +227,7 @@ public final class LinuxBatchSocket implements BatchSocket {
         }
         for (int i = 0; i < slots; i++) {
             received.set(JAVA_INT, MMSG * i + 8, NAME_BYTES);
-        }
-        if (stamped) {
-            for (int i = 0; i < slots; i++) {
+            if (stamped) {
                 received.set(JAVA_LONG, MMSG * i + 40, CONTROL_BYTES);
             }
         }
@@ -243,12 +241,10 @@ public final class LinuxBatchSocket implements BatchSocket {
         if (shut.get()) {
             return -1;
         }
+        receivedAt = System.nanoTime();
         if (stamped) {
             Instant wall = Instant.now();
-            receivedAt = System.nanoTime();
             monotonicMinusRealtime = receivedAt - (wall.getEpochSecond() * 1_000_000_000L + wall.getNano());
-        } else {
-            receivedAt = System.nanoTime();
         }
         if (n < 0) {
             int e = errno(state);
