@@ -79,11 +79,20 @@ for r in $(seq "$rounds"); do
       redis-cli -p $rport CONFIG RESETSTAT >/dev/null
       before=$(ticks $redis); u0=$(cpu used_cpu_user_main_thread); s0=$(cpu used_cpu_sys_main_thread)
       watch=()
+      # the tracker's system calls and context switches (all its threads), and its user/system CPU split
+      perf stat -x, -e raw_syscalls:sys_enter,context-switches -p $pid -o "$out/tracker-syscalls" \
+        -- sleep $((10 + WARMUP_S)) 2>/dev/null &
+      watch+=($!)
+      tu0=$(awk '{print $14}' /proc/$pid/stat); ts0=$(awk '{print $15}' /proc/$pid/stat)
       if [ $store = redis ]; then   # redis-server's system calls (the kernel's count), and a profile if asked
         perf stat -x, -e raw_syscalls:sys_enter -p $redis -o "$out/syscalls" -- sleep $((10 + WARMUP_S)) 2>/dev/null &
         watch+=($!)
         if [ "${PERF:-}" = 1 ] && [ "$r" = "$rounds" ]; then
           perf record -g -o "$out/perf.data" -p $redis -- sleep 11 >/dev/null 2>&1 &
+          watch+=($!)
+        fi
+        if [ "${TPERF:-}" = 1 ] && [ "$r" = "$rounds" ]; then   # the Redis-store tracker, by thread and library
+          perf record -o "$out/tracker-perf.data" -p $pid -- sleep $((10 + WARMUP_S)) >/dev/null 2>&1 &
           watch+=($!)
         fi
         if [ "${JFR:-}" = 1 ] && [ "$r" = "$rounds" ]; then   # the Redis-store tracker's own CPU, by stack
@@ -94,7 +103,15 @@ for r in $(seq "$rounds"); do
       line=$(taskset -c 1 "$JAVA" -jar "$jar" bench "${args[@]}" \
         --duration 10s --warmup "$warmup" --tracker-pid $pid | grep '^BENCH')
       after=$(ticks $redis); u1=$(cpu used_cpu_user_main_thread); s1=$(cpu used_cpu_sys_main_thread)
+      tu1=$(awk '{print $14}' /proc/$pid/stat); ts1=$(awk '{print $15}' /proc/$pid/stat)
       for w in "${watch[@]}"; do wait "$w" || true; done
+      answered=$(grep -o ' announces=[0-9]*' <<<"$line" | cut -d= -f2)
+      tper() { echo "scale=2; $1 / $answered" | bc; }
+      # per announce answered (the counts span the warm-up too, so they overstate a little): µs of the tracker's
+      # user and system CPU (clock ticks of 10 ms), its system calls and context switches
+      tracker=" tracker_user_us=$(tper "($tu1 - $tu0) * 10000") tracker_sys_us=$(tper "($ts1 - $ts0) * 10000")"
+      tracker+=" tracker_syscalls=$(tper "$(grep raw_syscalls "$out/tracker-syscalls" | cut -d, -f1)")"
+      tracker+=" tracker_cswitches=$(tper "$(grep context-switches "$out/tracker-syscalls" | cut -d, -f1)")"
       stats=$(redis-cli -p $rport INFO commandstats | tr -d '\r')
       # top-level calls of the store's functions (FCALL; EVALSHA before the function library)
       fcall=$(grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*' <<<"$stats" | cut -d= -f2 | paste -sd+ | bc || true)
@@ -109,7 +126,7 @@ for r in $(seq "$rounds"); do
         split=" redis_user_us=$(per "($u1 - $u0) * 1000000") redis_sys_us=$(per "($s1 - $s0) * 1000000")"
         split+=" in_function_us=$(per "$fusec") redis_syscalls=$(echo "scale=2; $(grep raw_syscalls "$out/syscalls" | cut -d, -f1) / $fcall" | bc)"
       fi
-      echo "round=$r mode=$mode store=$store $line redis_cpu_ticks_12s=$((after - before)) fcall=${fcall:-0} redis_commands_incl_script=$inside$split"
+      echo "round=$r mode=$mode store=$store $line redis_cpu_ticks_12s=$((after - before)) fcall=${fcall:-0} redis_commands_incl_script=$inside$split$tracker"
     done
   done
 done
@@ -117,6 +134,10 @@ if [ "${JFR:-}" = 1 ]; then
   sleep 1   # the recording ends 11 s after it started
   "$(dirname "$JAVA")/jfr" print --events jdk.ExecutionSample --stack-depth 64 "$out/tracker.jfr" >"$out/tracker-samples.txt"
   echo "JFR execution samples of the Redis-store tracker: $out/tracker-samples.txt"
+fi
+if [ "${TPERF:-}" = 1 ]; then
+  perf report -i "$out/tracker-perf.data" --no-children --sort comm,dso --stdio 2>/dev/null | grep '%' | grep -v '^#' | head -30
+  perf report -i "$out/tracker-perf.data" --no-children --sort comm,dso,symbol --stdio 2>/dev/null | grep '%' | grep -v '^#' | head -60
 fi
 if [ "${PERF:-}" = 1 ]; then
   perf report -i "$out/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep '%' | grep -v '^#' | head -40

@@ -43,6 +43,21 @@ local function expireIfDue()
   return score, false
 end
 
+-- What IDS holds for the announcer (common.lua's entryOf without its copies: a steady re-announce makes no
+-- string here): its old list entry only when it was stored with another peer_id (nil when the same or new), its
+-- packed slot and its list ('s' or 'l'), or nil when it is new
+local function storedEntry(member, id)
+  local v = redis.call('HGET', IDS, member)
+  if not v then
+    return nil
+  end
+  local old = nil
+  if string.find(v, id, 1, true) ~= 1 then -- the value starts with the peer_id it was stored with
+    old = member .. string.sub(v, 1, 20)
+  end
+  return old, tonumber(string.sub(v, 22)), string.byte(v, 21) == 115 and 's' or 'l'
+end
+
 -- group tiers: index the announcer under its group keys (and nothing else)
 local function regroup(moved)
   local keys = {}
@@ -164,21 +179,23 @@ end
 -- Appends the packed entries of a run of len slots of a whole list, counted on the ring of its slots without
 -- the announcer's (skip, or -1): from virtual slot v, wrapping at the end; at most two GETRANGEs. A run across
 -- the announcer's slot reads it too (the tracker drops it).
+-- appends real slots [first, last) of a packed string
+local function readRun(key, size, first, last)
+  if last > first then
+    out[#out + 1] = redis.call('GETRANGE', key, first * size, last * size - 1)
+  end
+end
+
 local function appendRun(key, size, n, skip, v, len)
   local ring = skip >= 0 and n - 1 or n
-  local function read(first, last) -- real slots [first, last)
-    if last > first then
-      out[#out + 1] = redis.call('GETRANGE', key, first * size, last * size - 1)
-    end
-  end
   while len > 0 do
     local l = math.min(len, ring - v)
     if skip < 0 or v + l <= skip then
-      read(v, v + l)
+      readRun(key, size, v, v + l)
     elseif v >= skip then
-      read(v + 1, v + l + 1)
+      readRun(key, size, v + 1, v + l + 1)
     else
-      read(v, v + l + 1) -- across the announcer's slot
+      readRun(key, size, v, v + l + 1) -- across the announcer's slot
     end
     len, v = len - l, 0
   end
@@ -191,9 +208,9 @@ end
 -- clumps, not an independent draw of each peer, the price of one GETRANGE per clump instead of a Lua string
 -- and a reply element per peer.
 local RUNS = 4
-local function packedTake(w, max)
-  local size, key = entrySize(w.key), packedKey(w.key)
-  local n, skip = w.size, w.mine and mySlot or -1
+local function packedTake(list, n, mine, max)
+  local size, key = entrySize(list), packedKey(list)
+  local skip = mine and mySlot or -1
   local ring = skip >= 0 and n - 1 or n
   local want = math.min(max, ring)
   if want <= 0 then
@@ -230,7 +247,7 @@ local function rankTake(w, max)
   if w.plo == w.phi and w.lo == 0 and w.hi == w.size then
     -- the tier is the whole list (no preference, or the first tier that covers everyone): runs of its packed
     -- string, instead of one ZRANGE per peer
-    return packedTake(w, max)
+    return packedTake(w.key, w.size, w.mine, max)
   end
   -- the tier is two rank ranges of the list: [lo, plo) and [phi, hi)
   return randomWalk(n, max, function(v)
@@ -325,8 +342,9 @@ register('sg_announce', function(a)
     redis.call('INCR', DOWNLOADED)
     seeder = true
   end
-  -- the announcer's list entry as stored (nil when new) with its packed slot and list, and the entry as it is now
-  local stored, storedSlot, listed = entryOf(me)
+  -- the announcer's packed slot and list as stored (nil when new), its old entry when its peer_id changed, and
+  -- its entry as it is now
+  local stored, storedSlot, listed = storedEntry(me, myId)
   entry = me .. myId
   timeline(listed, seeder, now)
   seeders, leechers, fs, fl = lists(me)
@@ -335,7 +353,7 @@ register('sg_announce', function(a)
   if not seeder then
     target, other, ft, fo = leechers, seeders, fl, fs
   end
-  if stored and stored ~= entry then
+  if stored then
     -- the same address and port with a new peer_id (a restarted client): its old entry goes
     unlist(stored, storedSlot, listed)
     ungroup(me, stored)
@@ -381,7 +399,18 @@ register('sg_announce', function(a)
     byTier[k] = 0
   end
 
-  if numWant > 0 then
+  if numWant > 0 and tiers == 0 then
+    -- no tiers: each list is one tier, taken from its packed string (what the walk below does then, without
+    -- its tables and closures: most announces of a tracker without subnet preference come here)
+    local written = 0
+    if not seeder then
+      written = packedTake(seeders, sizes[fs], target == seeders, numWant)
+    end
+    if written < numWant then
+      written = written + packedTake(leechers, sizes[fl], target == leechers, numWant - written)
+    end
+    byTier[1] = written
+  elseif numWant > 0 then
     -- a seeder gets leechers only; a leecher gets seeders first within each tier
     local s = nil
     if not seeder then

@@ -31,10 +31,15 @@ local function bind(keys, args)
   counted = nil
 end
 
+-- the one table loadCounts fills, reused by every call (calls never overlap): no table made per announce
+local COUNTED = {}
+
 local function loadCounts()
   local c = redis.call('HMGET', COUNTS, 's4', 'l4', 's6', 'l6', 'g', 'o')
-  counted = {s4 = tonumber(c[1] or '0'), l4 = tonumber(c[2] or '0'), s6 = tonumber(c[3] or '0'),
-             l6 = tonumber(c[4] or '0'), g = tonumber(c[5] or '0'), o = c[6]}
+  COUNTED.s4, COUNTED.l4 = tonumber(c[1] or '0'), tonumber(c[2] or '0')
+  COUNTED.s6, COUNTED.l6 = tonumber(c[3] or '0'), tonumber(c[4] or '0')
+  COUNTED.g, COUNTED.o = tonumber(c[5] or '0'), c[6]
+  counted = COUNTED
   return counted
 end
 
