@@ -114,6 +114,38 @@ public interface BatchSocket extends AutoCloseable {
      */
     int flush();
 
+    /**
+     * A second set of answer slots on this socket, for answers written by threads other than the receiving one
+     * (a remote store's, whose replies arrive in bursts on its own threads): each answer is copied in, with its
+     * destination, and {@link Outbox#flush()} sends all queued in one more system call. Thread-safe; independent
+     * of {@link #reply}/{@link #flush()}, which stay the receiving thread's. Freed with the socket.
+     *
+     * @param slots answers queued at most; one more flushes the queue first
+     */
+    Outbox outbox(int slots);
+
+    /** See {@link #outbox(int)}. */
+    interface Outbox {
+        /**
+         * Copies {@code answer} (position to limit, at most the socket's answer size) for {@code to}, and queues
+         * it; flushes first when every slot is taken.
+         *
+         * @param ipv6 whether {@code to} is an IPv6 address that is not IPv4-mapped; {@code hi}/{@code lo} as
+         *             {@link #sourceHi}/{@link #sourceLo} give it
+         */
+        void queue(ByteBuffer answer, boolean ipv6, long hi, long lo, int port);
+
+        /** Whether answers wait for {@link #flush()}. */
+        boolean pending();
+
+        /**
+         * Sends the queued answers (as {@link BatchSocket#flush()}).
+         *
+         * @return how many the kernel refused
+         */
+        int flush();
+    }
+
     /** The bound port (the ephemeral one for port 0). */
     int localPort();
 

@@ -16,6 +16,8 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -79,6 +81,7 @@ public final class LinuxBatchSocket implements BatchSocket {
     private static final MethodHandle CLOSE = call("close", JAVA_INT, JAVA_INT);
 
     private final Arena arena = Arena.ofShared();
+    private final boolean v4;
     private final int fd;
     private final int slots;
     private final int port;
@@ -99,6 +102,7 @@ public final class LinuxBatchSocket implements BatchSocket {
     /** Whether {@link #stampArrivals()} succeeded: only then do the receives carry control buffers. */
     private boolean stamped;
     private final AtomicBoolean shut = new AtomicBoolean();
+    private final List<LinuxOutbox> outboxes = new ArrayList<>();
     private boolean closed;
 
     private static MethodHandle call(String name, MemoryLayout result, MemoryLayout... args) {
@@ -107,8 +111,9 @@ public final class LinuxBatchSocket implements BatchSocket {
         return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, args), ERRNO);
     }
 
-    private LinuxBatchSocket(int fd, int slots, int port, int outBytes) {
+    private LinuxBatchSocket(int fd, boolean v4, int slots, int port, int outBytes) {
         this.fd = fd;
+        this.v4 = v4;
         this.outBytes = outBytes;
         this.slots = slots;
         this.port = port;
@@ -182,7 +187,7 @@ public final class LinuxBatchSocket implements BatchSocket {
                 len.set(JAVA_INT, 0, NAME_BYTES);
                 check(st, (int) GETSOCKNAME.invokeExact(st, fd, address, len), "getsockname");
                 int bound = (address.get(JAVA_BYTE, 2) & 0xff) << 8 | (address.get(JAVA_BYTE, 3) & 0xff);
-                return new LinuxBatchSocket(fd, slots, bound, outBytes);
+                return new LinuxBatchSocket(fd, v4, slots, bound, outBytes);
             } catch (IOException | RuntimeException | Error e) {
                 int ignored = (int) CLOSE.invokeExact(st, fd);
                 throw e;
@@ -364,6 +369,13 @@ public final class LinuxBatchSocket implements BatchSocket {
 
     @Override
     public int flush() {
+        int refused = send(state, outgoing, queued);
+        queued = 0;
+        return refused;
+    }
+
+    /** Sends the first {@code queued} messages of {@code outgoing}; returns how many were refused. */
+    private int send(MemorySegment state, MemorySegment outgoing, int queued) {
         int refused = 0;
         int sent = 0;
         while (sent < queued) {
@@ -382,8 +394,112 @@ public final class LinuxBatchSocket implements BatchSocket {
                 refused++;
             }
         }
-        queued = 0;
         return refused;
+    }
+
+    @Override
+    public synchronized Outbox outbox(int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1");
+        }
+        if (closed) {
+            throw new IllegalStateException("socket closed");
+        }
+        LinuxOutbox outbox = new LinuxOutbox(slots);
+        outboxes.add(outbox);
+        return outbox;
+    }
+
+    /**
+     * Its own messages, names and answer bytes in the socket's arena; one lock for queue, flush and close (after
+     * which both do nothing: the arena is freed, and answers of requests still in flight are dropped).
+     */
+    private final class LinuxOutbox implements Outbox {
+        private final int capacity;
+        private boolean shut;
+        private final MemorySegment outState = arena.allocate(STATE);
+        private final MemorySegment messages;
+        private final MemorySegment vectors;
+        private final MemorySegment destinations;
+        private final MemorySegment bytes;
+        private int queued;
+
+        LinuxOutbox(int capacity) {
+            this.capacity = capacity;
+            this.messages = arena.allocate(MMSG * capacity, 8);
+            this.vectors = arena.allocate(IOVEC * capacity, 8);
+            this.destinations = arena.allocate((long) NAME_BYTES * capacity, 8);
+            this.bytes = arena.allocate((long) outBytes * capacity, 64);
+            for (int i = 0; i < capacity; i++) {
+                long m = MMSG * i;
+                messages.set(ADDRESS, m, destinations.asSlice((long) NAME_BYTES * i, NAME_BYTES));
+                messages.set(ADDRESS, m + 16, vectors.asSlice(IOVEC * i, IOVEC));
+                messages.set(JAVA_LONG, m + 24, 1);
+                vectors.set(ADDRESS, IOVEC * i, bytes.asSlice((long) outBytes * i, outBytes));
+            }
+        }
+
+        @Override
+        public synchronized void queue(ByteBuffer answer, boolean ipv6, long hi, long lo, int port) {
+            int length = answer.remaining();
+            if (length > outBytes) {
+                throw new IllegalArgumentException("answer length " + length);
+            }
+            if (ipv6 && v4) {
+                throw new IllegalArgumentException("an IPv6 destination on an IPv4 socket");
+            }
+            if (shut) {
+                return;
+            }
+            if (queued == capacity) {
+                flush();
+            }
+            int i = queued;
+            MemorySegment.copy(MemorySegment.ofBuffer(answer), 0, bytes, (long) outBytes * i, length);
+            vectors.set(JAVA_LONG, IOVEC * i + 8, length);
+            messages.set(JAVA_INT, MMSG * i + 8, destination(destinations.asSlice((long) NAME_BYTES * i,
+                    NAME_BYTES), ipv6, hi, lo, port));
+            queued++;
+        }
+
+        @Override
+        public synchronized boolean pending() {
+            return queued > 0;
+        }
+
+        @Override
+        public synchronized int flush() {
+            if (shut) {
+                return 0;
+            }
+            int refused = send(outState, messages, queued);
+            queued = 0;
+            return refused;
+        }
+
+        synchronized void shut() {
+            shut = true;
+            queued = 0;
+        }
+    }
+
+    /**
+     * Writes a destination as the socket's family has it: sockaddr_in on an IPv4 socket, sockaddr_in6 on an
+     * IPv6 one (IPv4 addresses IPv4-mapped); returns its length.
+     */
+    private int destination(MemorySegment to, boolean ipv6, long hi, long lo, int port) {
+        to.fill((byte) 0);
+        to.set(JAVA_BYTE, 2, (byte) (port >>> 8));
+        to.set(JAVA_BYTE, 3, (byte) port);
+        if (v4) {
+            to.set(JAVA_SHORT, 0, (short) AF_INET);
+            to.set(JAVA_INT_BE, 4, (int) lo);
+            return 16;
+        }
+        to.set(JAVA_SHORT, 0, (short) AF_INET6);
+        to.set(JAVA_LONG_BE, 8, ipv6 ? hi : 0);
+        to.set(JAVA_LONG_BE, 16, ipv6 ? lo : 0xffff_0000_0000L | (lo & 0xffffffffL));
+        return NAME_BYTES;
     }
 
     @Override
@@ -409,6 +525,7 @@ public final class LinuxBatchSocket implements BatchSocket {
             return;
         }
         closed = true;
+        outboxes.forEach(LinuxOutbox::shut); // waits for a queue or flush under way: the arena may go then
         try (Arena a = Arena.ofConfined()) {
             int ignored = (int) CLOSE.invokeExact(a.allocate(STATE), fd);
         } catch (Throwable t) {

@@ -61,6 +61,25 @@ class BatchSocketIT {
         from.send(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), new InetSocketAddress(host, port));
     }
 
+    /**
+     * Linux turns arrival timestamps on a little after the first socket asks (net_enable_timestamp defers it to a
+     * work queue); until then a datagram is stamped when it is received. Waits, at most 5 s, until a probe that
+     * waited 2 ms in the queue carries its arrival: the kernel's doing, not the socket's.
+     */
+    private static void kernelStampsArrivals(BatchSocket s, DatagramChannel client) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            send(client, "probe", "127.0.0.1", s.localPort());
+            Thread.sleep(2);
+            long receiving = System.nanoTime();
+            assertEquals(1, s.receive());
+            if (receiving - s.arrivedAt(0) >= 1_000_000) {
+                return;
+            }
+        }
+        throw new AssertionError("the kernel never stamped an arrival within 5 s");
+    }
+
     private static String text(ByteBuffer b) {
         byte[] bytes = new byte[b.remaining()];
         b.duplicate().get(bytes);
@@ -120,11 +139,58 @@ class BatchSocketIT {
     }
 
     @Test
+    void anOutboxSendsWhatOtherThreadsQueuedToEachDestinationOnlyWhenFlushedOrFull() throws Exception {
+        BatchSocket s = open("::", 0, false, 4);
+        BatchSocket.Outbox outbox = s.outbox(2);
+        DatagramChannel v4 = client("127.0.0.1");
+        DatagramChannel v6 = client("::1");
+        int p4 = ((InetSocketAddress) v4.getLocalAddress()).getPort();
+        int p6 = ((InetSocketAddress) v6.getLocalAddress()).getPort();
+        Thread other = Thread.ofPlatform().start(() -> {
+            outbox.queue(bytes("to v4"), false, 0, 0x7f000001L, p4); // IPv4-mapped on this dual-stack socket
+            outbox.queue(bytes("to v6"), true, 0, 1, p6); // ::1
+        });
+        other.join();
+        assertTrue(outbox.pending());
+        v4.configureBlocking(false);
+        assertNull(v4.receive(ByteBuffer.allocate(64)), "sent before the flush");
+        v4.configureBlocking(true);
+        assertEquals(0, outbox.flush());
+        assertFalse(outbox.pending());
+        assertEquals("to v4", receive(v4));
+        assertEquals("to v6", receive(v6));
+        // every slot taken: the next answer sends those first
+        outbox.queue(bytes("a"), false, 0, 0x7f000001L, p4);
+        outbox.queue(bytes("b"), false, 0, 0x7f000001L, p4);
+        outbox.queue(bytes("c"), false, 0, 0x7f000001L, p4);
+        assertEquals("a", receive(v4));
+        assertEquals("b", receive(v4));
+        assertTrue(outbox.pending());
+        outbox.flush();
+        assertEquals("c", receive(v4));
+    }
+
+    @Test
+    void anOutboxOfAClosedSocketDropsWhatComes() throws Exception {
+        BatchSocket s = BatchSocket.open(InetAddress.getByName("127.0.0.1"), 0, false, 4, 1400).orElseThrow();
+        BatchSocket.Outbox outbox = s.outbox(4);
+        s.close();
+        outbox.queue(bytes("late"), false, 0, 0x7f000001L, 9);
+        assertFalse(outbox.pending());
+        assertEquals(0, outbox.flush());
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void withStampedArrivalsEachDatagramCarriesWhenItArrivedSoItsWaitInTheQueueCounts() throws Exception {
         BatchSocket s = open("::", 0, false, 4);
         assertTrue(s.stampArrivals());
         DatagramChannel v4 = client("127.0.0.1");
         DatagramChannel v6 = client("::1");
+        kernelStampsArrivals(s, v4);
         long[] before = new long[2];
         long[] after = new long[2];
         before[0] = System.nanoTime();

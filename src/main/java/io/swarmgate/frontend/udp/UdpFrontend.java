@@ -29,10 +29,11 @@ import java.util.Optional;
  * {@code udp.workers} platform threads. On Linux each worker binds its own socket to the same address with
  * SO_REUSEPORT, so the kernel spreads datagrams over them and no two workers contend for a socket; where the
  * option is missing the workers share one socket. Host {@code ::} is one dual-stack socket for IPv4 and IPv6.
- * With a local store and {@code udp.batch-size} over 1, each worker's socket is a {@link BatchSocket} where the
- * platform has one (Linux, JDK 22+): it takes every datagram waiting, up to the batch size, in one system call and
- * sends their answers in one more, which is most of a datagram's cost; elsewhere, or with a remote store (whose
- * answers leave one by one as the store replies), the JDK's {@code DatagramChannel}.
+ * With {@code udp.batch-size} over 1, each worker's socket is a {@link BatchSocket} where the platform has one
+ * (Linux, JDK 22+): it takes every datagram waiting, up to the batch size, in one system call and sends their
+ * answers in one more, which is most of a datagram's cost; elsewhere the JDK's {@code DatagramChannel}. With a
+ * remote store the answers leave as the store replies: those of one burst of its replies together, through the
+ * socket's {@link BatchSocket.Outbox}.
  *
  * <p>Responses stay within {@link #MAX_RESPONSE_BYTES} so they travel as one unfragmented datagram on common
  * paths: announces get at most {@link #maxPeers(AddressFamily)} peers and scrapes may ask for at most
@@ -98,13 +99,24 @@ public final class UdpFrontend implements AutoCloseable {
         try {
             // a remote store: each receive loop keeps its share of the store's in-flight limit busy
             int handlers = logic.mayBlock() ? Math.max(1, Math.ceilDiv(logic.maxInFlight(), workers)) : 0;
-            io = handlers == 0 && config.batchSize() > 1 ? bindBatches(workers)
-                    : config.batchSize() > 1 ? "one datagram per system call (a remote store answers each as it"
-                    + " replies)" : "one datagram per system call (udp.batch-size: 1)";
+            io = config.batchSize() > 1 ? bindBatches(workers) : "one datagram per system call (udp.batch-size: 1)";
             if (batches.isEmpty()) {
                 bind(workers);
             }
             for (int i = 0; i < workers; i++) {
+                if (!batches.isEmpty() && handlers > 0) {
+                    // a remote store: the answers of each burst of its replies leave through the socket's outbox
+                    BatchSocket socket = batches.get(i);
+                    UdpWorker.Outgoing outgoing = new UdpWorker.Outgoing(socket.outbox(handlers + socket.slots()));
+                    List<UdpWorker> pool = new ArrayList<>();
+                    for (int h = 0; h < handlers; h++) {
+                        pool.add(new UdpWorker(outgoing, config, logic, metrics,
+                                new ConnectionIds(secret, config.maxClockSkew(), clock)));
+                    }
+                    UdpWorker worker = new UdpWorker(socket, pool, config, logic, metrics);
+                    threads.add(Thread.ofPlatform().name("swarmgate-udp-" + i).daemon(false).unstarted(worker));
+                    continue;
+                }
                 if (!batches.isEmpty()) {
                     UdpWorker worker = new UdpWorker(batches.get(i), config, logic, metrics,
                             new ConnectionIds(secret, config.maxClockSkew(), clock));

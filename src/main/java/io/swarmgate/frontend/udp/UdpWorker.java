@@ -14,6 +14,7 @@ import io.swarmgate.bittorrent.RequestMeta;
 import io.swarmgate.bittorrent.ScrapeRequest;
 import io.swarmgate.bittorrent.ScrapeResponse;
 import io.swarmgate.bittorrent.SwarmStats;
+import io.swarmgate.concurrent.Burst;
 import io.swarmgate.config.UdpConfig;
 import io.swarmgate.frontend.QueryString;
 import io.swarmgate.hook.AnnounceContext;
@@ -98,27 +99,55 @@ final class UdpWorker implements Runnable {
     private final PeerWriter ipv6Peers = new PeerWriter(AddressFamily.IPV6);
     /** Idle handlers when requests are handed off (a remote store); null when this loop answers them itself. */
     private final BlockingQueue<UdpWorker> idle;
+    /**
+     * A handler of a receive loop on a batch socket: its answers go out through the socket's outbox, each
+     * burst's together ({@link Burst}); null otherwise.
+     */
+    private final Outgoing outgoing;
+    /** The source of the request in hand, where an answer through the outbox goes. */
+    private IpAddress replyIp;
+    /** A receive loop on a batch socket handing off: datagrams in the last receive. */
+    private int received;
+    private final Runnable handOffBatch = this::handOffBatch;
 
     UdpWorker(DatagramChannel channel, UdpConfig config, TrackerLogic logic, RequestMetrics metrics,
               ConnectionIds ids) {
-        this(channel, null, config, logic, metrics, ids, null);
+        this(channel, null, null, config, logic, metrics, ids, null);
     }
 
     /** A receive loop on a batch socket: a batch of datagrams in, their answers out, then the posthooks. */
     UdpWorker(BatchSocket batch, UdpConfig config, TrackerLogic logic, RequestMetrics metrics, ConnectionIds ids) {
-        this(null, batch, config, logic, metrics, ids, null);
+        this(null, batch, null, config, logic, metrics, ids, null);
     }
 
-    private UdpWorker(DatagramChannel channel, BatchSocket batch, UdpConfig config, TrackerLogic logic,
-                      RequestMetrics metrics, ConnectionIds ids, List<UdpWorker> handlers) {
+    /**
+     * A handler of a receive loop on a batch socket (see {@link #UdpWorker(BatchSocket, List, UdpConfig,
+     * TrackerLogic, RequestMetrics)}), answering through the socket's outbox.
+     */
+    UdpWorker(Outgoing outgoing, UdpConfig config, TrackerLogic logic, RequestMetrics metrics, ConnectionIds ids) {
+        this(null, null, outgoing, config, logic, metrics, ids, null);
+    }
+
+    /**
+     * A receive loop on a batch socket that hands each datagram of a batch to one of {@code handlers} (made with
+     * the socket's outbox): a remote store's answers leave in bursts, many per system call.
+     */
+    UdpWorker(BatchSocket batch, List<UdpWorker> handlers, UdpConfig config, TrackerLogic logic,
+              RequestMetrics metrics) {
+        this(null, batch, handlers.getFirst().outgoing, config, logic, metrics, null, handlers);
+    }
+
+    private UdpWorker(DatagramChannel channel, BatchSocket batch, Outgoing outgoing, UdpConfig config,
+                      TrackerLogic logic, RequestMetrics metrics, ConnectionIds ids, List<UdpWorker> handlers) {
         this.channel = channel;
         this.batch = batch;
+        this.outgoing = outgoing;
         this.config = config;
         this.logic = logic;
         this.metrics = metrics;
         this.ids = ids;
         this.idle = handlers == null ? null : new ArrayBlockingQueue<>(handlers.size(), false, handlers);
-        int slots = batch == null ? 0 : batch.slots();
+        int slots = batch == null || handlers != null ? 0 : batch.slots();
         this.afterAnnounce = new AnnounceContext[slots];
         this.afterScrapeRequest = new ScrapeRequest[slots];
         this.afterScrapeResponse = new ScrapeResponse[slots];
@@ -132,11 +161,15 @@ final class UdpWorker implements Runnable {
     /** A receive loop that hands each datagram to one of {@code handlers}, each answering on a virtual thread. */
     UdpWorker(DatagramChannel channel, UdpConfig config, TrackerLogic logic, RequestMetrics metrics,
               List<UdpWorker> handlers) {
-        this(channel, null, config, logic, metrics, null, handlers);
+        this(channel, null, null, config, logic, metrics, null, handlers);
     }
 
     @Override
     public void run() {
+        if (idle != null && batch != null) {
+            handOffBatches();
+            return;
+        }
         if (idle != null) {
             handOff();
             return;
@@ -172,13 +205,7 @@ final class UdpWorker implements Runnable {
      */
     private void runBatches() {
         while (true) {
-            int n;
-            try {
-                n = batch.receive();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "UDP receive failed on port " + batch.localPort() + ": " + e);
-                continue;
-            }
+            int n = receiveBatch();
             if (n < 0) {
                 return; // shut down by UdpFrontend.close()
             }
@@ -186,9 +213,7 @@ final class UdpWorker implements Runnable {
                 slot = i;
                 in = batch.in(i);
                 out = batch.out(i); // MAX_RESPONSE_BYTES, as the channel path's own buffer
-                IpAddress sourceIp = batch.sourceIsIpv6(i)
-                        ? new IpAddress(AddressFamily.IPV6, batch.sourceHi(i), batch.sourceLo(i))
-                        : IpAddress.ipv4((int) batch.sourceLo(i));
+                IpAddress sourceIp = sourceIp(i);
                 InetSocketAddress from = new InetSocketAddress(sourceIp.toInetAddress(), batch.sourcePort(i));
                 handle(from, sourceIp, null, batch.arrivedAt(i));
             }
@@ -202,6 +227,22 @@ final class UdpWorker implements Runnable {
                 runPosthooks(i);
             }
         }
+    }
+
+    /** The next batch: how many datagrams, 0 after a receive error (logged), -1 once the socket is shut down. */
+    private int receiveBatch() {
+        try {
+            return batch.receive();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "UDP receive failed on port " + batch.localPort() + ": " + e);
+            return 0;
+        }
+    }
+
+    /** Slot {@code i}'s source (IPv4-mapped sources of a dual-stack socket as IPv4). */
+    private IpAddress sourceIp(int i) {
+        return batch.sourceIsIpv6(i) ? new IpAddress(AddressFamily.IPV6, batch.sourceHi(i), batch.sourceLo(i))
+                : IpAddress.ipv4((int) batch.sourceLo(i));
     }
 
     private void runPosthooks(int i) {
@@ -218,6 +259,71 @@ final class UdpWorker implements Runnable {
             afterScrape(request, response, from);
         }
         afterFrom[i] = null;
+    }
+
+    /**
+     * Receives a batch and hands each datagram to an idle handler, in one {@link Burst}: answers given at once
+     * (connects, errors) leave together at its end. When every handler is busy, what is queued goes out before
+     * the loop waits for one.
+     */
+    private void handOffBatches() {
+        while (true) {
+            received = receiveBatch();
+            if (received < 0) {
+                return; // shut down by UdpFrontend.close()
+            }
+            Burst.run(handOffBatch);
+            if (Thread.currentThread().isInterrupted()) {
+                return; // interrupted while waiting for a handler: stop, as the channel's loop does
+            }
+        }
+    }
+
+    private void handOffBatch() {
+        for (int i = 0; i < received; i++) {
+            UdpWorker handler = idle.poll();
+            if (handler == null) {
+                outgoing.run();
+                try {
+                    handler = idle.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            ByteBuffer datagram = batch.in(i);
+            handler.in.clear();
+            handler.in.put(datagram).flip();
+            IpAddress sourceIp = sourceIp(i);
+            InetSocketAddress from = new InetSocketAddress(sourceIp.toInetAddress(), batch.sourcePort(i));
+            UdpWorker h = handler;
+            handler.handle(from, sourceIp, () -> idle.add(h), batch.arrivedAt(i));
+        }
+    }
+
+    /**
+     * A batch socket's outbox and the one action that sends what it holds, shared by the socket's receive loop
+     * and handlers: {@link Burst#once} runs it once per burst, however many of them queued an answer.
+     */
+    static final class Outgoing implements Runnable {
+        final BatchSocket.Outbox outbox;
+
+        Outgoing(BatchSocket.Outbox outbox) {
+            this.outbox = outbox;
+        }
+
+        @Override
+        public void run() {
+            try {
+                int refused = outbox.flush();
+                if (refused > 0) {
+                    // as a failed send on the channel: the clients' problem (unreachable, filtered) or closing
+                    LOG.log(Level.DEBUG, () -> "UDP send of " + refused + " answers refused");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, () -> "UDP send failed: " + e); // the socket closed
+            }
+        }
     }
 
     private void handOff() {
@@ -270,6 +376,7 @@ final class UdpWorker implements Runnable {
      * request's recorded duration counts from.
      */
     private void handle(InetSocketAddress from, IpAddress sourceIp, Runnable release, long start) {
+        replyIp = sourceIp;
         UdpRequest request;
         try {
             request = UdpRequests.decode(in);
@@ -413,7 +520,9 @@ final class UdpWorker implements Runnable {
             } finally {
                 release.run();
             }
-            if (sent) {
+            if (sent && outgoing != null) {
+                Burst.after(() -> afterAnnounce(answered, from)); // once the burst's answers are out
+            } else if (sent) {
                 afterAnnounce(answered, from);
             }
         });
@@ -552,6 +661,17 @@ final class UdpWorker implements Runnable {
     private void answer(Action action, AddressFamily family, String result, long start, InetSocketAddress to) {
         metrics.record(Frontend.UDP, action, family, result, System.nanoTime() - start);
         out.flip();
+        if (outgoing != null) {
+            try {
+                outgoing.outbox.queue(out, replyIp.family() == AddressFamily.IPV6, replyIp.hi(), replyIp.lo(),
+                        to.getPort());
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, () -> "UDP send to " + to + " failed: " + e); // the socket closed
+                return;
+            }
+            Burst.once(outgoing); // with the rest of this thread's burst, or now
+            return;
+        }
         if (batch != null) {
             batch.reply(slot, out.remaining()); // sent with the rest of the batch, to the slot's source
             return;

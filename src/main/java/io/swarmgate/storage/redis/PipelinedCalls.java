@@ -1,5 +1,6 @@
 package io.swarmgate.storage.redis;
 
+import io.swarmgate.concurrent.Burst;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -39,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Asynchronous calls.</b> {@link #submit} queues a command and returns its reply's future at once, for a
  * caller that serves many requests per thread (the UDP frontend) and bounds its own calls in flight. Its
- * completion, and whatever the caller chained to it, runs on a sender thread as soon as the reply is read.
+ * completion, and whatever the caller chained to it, runs on a sender thread as soon as the reply is read, in
+ * one {@link Burst} with the rest of its batch's replies.
  *
  * <p><b>Deadlines.</b> Every call carries its deadline; one thread looks at the queued and sent calls every
  * {@link #tick} (a tenth of the timeout, at most 20 ms) and fails those past it. No caller parks with a timer of
@@ -159,20 +161,21 @@ final class PipelinedCalls implements AutoCloseable {
                 c.sendCommand(call.command);
             }
             List<Object> replies = c.getMany(batch.size()); // flushes, then reads the replies in order
-            for (int i = 0; i < batch.size(); i++) {
-                Object reply = replies.get(i);
-                if (reply instanceof JedisDataException e) {
-                    batch.get(i).completeExceptionally(e);
-                } else {
-                    batch.get(i).complete(reply);
+            // one burst: what the callers chained defers its sends to the end (one UDP system call for all)
+            Burst.run(() -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    Object reply = replies.get(i);
+                    if (reply instanceof JedisDataException e) {
+                        batch.get(i).completeExceptionally(e);
+                    } else {
+                        batch.get(i).complete(reply);
+                    }
                 }
-            }
+            });
         } catch (RuntimeException e) {
             // unreachable, timed out, broken mid-batch: none of these replies can be trusted (a broken
             // connection is destroyed by the pool, not reused)
-            for (Call call : batch) {
-                call.completeExceptionally(e);
-            }
+            Burst.run(() -> batch.forEach(call -> call.completeExceptionally(e)));
         }
     }
 

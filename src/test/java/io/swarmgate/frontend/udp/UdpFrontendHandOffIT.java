@@ -21,12 +21,6 @@ import java.util.concurrent.Executor;
 class UdpFrontendHandOffIT extends UdpFrontendIT {
     private static final Executor ELSEWHERE = task -> Thread.ofVirtual().start(task);
 
-    /** A remote store's answers leave one by one as the store replies: never batch sockets. */
-    @Override
-    boolean expectBatched() {
-        return false;
-    }
-
     @Override
     PeerStore served(MemoryPeerStore store) {
         return new ForwardingPeerStore(store) {

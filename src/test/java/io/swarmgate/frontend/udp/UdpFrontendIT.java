@@ -37,6 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -81,6 +82,8 @@ class UdpFrontendIT {
     private UdpFrontend frontend;
     /** {@code udp.arrival-timestamps} for the next {@link #start}. */
     private boolean arrivalTimestamps;
+    /** A prehook to run after {@link #hook} from the next {@link #start} on; none when null. */
+    private Hook extraPrehook;
 
     /** Records the parameters every announce carried; refuses {@link #PROTECTED} without jwt=xyz. */
     static final class ParamsHook implements Hook {
@@ -107,7 +110,8 @@ class UdpFrontendIT {
     private UdpFrontend start(String host, int workers, boolean allowIpParam, TrackerConfig tracker,
                               List<Hook> posthooks) throws IOException {
         store = new MemoryPeerStore(Duration.ofMinutes(45), clock, () -> new SplittableRandom(7));
-        TrackerLogic logic = new TrackerLogic(tracker, served(store), List.of(hook), posthooks);
+        TrackerLogic logic = new TrackerLogic(tracker, served(store),
+                extraPrehook == null ? List.of(hook) : List.of(hook, extraPrehook), posthooks);
         UdpConfig config = new UdpConfig(true, host, 0, workers, SECRET, Duration.ofSeconds(10), allowIpParam,
                 batchSize(), arrivalTimestamps);
         frontend = new UdpFrontend(config, logic, new RequestMetrics(meters), clock);
@@ -465,17 +469,37 @@ class UdpFrontendIT {
 
     /**
      * The duration recorded for a connect request that waited 50 ms in the socket's queue behind a worker busy in
-     * a posthook ({@code udp.arrival-timestamps} as given).
+     * a prehook ({@code udp.arrival-timestamps} as given). Prehooks run on the receiving thread whatever the store,
+     * so the one worker's socket is not read meanwhile.
      */
     private double queuedConnectSeconds(boolean timestamps) throws Exception {
         arrivalTimestamps = timestamps;
+        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS, List.of(waitsFor(release, new CompletableFuture<>())));
+        extraPrehook = new Hook() {
+            @Override
+            public void announce(AnnounceContext ctx) {
+                holding.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS);
         UdpClient c = client("127.0.0.1");
         long id = c.connect();
-        // answered; the one worker then waits in the posthook, so the next datagram waits in the socket's queue
-        assertEquals(1800, c.announce(id, TORRENT, 5, 0).interval());
         double before = connectSeconds();
+        CompletableFuture<Integer> held = CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.announce(id, TORRENT, 5, 0).interval();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        // the worker is in the prehook: the next datagram waits in the socket's queue
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
         try (DatagramSocket raw = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             byte[] connect = ByteBuffer.allocate(16).putLong(0x41727101980L).putInt(0).putInt(77).array();
             raw.send(new DatagramPacket(connect, 16, new InetSocketAddress("127.0.0.1", frontend.port())));
@@ -486,13 +510,14 @@ class UdpFrontendIT {
             raw.receive(answer);
             assertEquals(16, answer.getLength());
         }
+        assertEquals(1800, held.get(10, TimeUnit.SECONDS));
         // the JDK's channel (batch-size 1) has no arrival time: there it counts from the receive, after the wait
         return connectSeconds() - before;
     }
 
     /**
-     * A posthook that holds its worker until {@code latch} opens (at most 10 s); {@code opened} is completed, once
-     * the first call returns, with whether the latch opened.
+     * A posthook that waits until {@code latch} opens (at most 10 s); {@code opened} is completed, once the first
+     * call returns, with whether the latch opened.
      */
     private static Hook waitsFor(CountDownLatch latch, CompletableFuture<Boolean> opened) {
         return new Hook() {

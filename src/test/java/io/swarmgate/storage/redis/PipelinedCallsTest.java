@@ -1,5 +1,6 @@
 package io.swarmgate.storage.redis;
 
+import io.swarmgate.concurrent.Burst;
 import io.swarmgate.testing.RedisServers;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -148,6 +150,40 @@ class PipelinedCallsTest {
                     "the last failed after " + millis + " ms");
             redis.resume(node);
             assertTrue((Long) calls.submit(incr()).get() >= 2, "served again");
+        }
+    }
+
+    @Test
+    void aBatchsRepliesCompleteInOneBurstSoWhatTheyDeferRunsAfterTheLastOfThem() throws Exception {
+        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 64, Duration.ofSeconds(20), "test")) {
+            assertEquals(1L, calls.submit(incr()).get()); // connected
+            redis.pause(node);
+            // both senders wait for a reply: the rest of the calls queue up and go out in one batch later
+            Map<String, List<String>> byThread = new ConcurrentHashMap<>();
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                pending.add(calls.submit(incr()).thenRun(() -> {
+                    List<String> log = byThread.computeIfAbsent(Thread.currentThread().getName(),
+                            name -> new ArrayList<>());
+                    log.add(Burst.active() ? "reply" : "reply outside a burst");
+                    Burst.after(() -> log.add("deferred"));
+                }));
+            }
+            redis.resume(node);
+            for (CompletableFuture<Void> f : pending) {
+                f.get();
+            }
+            int longest = 0;
+            for (List<String> log : byThread.values()) {
+                assertTrue(log.stream().allMatch(e -> e.equals("reply") || e.equals("deferred")), log.toString());
+                int run = 0;
+                for (String e : log) {
+                    run = e.equals("reply") ? run + 1 : 0;
+                    longest = Math.max(longest, run);
+                }
+                assertEquals("deferred", log.getLast(), "deferred work ran at its burst's end: " + log);
+            }
+            assertTrue(longest >= 2, "no batch's replies completed together: " + byThread);
         }
     }
 
