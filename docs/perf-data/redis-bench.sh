@@ -106,9 +106,11 @@ for r in $(seq "$rounds"); do
       tu1=$(awk '{print $14}' /proc/$pid/stat); ts1=$(awk '{print $15}' /proc/$pid/stat)
       for w in "${watch[@]}"; do wait "$w" || true; done
       answered=$(grep -o ' announces=[0-9]*' <<<"$line" | cut -d= -f2)
-      tper() { echo "scale=2; $1 / $answered" | bc; }
-      # per announce answered (the counts span the warm-up too, so they overstate a little): µs of the tracker's
-      # user and system CPU (clock ticks of 10 ms), its system calls and context switches
+      # the counts span warm-up and measured window: per announce as if the warm-up ran at the measured rate
+      # (exact for --rate runs, close for saturated ones once the JIT is done)
+      tper() { echo "scale=2; $1 * 10 / ($answered * (10 + WARMUP_S))" | bc; }
+      # per announce answered: µs of the tracker's user and system CPU (clock ticks of 10 ms), its system calls
+      # and context switches
       tracker=" tracker_user_us=$(tper "($tu1 - $tu0) * 10000") tracker_sys_us=$(tper "($ts1 - $ts0) * 10000")"
       tracker+=" tracker_syscalls=$(tper "$(grep raw_syscalls "$out/tracker-syscalls" | cut -d, -f1)")"
       tracker+=" tracker_cswitches=$(tper "$(grep context-switches "$out/tracker-syscalls" | cut -d, -f1)")"
