@@ -10,7 +10,9 @@
 # Redis rounds also print, per announce: redis_user_us / redis_sys_us (its main thread's CPU), in_function_us
 # (FCALL's usec: the function with the commands it runs) and redis_syscalls (perf stat). PERF=1 adds a
 # call-graph profile of redis-server in the last Redis round (perf record -g), reported at the end; JFR=1 a JFR
-# recording (profile settings) of the Redis-store tracker in that round, its execution samples printed to a file.
+# recording (profile settings) of the Redis-store tracker in that round, its execution samples printed to a file;
+# TPERF=1 a profile of that tracker by thread and library (perf record), printed at the end. Every round also
+# prints, per announce, the tracker's user/system CPU, system calls and context switches (tracker_*).
 # WARMUP=8s: a longer unmeasured start (default 2s; an open-loop run at a fixed rate needs the JIT and the first
 # announces of the bench's new peers behind it, or their backlog lands in the measured window).
 # JAR=path runs another build (trackers and load generator; default target/swarmgate.jar, its libs beside it).
