@@ -109,7 +109,7 @@ for r in $(seq "$rounds"); do
       for w in "${watch[@]}"; do wait "$w" || true; done
       answered=$(grep -o ' announces=[0-9]*' <<<"$line" | cut -d= -f2)
       # the counts span warm-up and measured window: per announce as if the warm-up ran at the measured rate
-      # (exact for --rate runs, close for saturated ones once the JIT is done)
+      # (right for --rate runs; for saturated ones only a ratio between builds: use tracker_cores for CPU)
       tper() { echo "scale=2; $1 * 10 / ($answered * (10 + WARMUP_S))" | bc; }
       # per announce answered: µs of the tracker's user and system CPU (clock ticks of 10 ms), its system calls
       # and context switches
