@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -160,19 +162,22 @@ class PipelinedCallsTest {
             redis.pause(node);
             // both senders wait for a reply: the rest of the calls queue up and go out in one batch later
             Map<String, List<String>> byThread = new ConcurrentHashMap<>();
-            List<CompletableFuture<Void>> pending = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                pending.add(calls.submit(incr()).thenRun(() -> {
+            int n = 40;
+            CountDownLatch deferredRan = new CountDownLatch(n);
+            for (int i = 0; i < n; i++) {
+                calls.submit(incr()).thenRun(() -> {
                     List<String> log = byThread.computeIfAbsent(Thread.currentThread().getName(),
                             name -> new ArrayList<>());
                     log.add(Burst.active() ? "reply" : "reply outside a burst");
-                    Burst.after(() -> log.add("deferred"));
-                }));
+                    Burst.after(() -> {
+                        log.add("deferred");
+                        deferredRan.countDown();
+                    });
+                });
             }
             redis.resume(node);
-            for (CompletableFuture<Void> f : pending) {
-                f.get();
-            }
+            // a future completes inside its burst, before the burst's end runs what was deferred: wait for that
+            assertTrue(deferredRan.await(20, TimeUnit.SECONDS), "deferred work left: " + deferredRan.getCount());
             int longest = 0;
             for (List<String> log : byThread.values()) {
                 assertTrue(log.stream().allMatch(e -> e.equals("reply") || e.equals("deferred")), log.toString());
