@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The UDP tracker listener (BEP 15, BEP 41). {@link #start()} binds {@code udp.host:udp.port} and starts
@@ -104,37 +105,29 @@ public final class UdpFrontend implements AutoCloseable {
                 bind(workers);
             }
             for (int i = 0; i < workers; i++) {
-                if (!batches.isEmpty() && handlers > 0) {
-                    // a remote store: the answers of each burst of its replies leave through the socket's outbox
-                    BatchSocket socket = batches.get(i);
-                    UdpWorker.Outgoing outgoing = new UdpWorker.Outgoing(socket.outbox(handlers + socket.slots()));
-                    List<UdpWorker> pool = new ArrayList<>();
-                    for (int h = 0; h < handlers; h++) {
-                        pool.add(new UdpWorker(outgoing, config, logic, metrics,
-                                new ConnectionIds(secret, config.maxClockSkew(), clock)));
-                    }
-                    UdpWorker worker = new UdpWorker(socket, pool, config, logic, metrics);
-                    threads.add(Thread.ofPlatform().name("swarmgate-udp-" + i).daemon(false).unstarted(worker));
-                    continue;
-                }
-                if (!batches.isEmpty()) {
-                    UdpWorker worker = new UdpWorker(batches.get(i), config, logic, metrics,
-                            new ConnectionIds(secret, config.maxClockSkew(), clock));
-                    threads.add(Thread.ofPlatform().name("swarmgate-udp-" + i).daemon(false).unstarted(worker));
-                    continue;
-                }
-                DatagramChannel channel = channels.get(i % channels.size());
                 UdpWorker worker;
-                if (handlers == 0) {
-                    worker = new UdpWorker(channel, config, logic, metrics,
-                            new ConnectionIds(secret, config.maxClockSkew(), clock));
-                } else {
-                    List<UdpWorker> pool = new ArrayList<>();
-                    for (int h = 0; h < handlers; h++) {
-                        pool.add(new UdpWorker(channel, config, logic, metrics,
-                                new ConnectionIds(secret, config.maxClockSkew(), clock)));
+                if (!batches.isEmpty()) {
+                    BatchSocket socket = batches.get(i);
+                    if (handlers == 0) {
+                        worker = new UdpWorker(socket, config, logic, metrics, connectionIds(secret));
+                    } else {
+                        // a remote store: the answers of each burst of its replies leave through the socket's
+                        // outbox
+                        UdpWorker.Outgoing outgoing =
+                                new UdpWorker.Outgoing(socket.outbox(handlers + socket.slots()));
+                        List<UdpWorker> pool = pool(handlers,
+                                ids -> new UdpWorker(outgoing, config, logic, metrics, ids), secret);
+                        worker = new UdpWorker(socket, pool, config, logic, metrics);
                     }
-                    worker = new UdpWorker(channel, config, logic, metrics, pool);
+                } else {
+                    DatagramChannel channel = channels.get(i % channels.size());
+                    if (handlers == 0) {
+                        worker = new UdpWorker(channel, config, logic, metrics, connectionIds(secret));
+                    } else {
+                        List<UdpWorker> pool = pool(handlers,
+                                ids -> new UdpWorker(channel, config, logic, metrics, ids), secret);
+                        worker = new UdpWorker(channel, config, logic, metrics, pool);
+                    }
                 }
                 threads.add(Thread.ofPlatform().name("swarmgate-udp-" + i).daemon(false).unstarted(worker));
             }
@@ -148,6 +141,20 @@ public final class UdpFrontend implements AutoCloseable {
         threads.forEach(Thread::start);
         LOG.log(Level.INFO, "UDP tracker listening on " + boundAddresses() + " with " + workers + " workers"
                 + (channels.size() > 1 || batches.size() > 1 ? " (SO_REUSEPORT)" : "") + ", " + io);
+    }
+
+    /** A worker's own connection ids (each worker keeps its own MAC state), from the one secret. */
+    private ConnectionIds connectionIds(byte[] secret) {
+        return new ConnectionIds(secret, config.maxClockSkew(), clock);
+    }
+
+    /** The handlers of one receive loop (remote store), each with its own buffers and connection ids. */
+    private List<UdpWorker> pool(int handlers, Function<ConnectionIds, UdpWorker> handler, byte[] secret) {
+        List<UdpWorker> pool = new ArrayList<>(handlers);
+        for (int h = 0; h < handlers; h++) {
+            pool.add(handler.apply(connectionIds(secret)));
+        }
+        return pool;
     }
 
     /**

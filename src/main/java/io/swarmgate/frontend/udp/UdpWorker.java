@@ -106,9 +106,6 @@ final class UdpWorker implements Runnable {
     private final Outgoing outgoing;
     /** The source of the request in hand, where an answer through the outbox goes. */
     private IpAddress replyIp;
-    /** A receive loop on a batch socket handing off: datagrams in the last receive. */
-    private int received;
-    private final Runnable handOffBatch = this::handOffBatch;
 
     UdpWorker(DatagramChannel channel, UdpConfig config, TrackerLogic logic, RequestMetrics metrics,
               ConnectionIds ids) {
@@ -268,19 +265,19 @@ final class UdpWorker implements Runnable {
      */
     private void handOffBatches() {
         while (true) {
-            received = receiveBatch();
-            if (received < 0) {
+            int n = receiveBatch();
+            if (n < 0) {
                 return; // shut down by UdpFrontend.close()
             }
-            Burst.run(handOffBatch);
+            Burst.run(() -> handOffBatch(n));
             if (Thread.currentThread().isInterrupted()) {
                 return; // interrupted while waiting for a handler: stop, as the channel's loop does
             }
         }
     }
 
-    private void handOffBatch() {
-        for (int i = 0; i < received; i++) {
+    private void handOffBatch(int n) {
+        for (int i = 0; i < n; i++) {
             UdpWorker handler = idle.poll();
             if (handler == null) {
                 outgoing.run();
