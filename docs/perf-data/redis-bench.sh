@@ -16,6 +16,8 @@
 # WARMUP=8s: a longer unmeasured start (default 2s; an open-loop run at a fixed rate needs the JIT and the first
 # announces of the bench's new peers behind it, or their backlog lands in the measured window).
 # JAR=path runs another build (trackers and load generator; default target/swarmgate.jar, its libs beside it).
+# CLUSTER=1: the Redis store on a three-master Redis Cluster (ports 30500-30502 and their buses 40500-40502, all
+# three pinned where redis-server goes), its figures summed over the three.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
@@ -28,13 +30,35 @@ base=${BASE:-30000}
 jar=${JAR:-target/swarmgate.jar}
 rport=$((base + 500)); mudp=$((base + 70)); mhttp=$((base + 71)); rudp=$((base + 80)); rhttp=$((base + 81))
 out=$(mktemp -d)
-redis-server --port $rport --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$out/redis.log" 2>&1 &
-redis=$!
-for _ in $(seq 50); do   # bounded: up within 5 s, or the port is taken (say, a server still exiting)
-  redis-cli -p $rport ping >/dev/null 2>&1 && break
-  kill -0 $redis 2>/dev/null || { echo "redis-server did not start on port $rport: $(tail -1 "$out/redis.log")" >&2; exit 1; }
-  sleep 0.1
+rports=($rport)
+if [ "${CLUSTER:-}" = 1 ]; then rports=($rport $((rport + 1)) $((rport + 2))); fi
+rpids=()
+for p in "${rports[@]}"; do
+  extra=()
+  if [ "${CLUSTER:-}" = 1 ]; then extra=(--cluster-enabled yes --cluster-config-file "$out/nodes-$p.conf"); fi
+  redis-server --port $p --bind 127.0.0.1 --save '' --appendonly no --daemonize no "${extra[@]}" >"$out/redis-$p.log" 2>&1 &
+  rpids+=($!)
 done
+redis=${rpids[0]}
+trap 'kill "${rpids[@]}" 2>/dev/null || true; wait "${rpids[@]}" 2>/dev/null || true' EXIT
+for i in "${!rports[@]}"; do
+  for _ in $(seq 50); do   # bounded: up within 5 s, or the port is taken (say, a server still exiting)
+    redis-cli -p ${rports[$i]} ping >/dev/null 2>&1 && break
+    kill -0 ${rpids[$i]} 2>/dev/null || { echo "redis-server did not start on port ${rports[$i]}: $(tail -1 "$out/redis-${rports[$i]}.log")" >&2; exit 1; }
+    sleep 0.1
+  done
+done
+if [ "${CLUSTER:-}" = 1 ]; then
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${rports[@]}") --cluster-replicas 0 --cluster-yes >"$out/cluster-create.log" 2>&1
+  for _ in $(seq 100); do   # bounded: the Cluster agrees within 10 s
+    redis-cli -p $rport CLUSTER INFO | grep -q 'cluster_state:ok' && break
+    sleep 0.1
+  done
+fi
+ruri=redis://127.0.0.1:$rport/0; rcluster=false
+if [ "${CLUSTER:-}" = 1 ]; then ruri=redis://127.0.0.1:$rport; rcluster=true; fi
+# on every Redis node (one, or the Cluster's three)
+rall() { for p in "${rports[@]}"; do redis-cli -p $p "$@"; done; }
 cat >"$out/memory.yaml" <<Y
 http: {host: 127.0.0.1, port: $mhttp}
 udp: {host: 127.0.0.1, port: $mudp, workers: 1, connection-id-secret: "perf-test-secret-0123456789"}
@@ -44,15 +68,15 @@ cat >"$out/redis.yaml" <<Y
 http: {host: 127.0.0.1, port: $rhttp}
 udp: {host: 127.0.0.1, port: $rudp, workers: 1, connection-id-secret: "perf-test-secret-0123456789"}
 metrics: {enabled: false}
-storage: {type: redis, redis: {uri: "redis://127.0.0.1:$rport/0"}}
+storage: {type: redis, redis: {uri: "$ruri", cluster: $rcluster}}
 Y
-taskset -pc "${REDIS_CPU:-0}" $redis >/dev/null
+for p in "${rpids[@]}"; do taskset -pc "${REDIS_CPU:-0}" $p >/dev/null; done
 java -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
 mem=$!
 java -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
 red=$!
 # wait for them too, so that the next run finds the ports free
-trap 'kill $mem $red $redis 2>/dev/null || true; wait $mem $red $redis 2>/dev/null || true' EXIT
+trap 'kill $mem $red "${rpids[@]}" 2>/dev/null || true; wait $mem $red "${rpids[@]}" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do   # bounded: both trackers answer HTTP, at most 20 s
   if curl -s -o /dev/null "http://127.0.0.1:$mhttp/scrape" 2>/dev/null \
      && curl -s -o /dev/null "http://127.0.0.1:$rhttp/scrape" 2>/dev/null; then break; fi
@@ -64,8 +88,8 @@ child() { pgrep -P "$1" java || echo "$1"; }
 memjvm=$(child $mem); redjvm=$(child $red)
 for pid in $mem $red $memjvm $redjvm; do taskset -apc 0 $pid >/dev/null; done
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*-2[1-9]*/bin/java /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort -V | tail -1)}
-ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
-cpu() { redis-cli -p $rport INFO cpu | tr -d '\r' | awk -F: -v k="$1" '$1 == k {print $2}'; }
+ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $t; }
+cpu() { rall INFO cpu | tr -d '\r' | awk -F: -v k="$1" '$1 == k {s += $2} END {printf "%.6f", s}'; }
 for r in $(seq "$rounds"); do
   for mode in ${modes//,/ }; do
     for store in memory redis; do
@@ -78,8 +102,8 @@ for r in $(seq "$rounds"); do
         *) echo "unknown mode $mode" >&2; exit 2 ;;
       esac
       if [ -n "$rate" ]; then args+=(--rate "$rate"); fi
-      redis-cli -p $rport CONFIG RESETSTAT >/dev/null
-      before=$(ticks $redis); u0=$(cpu used_cpu_user_main_thread); s0=$(cpu used_cpu_sys_main_thread)
+      rall CONFIG RESETSTAT >/dev/null
+      before=$(ticks "${rpids[@]}"); u0=$(cpu used_cpu_user_main_thread); s0=$(cpu used_cpu_sys_main_thread)
       watch=()
       # the tracker's system calls and context switches (all its threads), and its user/system CPU split
       perf stat -x, -e raw_syscalls:sys_enter,context-switches -p $pid -o "$out/tracker-syscalls" \
@@ -87,7 +111,7 @@ for r in $(seq "$rounds"); do
       watch+=($!)
       tu0=$(awk '{print $14}' /proc/$pid/stat); ts0=$(awk '{print $15}' /proc/$pid/stat)
       if [ $store = redis ]; then   # redis-server's system calls (the kernel's count), and a profile if asked
-        perf stat -x, -e raw_syscalls:sys_enter -p $redis -o "$out/syscalls" -- sleep $((10 + WARMUP_S)) 2>/dev/null &
+        perf stat -x, -e raw_syscalls:sys_enter -p "$(IFS=,; echo "${rpids[*]}")" -o "$out/syscalls" -- sleep $((10 + WARMUP_S)) 2>/dev/null &
         watch+=($!)
         if [ "${PERF:-}" = 1 ] && [ "$r" = "$rounds" ]; then
           perf record -g -o "$out/perf.data" -p $redis -- sleep 11 >/dev/null 2>&1 &
@@ -104,19 +128,21 @@ for r in $(seq "$rounds"); do
       fi
       line=$(taskset -c 1 "$JAVA" -jar "$jar" bench "${args[@]}" \
         --duration 10s --warmup "$warmup" --tracker-pid $pid | grep '^BENCH')
-      after=$(ticks $redis); u1=$(cpu used_cpu_user_main_thread); s1=$(cpu used_cpu_sys_main_thread)
+      after=$(ticks "${rpids[@]}"); u1=$(cpu used_cpu_user_main_thread); s1=$(cpu used_cpu_sys_main_thread)
       tu1=$(awk '{print $14}' /proc/$pid/stat); ts1=$(awk '{print $15}' /proc/$pid/stat)
       for w in "${watch[@]}"; do wait "$w" || true; done
       answered=$(grep -o ' announces=[0-9]*' <<<"$line" | cut -d= -f2)
       # the counts span warm-up and measured window: per announce as if the warm-up ran at the measured rate
       # (right for --rate runs; for saturated ones only a ratio between builds: use tracker_cores for CPU)
-      tper() { echo "scale=2; $1 * 10 / ($answered * (10 + WARMUP_S))" | bc; }
+      tper() { echo "scale=2; $1 * 10 / ($answered * (10 + $WARMUP_S))" | bc; }
       # per announce answered: µs of the tracker's user and system CPU (clock ticks of 10 ms), its system calls
       # and context switches
       tracker=" tracker_user_us=$(tper "($tu1 - $tu0) * 10000") tracker_sys_us=$(tper "($ts1 - $ts0) * 10000")"
       tracker+=" tracker_syscalls=$(tper "$(grep raw_syscalls "$out/tracker-syscalls" | cut -d, -f1)")"
       tracker+=" tracker_cswitches=$(tper "$(grep context-switches "$out/tracker-syscalls" | cut -d, -f1)")"
-      stats=$(redis-cli -p $rport INFO commandstats | tr -d '\r')
+      # summed over the nodes: one line per command
+      stats=$(rall INFO commandstats | tr -d '\r' | grep '^cmdstat_' \
+        | awk -F'[:,=]' '{c[$1] += $3; u[$1] += $5} END {for (k in c) printf "%s:calls=%d,usec=%d\n", k, c[k], u[k]}')
       # top-level calls of the store's functions (FCALL; EVALSHA before the function library)
       fcall=$(grep -o 'cmdstat_\(fcall\|evalsha\):calls=[0-9]*' <<<"$stats" | cut -d= -f2 | paste -sd+ | bc || true)
       # commandstats counts the commands a function runs too: all calls minus fcall = commands inside functions

@@ -9,17 +9,21 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.swarmgate.bittorrent.IpAddress;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -37,12 +41,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code jedis-T}: T virtual threads, each calling FCALL in a loop over a {@link JedisPooled} of
  *       {@code pool} connections (the store's setup: blocking calls on virtual threads);</li>
  *   <li>{@code lettuce-W}: one Lettuce connection, asynchronous FCALL with at most W in flight (a semaphore).</li>
+ *   <li>{@code pipelined-W}: the store's own {@link PipelinedCalls} over that Jedis pool (what the store runs
+ *       since it pipelines), {@code submit} with at most W in flight, as the UDP frontend calls it.</li>
  * </ul>
  * Per round: calls/s, p50/p99 of each call, the client JVM's CPU per call (whole process, JIT and GC included:
  * {@code OperatingSystemMXBean.getProcessCpuTime}) and redis-server's ({@code INFO cpu}). Run it with the JVM on
  * core 1: {@code taskset -c 1 ./mvnw -B -q -Pbench -DskipTests test-compile exec:exec
  * -Dbench.main=io.swarmgate.storage.redis.RedisClientBenchmark -Dbench.args="--port 25300"}. Options:
- * {@code --port --rounds --seconds --warmup --pool --clients jedis-32,jedis-64,lettuce-32,lettuce-64}.
+ * {@code --port --rounds --seconds --warmup --pool --clients jedis-32,jedis-64,lettuce-32,lettuce-64,pipelined-64}.
  */
 public final class RedisClientBenchmark {
     private static final int SWARMS = 1_000;
@@ -95,7 +101,7 @@ public final class RedisClientBenchmark {
         int seconds = 10;
         int warmup = 3;
         int pool = 32;
-        List<String> clients = List.of("jedis-32", "jedis-64", "lettuce-32", "lettuce-64");
+        List<String> clients = List.of("jedis-32", "jedis-64", "lettuce-32", "lettuce-64", "pipelined-64");
         for (int i = 0; i + 1 < argv.length; i += 2) {
             String v = argv[i + 1];
             switch (argv[i]) {
@@ -130,7 +136,8 @@ public final class RedisClientBenchmark {
             jedis.functionLoadReplace(library.source());
             fill(jedis);
             RedisClient lettuceClient = RedisClient.create(RedisURI.create("127.0.0.1", port));
-            try (StatefulRedisConnection<byte[], byte[]> lettuce = lettuceClient.connect(ByteArrayCodec.INSTANCE)) {
+            try (StatefulRedisConnection<byte[], byte[]> lettuce = lettuceClient.connect(ByteArrayCodec.INSTANCE);
+                 PipelinedCalls pipelined = new PipelinedCalls(jedis.getPool(), pool, Duration.ofSeconds(2), "bench")) {
                 System.out.printf(Locale.ROOT, "# %d swarms of %d peers, numwant %d, pool %d, %d s rounds after %d s warm-up%n",
                         SWARMS, PEERS, NUMWANT, pool, seconds, warmup);
                 System.out.println("round client calls_per_s p50_us p99_us client_cpu_us_per_call redis_cpu_us_per_call");
@@ -141,6 +148,7 @@ public final class RedisClientBenchmark {
                         Load load = switch (kv[0]) {
                             case "jedis" -> deadline -> jedisRound(jedis, n, deadline);
                             case "lettuce" -> deadline -> lettuceRound(lettuce.async(), n, deadline);
+                            case "pipelined" -> deadline -> pipelinedRound(pipelined, n, deadline);
                             default -> throw new IllegalArgumentException("unknown client " + c);
                         };
                         load.until(System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup));
@@ -193,8 +201,31 @@ public final class RedisClientBenchmark {
 
     private Latencies lettuceRound(RedisAsyncCommands<byte[], byte[]> redis, int window, long deadline)
             throws InterruptedException {
-        Latencies lat = new Latencies();
         String function = new String(announce, StandardCharsets.US_ASCII);
+        return windowed(window, deadline, (s, a) -> redis.<List<?>>fcall(function, ScriptOutputType.MULTI, keys[s], a));
+    }
+
+    private Latencies pipelinedRound(PipelinedCalls calls, int window, long deadline) throws InterruptedException {
+        return windowed(window, deadline, (s, a) -> {
+            CommandArguments command = new CommandArguments(Protocol.Command.FCALL).add(announce).add(keys[s].length);
+            for (byte[] k : keys[s]) {
+                command.add(k);
+            }
+            for (byte[] arg : a) {
+                command.add(arg);
+            }
+            return calls.submit(command);
+        });
+    }
+
+    /** An asynchronous call of sg_announce for swarm s with arguments a; its reply. */
+    private interface AsyncCall {
+        CompletionStage<?> call(int swarm, byte[][] args);
+    }
+
+    /** Calls from one thread with at most window in flight (a semaphore) until the deadline, then waits for the last. */
+    private Latencies windowed(int window, long deadline, AsyncCall client) throws InterruptedException {
+        Latencies lat = new Latencies();
         Semaphore inFlight = new Semaphore(window);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         while (System.nanoTime() < deadline) {
@@ -202,9 +233,9 @@ public final class RedisClientBenchmark {
             int s = rnd.nextInt(SWARMS);
             byte[][] a = args(s, rnd.nextInt(PEERS));
             long start = System.nanoTime();
-            redis.<List<?>>fcall(function, ScriptOutputType.MULTI, keys[s], a).whenComplete((reply, failure) -> {
+            client.call(s, a).whenComplete((reply, failure) -> {
                 lat.add(System.nanoTime() - start);
-                if (failure != null || !valid(reply)) {
+                if (failure != null || !valid((List<?>) reply)) {
                     lat.failed();
                 }
                 inFlight.release();

@@ -28,7 +28,10 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.util.JedisURIHelper;
 import redis.clients.jedis.util.Pool;
@@ -113,6 +116,8 @@ public final class RedisPeerStore implements PeerStore {
     private final JedisPooled single;
     /** A single server's function calls, pipelined over a few connections; null on a Cluster. */
     private final PipelinedCalls pipeline;
+    /** A Cluster's function calls, pipelined per master; null on a single server. */
+    private final ClusterPipelines masters;
     private final InstantSource clock;
     private final long lifetimeSeconds;
     private final String name;
@@ -164,8 +169,11 @@ public final class RedisPeerStore implements PeerStore {
         if (config.cluster()) {
             JedisClientConfig c = client.build();
             try {
-                // MOVED/ASK and topology changes are followed by the client, within one timeout in all
-                this.cluster = new JedisCluster(Set.of(node), c, 5, config.timeout(), pool);
+                // MOVED/ASK and topology changes are followed by the client, within one timeout in all; the
+                // pipelines route by its map of slots (ClusterPipelines)
+                ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(node), c, pool);
+                this.cluster = new JedisCluster(provider, 5, config.timeout());
+                this.masters = new ClusterPipelines(provider, config.poolSize(), config.timeout(), "redis-store");
             } catch (RuntimeException e) {
                 throw new IllegalStateException("cannot reach the Redis Cluster at " + config.redactedUri() + ": "
                         + e.getMessage(), e);
@@ -178,6 +186,7 @@ public final class RedisPeerStore implements PeerStore {
         } else {
             this.single = new JedisPooled(pool, node, client.database(JedisURIHelper.getDBIndex(uri)).build());
             this.cluster = null;
+            this.masters = null;
             this.pipeline = new PipelinedCalls(single.getPool(), config.poolSize(), config.timeout(), "redis-store");
             this.redis = single;
             this.shardTags = new String[] {"all"};
@@ -323,31 +332,41 @@ public final class RedisPeerStore implements PeerStore {
     }
 
     /**
-     * On a single server the FCALL goes to the pipeline and this returns at once; the reply is read, the peers
-     * given to the sink and the future completed on a sender thread. A Cluster's client blocks, so there the
-     * call runs on a virtual thread (Jedis' own timeouts apply).
+     * The FCALL goes to the pipeline of the server (on a Cluster: the master) that serves the swarm and this
+     * returns at once; the reply is read, the peers given to the sink and the future completed on a sender
+     * thread. A Cluster master that refuses it (MOVED/ASK: not run) has it sent again through the Cluster
+     * client, which blocks, on a virtual thread (Jedis' own timeouts apply), as does a slot the client's map
+     * does not know yet.
      */
     @Override
     public CompletableFuture<AnnounceResult> announceAsync(InfoHash infoHash, Peer peer, Event event,
                                                            boolean seeder, int numWant, PeerPreference preference,
                                                            PeerSink sink) {
-        if (pipeline == null) {
+        String hex = infoHash.hex();
+        List<byte[]> keys = keys(hex);
+        PipelinedCalls calls = pipelineFor(keys);
+        if (calls == null) {
             return CompletableFuture.supplyAsync(
                     () -> announce(infoHash, peer, event, seeder, numWant, preference, sink), VIRTUAL);
         }
-        String hex = infoHash.hex();
-        List<byte[]> keys = keys(hex);
         byte[] me = member(peer.ip(), peer.port());
-        CommandArguments command = fcallCommand(announce, keys,
-                announceArgs(hex, me, peer, event, seeder, numWant, preference));
-        return pipeline.submit(command)
+        List<byte[]> args = announceArgs(hex, me, peer, event, seeder, numWant, preference);
+        CommandArguments command = fcallCommand(announce, keys, args);
+        return calls.submit(command)
                 .exceptionallyCompose(e -> {
-                    if (!Library.missing(unwrap(e))) {
+                    Throwable cause = unwrap(e);
+                    if (cluster != null && cause instanceof JedisRedirectionException) {
+                        // refused, not run: through the client, which follows it and renews its map
+                        return CompletableFuture.supplyAsync(
+                                () -> loadingOnce(() -> cluster.fcall(announce, keys, args), keys), VIRTUAL);
+                    }
+                    lostConnection(cause);
+                    if (!Library.missing(cause)) {
                         return CompletableFuture.failedFuture(e);
                     }
                     // off the sender thread: loading takes a connection of its own and a round trip
                     return CompletableFuture.runAsync(() -> loadInto(keys), VIRTUAL)
-                            .thenCompose(loaded -> pipeline.submit(command));
+                            .thenCompose(loaded -> calls.submit(command));
                 })
                 .handle((reply, e) -> {
                     if (e != null) {
@@ -605,6 +624,9 @@ public final class RedisPeerStore implements PeerStore {
         if (pipeline != null) {
             pipeline.close();
         }
+        if (masters != null) {
+            masters.close();
+        }
         redis.close();
     }
 
@@ -615,17 +637,20 @@ public final class RedisPeerStore implements PeerStore {
      * (restarted, flushed, failed over to a node that had none, a new Cluster master after resharding).
      */
     private Object fcall(byte[] function, List<byte[]> keys, List<byte[]> args) {
-        return call(() -> {
-            try {
-                return fcallOnce(function, keys, args);
-            } catch (JedisDataException e) {
-                if (!Library.missing(e)) {
-                    throw e;
-                }
-                loadInto(keys);
-                return fcallOnce(function, keys, args);
+        return call(() -> loadingOnce(() -> fcallOnce(function, keys, args), keys));
+    }
+
+    /** Runs an FCALL, and once more after loading the library when the server answered that it has none. */
+    private Object loadingOnce(Supplier<Object> fcall, List<byte[]> keys) {
+        try {
+            return fcall.get();
+        } catch (JedisDataException e) {
+            if (!Library.missing(e)) {
+                throw e;
             }
-        });
+            loadInto(keys);
+            return fcall.get();
+        }
     }
 
     /** Loads the library into the server that serves the swarm of {@code keys}. */
@@ -636,12 +661,36 @@ public final class RedisPeerStore implements PeerStore {
         }
     }
 
-    /** On a single server through the pipeline; on a Cluster through the client, which follows redirections. */
+    /**
+     * Through the pipeline of the server that serves the swarm; on a Cluster, a call its master refused
+     * (MOVED/ASK: not run), or one for a slot the client's map does not know yet, goes through the client,
+     * which follows redirections.
+     */
     private Object fcallOnce(byte[] function, List<byte[]> keys, List<byte[]> args) {
-        if (pipeline == null) {
+        PipelinedCalls calls = pipelineFor(keys);
+        if (calls == null) {
             return redis.fcall(function, keys, args);
         }
-        return pipeline.call(fcallCommand(function, keys, args));
+        try {
+            return calls.call(fcallCommand(function, keys, args));
+        } catch (JedisRedirectionException e) {
+            return cluster.fcall(function, keys, args); // only a Cluster's nodes redirect
+        } catch (JedisConnectionException e) {
+            lostConnection(e);
+            throw e;
+        }
+    }
+
+    /** The pipeline for the swarm of {@code keys}: the single server's, or its Cluster master's (null: unknown). */
+    private PipelinedCalls pipelineFor(List<byte[]> keys) {
+        return masters == null ? pipeline : masters.forSlot(JedisClusterCRC16.getSlot(keys.getFirst()));
+    }
+
+    /** A Cluster call that lost its connection: the master may be gone, so the map of slots is renewed. */
+    private void lostConnection(Throwable e) {
+        if (masters != null && e instanceof JedisConnectionException) {
+            masters.renewSoon();
+        }
     }
 
     private static CommandArguments fcallCommand(byte[] function, List<byte[]> keys, List<byte[]> args) {

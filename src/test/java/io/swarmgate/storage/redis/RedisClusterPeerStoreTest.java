@@ -1,8 +1,25 @@
 package io.swarmgate.storage.redis;
 
+import io.swarmgate.bittorrent.Event;
+import io.swarmgate.bittorrent.InfoHash;
+import io.swarmgate.bittorrent.Peer;
+import io.swarmgate.bittorrent.PeerCollector;
+import io.swarmgate.bittorrent.PeerPreference;
+import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.testing.RedisServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** The same suite against a three-master Redis Cluster: no command may cross slots. */
 class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
@@ -23,5 +40,85 @@ class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
     @Override
     RedisServers servers() {
         return cluster;
+    }
+
+    /**
+     * Resharding under a running store: the swarm's slot moves to another master with its keys, and the
+     * master the store's pipelines still send it to answers MOVED. The announce is served from the new master
+     * with the swarm intact, on the blocking and the asynchronous path alike, and the calls after it go
+     * straight there (the old master is not asked again).
+     */
+    @ParameterizedTest(name = "asynchronous={0}")
+    @ValueSource(booleans = {false, true})
+    void aSwarmWhoseSlotMovedToAnotherMasterIsServedThere(boolean async) throws Exception {
+        InfoHash t = torrent(async ? 8 : 7);
+        Peer first = peer("10.0.0.1", 6881);
+        put(t, first, true);
+        int slot = JedisClusterCRC16.getSlot(t.hex());
+        RedisServers.Node from = null;
+        for (RedisServers.Node n : cluster.nodes()) {
+            if (Long.parseLong(cluster.cli(n, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot)).strip()) > 0) {
+                from = n;
+            }
+        }
+        RedisServers.Node source = from;
+        RedisServers.Node to = cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
+        moveSlot(slot, from, to);
+
+        PeerCollector sink = new PeerCollector();
+        Peer second = peer("10.0.0.2", 6881);
+        if (async) {
+            store.announceAsync(t, second, Event.STARTED, false, 50, PeerPreference.NONE, sink)
+                    .get(5, TimeUnit.SECONDS);
+        } else {
+            store.announce(t, second, Event.STARTED, false, 50, PeerPreference.NONE, sink);
+        }
+        assertEquals(List.of(first), sink.peers(), "the seeder, from the swarm's new master");
+
+        for (RedisServers.Node n : cluster.nodes()) {
+            cluster.cli(n, "CONFIG", "RESETSTAT");
+        }
+        for (int i = 3; i < 13; i++) {
+            PeerCollector s = new PeerCollector();
+            Peer p = peer("10.0.0." + i, 6881);
+            if (i % 2 == 0) {
+                store.announceAsync(t, p, Event.STARTED, false, 50, PeerPreference.NONE, s).get(5, TimeUnit.SECONDS);
+            } else {
+                store.announce(t, p, Event.STARTED, false, 50, PeerPreference.NONE, s);
+            }
+            assertEquals(i - 1, s.peers().size(), "everyone else in the swarm");
+        }
+        assertEquals(new SwarmStats(1, 11, 0), store.stats(t));
+        assertFalse(cluster.cli(from, "INFO", "commandstats").contains("cmdstat_fcall"),
+                "after the first redirection the old master is not asked again");
+        assertEquals(Set.of(), Set.copyOf(keysIn(from, slot)), "the swarm's keys all moved");
+    }
+
+    /** CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE of the slot's keys, then SETSLOT NODE on every master. */
+    private static void moveSlot(int slot, RedisServers.Node from, RedisServers.Node to) {
+        String s = Integer.toString(slot);
+        String fromId = cluster.cli(from, "CLUSTER", "MYID").strip();
+        String toId = cluster.cli(to, "CLUSTER", "MYID").strip();
+        assertEquals("OK", cluster.cli(to, "CLUSTER", "SETSLOT", s, "IMPORTING", fromId).strip());
+        assertEquals("OK", cluster.cli(from, "CLUSTER", "SETSLOT", s, "MIGRATING", toId).strip());
+        List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(to.port), "", "0",
+                "5000", "KEYS"));
+        List<String> keys = keysIn(from, slot);
+        assertFalse(keys.isEmpty(), "the swarm's keys are on the master that serves its slot");
+        migrate.addAll(keys);
+        assertEquals("OK", cluster.cli(from, migrate.toArray(String[]::new)).strip());
+        for (RedisServers.Node n : cluster.nodes()) {
+            assertEquals("OK", cluster.cli(n, "CLUSTER", "SETSLOT", s, "NODE", toId).strip());
+        }
+    }
+
+    private static List<String> keysIn(RedisServers.Node node, int slot) {
+        List<String> keys = new ArrayList<>();
+        for (String k : cluster.cli(node, "CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), "1000").split("\n")) {
+            if (!k.isBlank()) {
+                keys.add(k.strip());
+            }
+        }
+        return keys;
     }
 }
