@@ -124,9 +124,9 @@ final class ClusterPipelines implements AutoCloseable {
         }
     }
 
-    /** Masters with a pipeline now (for tests). */
-    int pipelines() {
-        return byNode.size();
+    /** The masters as the client's map has them, by host:port, with its pool for each. */
+    Map<String, ConnectionPool> primaries() {
+        return provider.getPrimaryNodes();
     }
 
     @Override

@@ -133,6 +133,9 @@ public final class RedisPeerStore implements PeerStore {
     private final AtomicReferenceArray<byte[][]> shardKeys;
     private volatile String failure = "";
     private volatile long lastContact;
+    /** On a Cluster: when the masters were last probed, and which did not answer ("" when all did). */
+    private volatile long lastProbe = System.nanoTime() - 2 * PROBE_NANOS;
+    private volatile String probeFailure = "";
 
     /**
      * Connects (a Cluster seed must answer now, to learn the slots; a single server may come later) and loads
@@ -591,6 +594,28 @@ public final class RedisPeerStore implements PeerStore {
         return replies;
     }
 
+    private String mastersNotReadyReason() {
+        long now = System.nanoTime();
+        if (now - lastProbe > PROBE_NANOS) {
+            lastProbe = now;
+            List<String> down = new ArrayList<>();
+            for (Map.Entry<String, ConnectionPool> e : masters.primaries().entrySet()) {
+                try (Connection c = e.getValue().getResource()) {
+                    Object info = c.executeCommand(new CommandArguments(Protocol.Command.CLUSTER).add("INFO"));
+                    if (!new String((byte[]) info, StandardCharsets.US_ASCII).contains("cluster_state:ok")) {
+                        down.add(e.getKey() + " (cluster_state is not ok)");
+                    }
+                } catch (RuntimeException ex) {
+                    down.add(e.getKey() + " (" + (ex.getMessage() == null ? ex.getClass().getSimpleName()
+                            : ex.getMessage()) + ")");
+                }
+            }
+            probeFailure = down.isEmpty() ? "" : "Cluster master " + String.join(", ", down) + " does not serve";
+        }
+        String f = probeFailure;
+        return f.isEmpty() ? "" : name + " unavailable: " + f;
+    }
+
     /** Redis is a network hop away: callers should not block a thread that serves many clients on it. */
     @Override
     public int maxInFlight() {
@@ -599,10 +624,17 @@ public final class RedisPeerStore implements PeerStore {
 
     /**
      * Not ready while the last contact failed, re-checked with a PING to every node at most once a second; also
-     * checked when nothing has talked to Redis for a second, so an idle instance notices an outage too.
+     * checked when nothing has talked to Redis for a second, so an idle instance notices an outage too. On a
+     * Cluster, where calls to the other masters succeed while one is down, the answer does not follow the last
+     * call: not ready while any master does not answer, or answers that the Cluster is not serving (CLUSTER
+     * INFO's {@code cluster_state} not {@code ok}: a master that just restarted, a Cluster that lost a master
+     * without a replica), probed at most once a second.
      */
     @Override
     public String notReadyReason() {
+        if (masters != null) {
+            return mastersNotReadyReason();
+        }
         if (System.nanoTime() - lastContact > PROBE_NANOS) {
             try {
                 for (Pool<Connection> pool : pools()) {

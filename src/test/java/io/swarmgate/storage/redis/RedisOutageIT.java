@@ -13,7 +13,9 @@ import io.swarmgate.testing.RawHttp;
 import io.swarmgate.testing.RedisServers;
 import io.swarmgate.testing.UdpClient;
 import io.swarmgate.testing.Wire;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Redis SIGKILLed under load and started again on its port: while it is gone every announce is answered, fast,
  * with "storage unavailable" over HTTP and UDP, counted under its own result label, and readiness names the
- * store; once it is back the same tracker process serves fully again.
+ * store; once it is back the same tracker process serves fully again. On a Cluster one master (the seed) is
+ * killed: the swarms of its slots fail while it is gone (the others are served by theirs), and its pipeline
+ * serves again once it is back.
  */
 class RedisOutageIT {
     private static final long TIMEOUT_MILLIS = 300;
@@ -47,18 +51,19 @@ class RedisOutageIT {
     private final AtomicLong slowestFailureNanos = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
-    @Test
-    void failsClearlyWhileRedisIsDownAndRecoversWithoutARestart() throws Exception {
+    @ParameterizedTest(name = "cluster={0}")
+    @ValueSource(booleans = {false, true})
+    void failsClearlyWhileRedisIsDownAndRecoversWithoutARestart(boolean cluster) throws Exception {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (RedisServers redis = RedisServers.single();
+        try (RedisServers redis = cluster ? RedisServers.cluster() : RedisServers.single();
              Swarmgate tracker = Swarmgate.start(SwarmgateConfig.fromYaml("""
                      http: {port: 0, host: 127.0.0.1}
                      udp: {port: 0, host: 127.0.0.1, connection-id-secret: outage-test-secret-0123}
                      metrics: {port: 0, host: 127.0.0.1}
                      storage:
                        type: redis
-                       redis: {uri: "%s", timeout: %dms, pool-size: 8}
-                     """.formatted(redis.uri(), TIMEOUT_MILLIS)), meters, InstantSource.system());
+                       redis: {uri: "%s", cluster: %s, timeout: %dms, pool-size: 8}
+                     """.formatted(redis.uri(), cluster, TIMEOUT_MILLIS)), meters, InstantSource.system());
              UdpClient udp = new UdpClient("127.0.0.1", tracker.udpPort(), 1)) {
             HttpClient http = HttpClient.newHttpClient();
             URI ready = URI.create("http://127.0.0.1:" + tracker.metricsPort() + "/health/ready");
@@ -73,19 +78,28 @@ class RedisOutageIT {
             until("announces succeed", () -> count("ok") > 20);
             assertEquals(200, get(http, ready).statusCode());
 
-            redis.kill(redis.nodes().getFirst());
+            RedisServers.Node killed = redis.nodes().getFirst();
+            int lost = servedBy(redis, killed); // a swarm whose server is the one killed
+            redis.kill(killed);
             long okBefore = count("ok");
             until("announces fail while Redis is down", () -> count(UNAVAILABLE) > 50);
+            // at once on a single server (every call fails); on a Cluster by the masters' probe, once a second
+            until("not ready while it is down", () -> get(http, ready).statusCode() == 503);
             HttpResponse<String> down = get(http, ready);
             assertEquals(503, down.statusCode());
-            assertTrue(down.body().contains("redis store redis://127.0.0.1:" + redis.nodes().getFirst().port),
-                    down.body());
+            assertTrue(down.body().contains("redis store redis://127.0.0.1:" + killed.port), down.body());
+            if (cluster) {
+                assertTrue(down.body().contains("Cluster master 127.0.0.1:" + killed.port + " "), down.body());
+                // the other masters' swarms are still served
+                long ok = count("ok");
+                until("the other masters' swarms served meanwhile", () -> count("ok") > ok + 20);
+            }
             // a UDP announce gets a BEP 15 error, and the HTTP failure reason is the same
-            UdpResponse r = udp.exchange(udp.announceRequest(connectionId, InfoHash.of(hash(99)), 100, 50,
+            UdpResponse r = udp.exchange(udp.announceRequest(connectionId, InfoHash.of(hash(lost)), 100, 50,
                     udp.port, ""));
             assertEquals(UNAVAILABLE, assertInstanceOf(UdpErrorResponse.class, r).message());
 
-            redis.restart(redis.nodes().getFirst());
+            redis.restart(killed);
             until("ready again", () -> get(http, ready).statusCode() == 200);
             long okAfter = count("ok");
             until("announces succeed again", () -> count("ok") > okAfter + 50);
@@ -98,10 +112,10 @@ class RedisOutageIT {
             assertTrue(okAfter >= okBefore);
             assertTrue(slowestFailureNanos.get() < (TIMEOUT_MILLIS + 1_000) * 1_000_000,
                     "a failure took " + slowestFailureNanos.get() / 1_000_000 + " ms");
-            // full service: every announce now succeeds, on both frontends
+            // full service: every announce now succeeds, on both frontends (swarms no load thread reached)
             for (int i = 0; i < 50; i++) {
-                assertEquals(null, announce(tracker, 1000 + i).get("failure reason"));
-                UdpAnnounceResponse a = udp.announce(connectionId, InfoHash.of(hash(2000 + i)), 100, 2);
+                assertEquals(null, announce(tracker, 10_000_000 + i).get("failure reason"));
+                UdpAnnounceResponse a = udp.announce(connectionId, InfoHash.of(hash(20_000_000 + i)), 100, 2);
                 assertEquals(1, a.leechers());
             }
             String scrape = meters.scrape();
@@ -168,6 +182,31 @@ class RedisOutageIT {
                 + "&uploaded=0&downloaded=0&left=100";
         RawHttp.Response r = RawHttp.get(null, "127.0.0.1", tracker.httpPort(), query);
         return Bencode.decodeDict(r.body());
+    }
+
+    /** The first n from 99 whose swarm, {@code hash(n)}, is served by {@code node} (on a single server: 99). */
+    private static int servedBy(RedisServers redis, RedisServers.Node node) {
+        if (!redis.isCluster()) {
+            return 99;
+        }
+        // CLUSTER NODES: the line flagged "myself" ends with the slot ranges it serves, "0-5460" or "5461"
+        List<int[]> ranges = new ArrayList<>();
+        for (String line : redis.cli(node, "CLUSTER", "NODES").split("\n")) {
+            String[] f = line.strip().split(" ");
+            if (f.length > 2 && f[2].contains("myself")) {
+                for (int i = 8; i < f.length; i++) {
+                    String[] ab = f[i].split("-");
+                    ranges.add(new int[] {Integer.parseInt(ab[0]), Integer.parseInt(ab[ab.length - 1])});
+                }
+            }
+        }
+        for (int n = 99; n < 1_000_000; n++) {
+            int slot = JedisClusterCRC16.getSlot(InfoHash.of(hash(n)).hex());
+            if (ranges.stream().anyMatch(r -> r[0] <= slot && slot <= r[1])) {
+                return n;
+            }
+        }
+        throw new AssertionError("no swarm on node " + node.port + ", which serves " + ranges.size() + " ranges");
     }
 
     private static byte[] hash(int n) {
