@@ -19,7 +19,7 @@ trap 'rm -f "$script"' EXIT
 case $stop in
   '') ;;
   prelude) sed -i 's/^  now, event, seeder = /  do return {0} end\n&/' "$script" ;;
-  applied) sed -i 's/^  if numWant > 0 then$/  do return {0} end\n&/' "$script" ;;
+  applied) sed -i 's/^  if numWant > 0 and tiers == 0 then$/  do return {0} end\n&/' "$script" ;;
   selected) sed -i 's/^  local reply = {complete, incomplete, tiers + 1}$/  do return {#out} end\n&/' "$script" ;;
   *) echo "unknown stop-at $stop" >&2; exit 2 ;;
 esac
