@@ -15,6 +15,9 @@
 # prints, per announce, the tracker's user/system CPU, system calls and context switches (tracker_*).
 # WARMUP=8s: a longer unmeasured start (default 2s; an open-loop run at a fixed rate needs the JIT and the first
 # announces of the bench's new peers behind it, or their backlog lands in the measured window).
+# SOCKETS=n: the UDP generator's sockets (default 1). BENCH_ARGS="..." adds options to every bench run (e.g.
+# SOCKETS=2 BENCH_ARGS="--threads 2": two generator threads on
+# core 1, which then park instead of polling, leaving that core to a redis-server beside them, REDIS_CPU=1).
 # JAR=path runs another build (trackers and load generator; default target/swarmgate.jar, its libs beside it).
 # CLUSTER=1: the Redis store on a three-master Redis Cluster (ports 30500-30502 and their buses 40500-40502, all
 # three pinned where redis-server goes), its figures summed over the three.
@@ -96,12 +99,13 @@ for r in $(seq "$rounds"); do
       pid=$memjvm; udp=$mudp; http=$mhttp
       if [ $store = redis ]; then pid=$redjvm; udp=$rudp; http=$rhttp; fi
       case $mode in
-        udp) args=(udp --target 127.0.0.1:$udp --sockets 1 --window "$window") ;;
+        udp) args=(udp --target 127.0.0.1:$udp --sockets "${SOCKETS:-1}" --window "$window") ;;
         http-keepalive) args=(http --target 127.0.0.1:$http --sockets 1 --window "$window" --keep-alive) ;;
         http-close) args=(http --target 127.0.0.1:$http --sockets 1 --window "$window") ;;
         *) echo "unknown mode $mode" >&2; exit 2 ;;
       esac
       if [ -n "$rate" ]; then args+=(--rate "$rate"); fi
+      if [ -n "${BENCH_ARGS:-}" ]; then read -ra extra <<<"$BENCH_ARGS"; args+=("${extra[@]}"); fi
       rall CONFIG RESETSTAT >/dev/null
       before=$(ticks "${rpids[@]}"); u0=$(cpu used_cpu_user_main_thread); s0=$(cpu used_cpu_sys_main_thread)
       watch=()

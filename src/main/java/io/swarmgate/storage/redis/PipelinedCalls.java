@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The commands of many request threads written to a few connections together (auto-pipelining), for a single
- * Redis server.
+ * The commands of many request threads written to a few connections together (auto-pipelining), for one
+ * Redis server: a single server, or one master of a Cluster ({@link ClusterPipelines}).
  *
  * <p><b>Why.</b> With one connection per call, as a pool of blocking connections gives, every announce costs
  * Redis an {@code epoll} wake-up, a {@code read} and a {@code write} (which, on loopback or a LAN, also runs
