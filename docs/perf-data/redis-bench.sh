@@ -136,9 +136,9 @@ for r in $(seq "$rounds"); do
       tu1=$(awk '{print $14}' /proc/$pid/stat); ts1=$(awk '{print $15}' /proc/$pid/stat)
       for w in "${watch[@]}"; do wait "$w" || true; done
       answered=$(grep -o ' announces=[0-9]*' <<<"$line" | cut -d= -f2)
-      # the counts span warm-up and measured window: per announce as if the warm-up ran at the measured rate
-      # (right for --rate runs; for saturated ones only a ratio between builds: use tracker_cores for CPU)
-      tper() { echo "scale=2; $1 * 10 / ($answered * (10 + $WARMUP_S))" | bc; }
+      # the counts span warm-up and measured window, and so does the bench's announces= (every answer of the
+      # run): per announce answered over the whole run (the warm-up's JIT included)
+      tper() { echo "scale=2; $1 / $answered" | bc; }
       # per announce answered: µs of the tracker's user and system CPU (clock ticks of 10 ms), its system calls
       # and context switches
       tracker=" tracker_user_us=$(tper "($tu1 - $tu0) * 10000") tracker_sys_us=$(tper "($ts1 - $ts0) * 10000")"
