@@ -28,6 +28,7 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
@@ -61,6 +62,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -101,6 +103,8 @@ public final class RedisPeerStore implements PeerStore {
     /** Swarms one sweep pass takes from one index shard; the rest wait for the next pass. */
     private static final int SWEEP_SWARMS = 10_000;
     private static final long PROBE_NANOS = 1_000_000_000L;
+    /** How long a Cluster call refused with TRYAGAIN (its slot migrating) waits before it is sent again. */
+    private static final long TRYAGAIN_PAUSE_NANOS = 10_000_000L;
     private static final byte[] EVENT_NONE = {'n'};
     private static final byte[] EVENT_COMPLETED = {'c'};
     private static final byte[] EVENT_STOPPED = {'x'};
@@ -352,16 +356,17 @@ public final class RedisPeerStore implements PeerStore {
             return CompletableFuture.supplyAsync(
                     () -> announce(infoHash, peer, event, seeder, numWant, preference, sink), VIRTUAL);
         }
+        long deadline = System.nanoTime() + config.timeout().toNanos();
         byte[] me = member(peer.ip(), peer.port());
         List<byte[]> args = announceArgs(hex, me, peer, event, seeder, numWant, preference);
         CommandArguments command = fcallCommand(announce, keys, args);
         return calls.submit(command)
                 .exceptionallyCompose(e -> {
                     Throwable cause = unwrap(e);
-                    if (cluster != null && cause instanceof JedisRedirectionException) {
+                    if (cluster != null && (cause instanceof JedisRedirectionException || tryAgain(cause))) {
                         // refused, not run: through the client, which follows it and renews its map
                         return CompletableFuture.supplyAsync(
-                                () -> loadingOnce(() -> cluster.fcall(announce, keys, args), keys), VIRTUAL);
+                                () -> loadingOnce(() -> viaClient(announce, keys, args, deadline), keys), VIRTUAL);
                     }
                     lostConnection(cause);
                     if (!Library.missing(cause)) {
@@ -695,22 +700,71 @@ public final class RedisPeerStore implements PeerStore {
 
     /**
      * Through the pipeline of the server that serves the swarm; on a Cluster, a call its master refused
-     * (MOVED/ASK: not run), or one for a slot the client's map does not know yet, goes through the client,
-     * which follows redirections.
+     * (MOVED/ASK/TRYAGAIN: not run), or one for a slot the client's map does not know yet, goes through the
+     * client, which follows redirections ({@link #viaClient}).
      */
     private Object fcallOnce(byte[] function, List<byte[]> keys, List<byte[]> args) {
+        long deadline = System.nanoTime() + config.timeout().toNanos();
         PipelinedCalls calls = pipelineFor(keys);
         if (calls == null) {
-            return redis.fcall(function, keys, args);
+            return cluster == null ? redis.fcall(function, keys, args) : viaClient(function, keys, args, deadline);
         }
         try {
             return calls.call(fcallCommand(function, keys, args));
-        } catch (JedisRedirectionException e) {
-            return cluster.fcall(function, keys, args); // only a Cluster's nodes redirect
+        } catch (JedisDataException e) {
+            if (cluster == null || !(e instanceof JedisRedirectionException || tryAgain(e))) {
+                throw e;
+            }
+            return viaClient(function, keys, args, deadline);
         } catch (JedisConnectionException e) {
             lostConnection(e);
             throw e;
         }
+    }
+
+    /**
+     * A Cluster call through the client, which follows MOVED and ASK. While the swarm's slot migrates between
+     * masters, Redis refuses a call naming several keys of which some are not there (as most of a swarm's
+     * twelve are not: no IPv6 peers, no groups...) with TRYAGAIN, without running it; the call is then sent
+     * again every {@link #TRYAGAIN_PAUSE_NANOS} until the deadline (the call's timeout), so an announce during a
+     * resharding waits for its slot to finish moving instead of failing ({@link #refused}).
+     */
+    private Object viaClient(byte[] function, List<byte[]> keys, List<byte[]> args, long deadline) {
+        while (true) {
+            try {
+                return cluster.fcall(function, keys, args);
+            } catch (JedisDataException | JedisClusterOperationException e) {
+                if (!refused(e) || deadline - System.nanoTime() < TRYAGAIN_PAUSE_NANOS) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TRYAGAIN_PAUSE_NANOS);
+            }
+        }
+    }
+
+    /**
+     * Whether the Cluster refused the call without running it: TRYAGAIN, or the client giving up after
+     * attempts that were all refusals (MOVED, ASK, TRYAGAIN), as when the masters disagree for a moment about
+     * who serves a slot that just moved. A failure in which a call may have run (a lost connection) is not.
+     */
+    private static boolean refused(RuntimeException e) {
+        if (tryAgain(e)) {
+            return true;
+        }
+        Throwable[] attempts = e.getSuppressed();
+        if (!(e instanceof JedisClusterOperationException) || attempts.length == 0) {
+            return false;
+        }
+        for (Throwable a : attempts) {
+            if (!(a instanceof JedisRedirectionException || tryAgain(a))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean tryAgain(Throwable e) {
+        return e instanceof JedisDataException && String.valueOf(e.getMessage()).startsWith("TRYAGAIN");
     }
 
     /** The pipeline for the swarm of {@code keys}: the single server's, or its Cluster master's (null: unknown). */

@@ -6,16 +6,20 @@ import io.swarmgate.bittorrent.Peer;
 import io.swarmgate.bittorrent.PeerCollector;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.SwarmStats;
+import io.swarmgate.storage.AnnounceResult;
 import io.swarmgate.testing.RedisServers;
+import io.swarmgate.testing.Wire;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,15 +59,8 @@ class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
         Peer first = peer("10.0.0.1", 6881);
         put(t, first, true);
         int slot = JedisClusterCRC16.getSlot(t.hex());
-        RedisServers.Node from = null;
-        for (RedisServers.Node n : cluster.nodes()) {
-            if (Long.parseLong(cluster.cli(n, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot)).strip()) > 0) {
-                from = n;
-            }
-        }
-        RedisServers.Node source = from;
-        RedisServers.Node to = cluster.nodes().stream().filter(n -> n != source).findFirst().orElseThrow();
-        moveSlot(slot, from, to);
+        RedisServers.Node from = owner(slot);
+        moveSlot(slot, from, another(from));
 
         PeerCollector sink = new PeerCollector();
         Peer second = peer("10.0.0.2", 6881);
@@ -94,8 +91,78 @@ class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
         assertEquals(Set.of(), Set.copyOf(keysIn(from, slot)), "the swarm's keys all moved");
     }
 
+    /**
+     * While a swarm's slot is half moved (keys migrated, slot not yet handed over), Redis refuses the store's
+     * call with TRYAGAIN (several keys named, some not there). An announce then waits, within the timeout,
+     * for the slot to finish moving, and is served from the new master, on the blocking and the asynchronous
+     * path: not answered "storage unavailable" for a resharding that takes milliseconds.
+     */
+    @ParameterizedTest(name = "asynchronous={0}")
+    @ValueSource(booleans = {false, true})
+    void anAnnounceDuringASlotMigrationWaitsForItToEnd(boolean async) throws Exception {
+        InfoHash t = torrent(async ? 10 : 9);
+        Peer first = peer("10.0.0.1", 6881);
+        put(t, first, true);
+        int slot = JedisClusterCRC16.getSlot(t.hex());
+        RedisServers.Node from = owner(slot);
+        String toId = startMoving(slot, from, another(from));
+        long refusedBefore = tryAgains();
+        PeerCollector sink = new PeerCollector();
+        Peer second = peer("10.0.0.2", 6881);
+        CompletableFuture<AnnounceResult> answer = async
+                ? store.announceAsync(t, second, Event.STARTED, false, 50, PeerPreference.NONE, sink)
+                : CompletableFuture.supplyAsync(
+                        () -> store.announce(t, second, Event.STARTED, false, 50, PeerPreference.NONE, sink));
+        Wire.eventually("Redis refused the call while the slot moves", Duration.ofSeconds(2),
+                () -> tryAgains() > refusedBefore);
+        assertFalse(answer.isDone(), "the announce waits for the slot");
+        for (RedisServers.Node n : cluster.nodes()) {
+            assertEquals("OK", cluster.cli(n, "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", toId).strip());
+        }
+        AnnounceResult r = answer.get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(first), sink.peers(), "served from the new master, the swarm intact");
+        assertEquals(1, r.complete());
+        assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
+    }
+
+    /** TRYAGAIN errors Redis answered, over all nodes (INFO errorstats). */
+    private static long tryAgains() {
+        long n = 0;
+        for (RedisServers.Node node : cluster.nodes()) {
+            for (String line : cluster.cli(node, "INFO", "errorstats").split("\n")) {
+                if (line.startsWith("errorstat_TRYAGAIN:count=")) {
+                    n += Long.parseLong(line.strip().substring("errorstat_TRYAGAIN:count=".length()));
+                }
+            }
+        }
+        return n;
+    }
+
+    /** A master other than {@code node}. */
+    private static RedisServers.Node another(RedisServers.Node node) {
+        return cluster.nodes().stream().filter(n -> n != node).findFirst().orElseThrow();
+    }
+
+    /** The master holding the slot's keys. */
+    private static RedisServers.Node owner(int slot) {
+        for (RedisServers.Node n : cluster.nodes()) {
+            if (Long.parseLong(cluster.cli(n, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot)).strip()) > 0) {
+                return n;
+            }
+        }
+        throw new AssertionError("no master holds keys of slot " + slot);
+    }
+
     /** CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE of the slot's keys, then SETSLOT NODE on every master. */
     private static void moveSlot(int slot, RedisServers.Node from, RedisServers.Node to) {
+        String toId = startMoving(slot, from, another(from));
+        for (RedisServers.Node n : cluster.nodes()) {
+            assertEquals("OK", cluster.cli(n, "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", toId).strip());
+        }
+    }
+
+    /** CLUSTER SETSLOT IMPORTING/MIGRATING and MIGRATE of the slot's keys; returns the new master's id. */
+    private static String startMoving(int slot, RedisServers.Node from, RedisServers.Node to) {
         String s = Integer.toString(slot);
         String fromId = cluster.cli(from, "CLUSTER", "MYID").strip();
         String toId = cluster.cli(to, "CLUSTER", "MYID").strip();
@@ -107,9 +174,7 @@ class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
         assertFalse(keys.isEmpty(), "the swarm's keys are on the master that serves its slot");
         migrate.addAll(keys);
         assertEquals("OK", cluster.cli(from, migrate.toArray(String[]::new)).strip());
-        for (RedisServers.Node n : cluster.nodes()) {
-            assertEquals("OK", cluster.cli(n, "CLUSTER", "SETSLOT", s, "NODE", toId).strip());
-        }
+        return toId;
     }
 
     private static List<String> keysIn(RedisServers.Node node, int slot) {
