@@ -363,7 +363,7 @@ public final class RedisPeerStore implements PeerStore {
         return calls.submit(command)
                 .exceptionallyCompose(e -> {
                     Throwable cause = unwrap(e);
-                    if (cluster != null && (cause instanceof JedisRedirectionException || tryAgain(cause))) {
+                    if (resendThroughClient(cause)) {
                         // refused, not run: through the client, which follows it and renews its map
                         return CompletableFuture.supplyAsync(
                                 () -> loadingOnce(() -> viaClient(announce, keys, args, deadline), keys), VIRTUAL);
@@ -611,14 +611,21 @@ public final class RedisPeerStore implements PeerStore {
                         down.add(e.getKey() + " (cluster_state is not ok)");
                     }
                 } catch (RuntimeException ex) {
-                    down.add(e.getKey() + " (" + (ex.getMessage() == null ? ex.getClass().getSimpleName()
-                            : ex.getMessage()) + ")");
+                    down.add(e.getKey() + " (" + message(ex) + ")");
                 }
             }
             probeFailure = down.isEmpty() ? "" : "Cluster master " + String.join(", ", down) + " does not serve";
         }
-        String f = probeFailure;
-        return f.isEmpty() ? "" : name + " unavailable: " + f;
+        return unavailable(probeFailure);
+    }
+
+    /** Readiness' reason for a failure ("" when none). */
+    private String unavailable(String failure) {
+        return failure.isEmpty() ? "" : name + " unavailable: " + failure;
+    }
+
+    private static String message(RuntimeException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Redis is a network hop away: callers should not block a thread that serves many clients on it. */
@@ -652,8 +659,7 @@ public final class RedisPeerStore implements PeerStore {
                 failed(e);
             }
         }
-        String f = failure;
-        return f.isEmpty() ? "" : name + " unavailable: " + f;
+        return unavailable(failure);
     }
 
     @Override
@@ -707,12 +713,12 @@ public final class RedisPeerStore implements PeerStore {
         long deadline = System.nanoTime() + config.timeout().toNanos();
         PipelinedCalls calls = pipelineFor(keys);
         if (calls == null) {
-            return cluster == null ? redis.fcall(function, keys, args) : viaClient(function, keys, args, deadline);
+            return viaClient(function, keys, args, deadline); // only a Cluster's map can lack a slot
         }
         try {
             return calls.call(fcallCommand(function, keys, args));
         } catch (JedisDataException e) {
-            if (cluster == null || !(e instanceof JedisRedirectionException || tryAgain(e))) {
+            if (!resendThroughClient(e)) {
                 throw e;
             }
             return viaClient(function, keys, args, deadline);
@@ -763,6 +769,11 @@ public final class RedisPeerStore implements PeerStore {
         return true;
     }
 
+    /** A pipelined call a Cluster master refused without running it (MOVED, ASK, TRYAGAIN): for the client. */
+    private boolean resendThroughClient(Throwable e) {
+        return cluster != null && (e instanceof JedisRedirectionException || tryAgain(e));
+    }
+
     private static boolean tryAgain(Throwable e) {
         return e instanceof JedisDataException && String.valueOf(e.getMessage()).startsWith("TRYAGAIN");
     }
@@ -811,7 +822,7 @@ public final class RedisPeerStore implements PeerStore {
     }
 
     private String failed(RuntimeException e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String message = message(e);
         if (failure.isEmpty()) {
             LOG.log(Level.WARNING, name + " failed; answering 'storage unavailable' until it is back: " + e);
         }
