@@ -131,13 +131,14 @@ public final class RedisClientBenchmark {
         config.setMaxIdle(pool);
         config.setJmxEnabled(false);
         HostAndPort node = new HostAndPort("127.0.0.1", port);
-        try (JedisPooled jedis = new JedisPooled(config, node, DefaultJedisClientConfig.builder().build())) {
+        DefaultJedisClientConfig client = DefaultJedisClientConfig.builder().build();
+        try (JedisPooled jedis = new JedisPooled(config, node, client)) {
             awaitUp(jedis);
             jedis.functionLoadReplace(library.source());
             fill(jedis);
             RedisClient lettuceClient = RedisClient.create(RedisURI.create("127.0.0.1", port));
             try (StatefulRedisConnection<byte[], byte[]> lettuce = lettuceClient.connect(ByteArrayCodec.INSTANCE);
-                 PipelinedCalls pipelined = new PipelinedCalls(jedis.getPool(), pool, Duration.ofSeconds(2), "bench")) {
+                 PipelinedCalls pipelined = new PipelinedCalls(node, client, pool, Duration.ofSeconds(2), "bench")) {
                 System.out.printf(Locale.ROOT, "# %d swarms of %d peers, numwant %d, pool %d, %d s rounds after %d s warm-up%n",
                         SWARMS, PEERS, NUMWANT, pool, seconds, warmup);
                 System.out.println("round client calls_per_s p50_us p99_us client_cpu_us_per_call redis_cpu_us_per_call");

@@ -2,6 +2,7 @@ package io.swarmgate.storage.redis;
 
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 
 import java.time.Duration;
@@ -28,6 +29,7 @@ final class ClusterPipelines implements AutoCloseable {
     private static final long RENEW_INTERVAL_NANOS = 100_000_000L;
 
     private final ClusterConnectionProvider provider;
+    private final JedisClientConfig client;
     private final int maxInFlight;
     private final Duration timeout;
     private final String name;
@@ -36,12 +38,17 @@ final class ClusterPipelines implements AutoCloseable {
     private volatile long lastRenewal = System.nanoTime() - RENEW_INTERVAL_NANOS;
     private volatile boolean closed;
 
-    /** One master's pipeline over the client's pool for that master. */
+    /**
+     * One master's pipeline (a connection of its own), and the client's pool for that master when it was made:
+     * a pool the client replaced means the master did, too.
+     */
     private record Node(ConnectionPool pool, PipelinedCalls calls) {
     }
 
-    ClusterPipelines(ClusterConnectionProvider provider, int maxInFlight, Duration timeout, String name) {
+    ClusterPipelines(ClusterConnectionProvider provider, JedisClientConfig client, int maxInFlight, Duration timeout,
+                     String name) {
         this.provider = provider;
+        this.client = client;
         this.maxInFlight = maxInFlight;
         this.timeout = timeout;
         this.name = name;
@@ -72,7 +79,8 @@ final class ClusterPipelines implements AutoCloseable {
                 return node.calls;
             }
             replaced = node;
-            node = new Node(pool, new PipelinedCalls(pool, maxInFlight, timeout, name + "-" + master.getPort()));
+            node = new Node(pool, new PipelinedCalls(master, client, maxInFlight, timeout,
+                    name + "-" + master.getPort()));
             byNode.put(key, node);
         }
         if (replaced != null) {
@@ -117,7 +125,7 @@ final class ClusterPipelines implements AutoCloseable {
         closeLater(gone);
     }
 
-    /** Closing a pipeline waits for its senders: not on a caller's thread. */
+    /** Closing a pipeline waits for its reader: not on a caller's thread. */
     private static void closeLater(List<Node> nodes) {
         if (!nodes.isEmpty()) {
             Thread.ofVirtual().start(() -> nodes.forEach(n -> n.calls.close()));

@@ -180,7 +180,7 @@ public final class RedisPeerStore implements PeerStore {
                 // pipelines route by its map of slots (ClusterPipelines)
                 ClusterConnectionProvider provider = new ClusterConnectionProvider(Set.of(node), c, pool);
                 this.cluster = new JedisCluster(provider, 5, config.timeout());
-                this.masters = new ClusterPipelines(provider, config.poolSize(), config.timeout(), "redis-store");
+                this.masters = new ClusterPipelines(provider, c, config.poolSize(), config.timeout(), "redis-store");
             } catch (RuntimeException e) {
                 throw new IllegalStateException("cannot reach the Redis Cluster at " + config.redactedUri() + ": "
                         + e.getMessage(), e);
@@ -191,10 +191,11 @@ public final class RedisPeerStore implements PeerStore {
             this.shardTags = slotTags();
             this.shardKeys = new AtomicReferenceArray<>(SLOTS);
         } else {
-            this.single = new JedisPooled(pool, node, client.database(JedisURIHelper.getDBIndex(uri)).build());
+            JedisClientConfig c = client.database(JedisURIHelper.getDBIndex(uri)).build();
+            this.single = new JedisPooled(pool, node, c);
             this.cluster = null;
             this.masters = null;
-            this.pipeline = new PipelinedCalls(single.getPool(), config.poolSize(), config.timeout(), "redis-store");
+            this.pipeline = new PipelinedCalls(node, c, config.poolSize(), config.timeout(), "redis-store");
             this.redis = single;
             this.shardTags = new String[] {"all"};
             this.shardKeys = new AtomicReferenceArray<>(1);

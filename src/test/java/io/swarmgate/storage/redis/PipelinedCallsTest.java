@@ -2,16 +2,13 @@ package io.swarmgate.storage.redis;
 
 import io.swarmgate.concurrent.Burst;
 import io.swarmgate.testing.RedisServers;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.CommandArguments;
-import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -40,22 +37,22 @@ class PipelinedCallsTest {
     private static final Duration TIMEOUT = Duration.ofMillis(300);
     private RedisServers redis;
     private RedisServers.Node node;
-    private JedisPooled pool;
+    private HostAndPort address;
+    private DefaultJedisClientConfig client;
 
     @BeforeEach
     void start() {
         redis = RedisServers.single();
         node = redis.nodes().getFirst();
         int millis = (int) TIMEOUT.toMillis();
-        pool = new JedisPooled(new GenericObjectPoolConfig<Connection>(), new HostAndPort("127.0.0.1", node.port),
-                DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
-                        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build());
+        address = new HostAndPort("127.0.0.1", node.port);
+        client = DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build();
     }
 
     @AfterEach
     void stop() {
         redis.resume(node); // in case a test failed while it was paused
-        pool.close();
         redis.close();
     }
 
@@ -65,7 +62,7 @@ class PipelinedCallsTest {
 
     @Test
     void commandsWaitingTogetherReachRedisInFewReads() throws Exception {
-        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 64, Duration.ofSeconds(20), "test")) {
+        try (PipelinedCalls calls = new PipelinedCalls(address, client, 64, Duration.ofSeconds(20), "test")) {
             assertEquals(1L, calls.call(incr())); // connected
             long readsBefore = reads();
             redis.pause(node);
@@ -94,7 +91,7 @@ class PipelinedCallsTest {
 
     @Test
     void anErrorReplyFailsOnlyItsOwnCall() {
-        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 8, TIMEOUT, "test")) {
+        try (PipelinedCalls calls = new PipelinedCalls(address, client, 8, TIMEOUT, "test")) {
             JedisDataException e = assertThrows(JedisDataException.class, () -> calls.call(
                     new CommandArguments(Protocol.Command.FCALL).add("no_such_function").add(0)));
             assertTrue(e.getMessage().startsWith(RedisPeerStore.Library.MISSING), e.getMessage());
@@ -105,7 +102,7 @@ class PipelinedCallsTest {
 
     @Test
     void aHungServerFailsEveryCallWithinTheTimeoutAndServesOnceItAnswers() throws Exception {
-        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 8, TIMEOUT, "test")) {
+        try (PipelinedCalls calls = new PipelinedCalls(address, client, 8, TIMEOUT, "test")) {
             assertEquals(1L, calls.call(incr()));
             redis.pause(node);
             List<Long> failedAfterMillis = new ArrayList<>();
@@ -135,7 +132,7 @@ class PipelinedCallsTest {
 
     @Test
     void submittedCallsAreAnsweredOrFailedWithinTheTimeoutWithoutAThreadEach() throws Exception {
-        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 8, TIMEOUT, "test")) {
+        try (PipelinedCalls calls = new PipelinedCalls(address, client, 8, TIMEOUT, "test")) {
             assertEquals(1L, calls.submit(incr()).get());
             redis.pause(node);
             long start = System.nanoTime();
@@ -157,7 +154,7 @@ class PipelinedCallsTest {
 
     @Test
     void aBatchsRepliesCompleteInOneBurstSoWhatTheyDeferRunsAfterTheLastOfThem() throws Exception {
-        try (PipelinedCalls calls = new PipelinedCalls(pool.getPool(), 64, Duration.ofSeconds(20), "test")) {
+        try (PipelinedCalls calls = new PipelinedCalls(address, client, 64, Duration.ofSeconds(20), "test")) {
             assertEquals(1L, calls.submit(incr()).get()); // connected
             redis.pause(node);
             // both senders wait for a reply: the rest of the calls queue up and go out in one batch later
@@ -190,6 +187,57 @@ class PipelinedCallsTest {
             }
             assertTrue(longest >= 2, "no batch's replies completed together: " + byThread);
         }
+    }
+
+    @Test
+    void callsSubmittedInOneBurstGoOutInOneWrite() throws Exception {
+        try (PipelinedCalls calls = new PipelinedCalls(address, client, 64, Duration.ofSeconds(20), "test")) {
+            assertEquals(1L, calls.call(incr())); // connected
+            long readsBefore = reads();
+            long perInfo = reads() - readsBefore; // what one redis-cli INFO adds to the count (its command, its close)
+            readsBefore += perInfo;
+            List<CompletableFuture<Object>> replies = new ArrayList<>();
+            Burst.run(() -> {
+                for (int i = 0; i < 30; i++) {
+                    replies.add(calls.submit(incr()));
+                }
+                assertEquals(0, redisCalls("incr") - 1, "written before the burst's end");
+            });
+            Set<Object> got = new HashSet<>();
+            for (CompletableFuture<Object> f : replies) {
+                got.add(f.get());
+            }
+            assertEquals(30, got.size(), "every call got its own reply: " + got);
+            // less the two redis-cli INFOs since readsBefore
+            long reads = reads() - readsBefore - 2 * perInfo;
+            assertEquals(1, reads, "30 calls of one burst took " + reads + " reads");
+        }
+    }
+
+    @Test
+    void theConnectionAuthenticatesAndSelectsTheDatabaseOfTheConfig() throws Exception {
+        redis.cli(node, "CONFIG", "SET", "requirepass", "s3cret");
+        try {
+            DefaultJedisClientConfig authed = DefaultJedisClientConfig.builder().password("s3cret").database(3)
+                    .clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build();
+            try (PipelinedCalls calls = new PipelinedCalls(address, authed, 8, TIMEOUT, "test")) {
+                assertEquals(1L, calls.call(incr()));
+                assertEquals("1", redis.cli(node, "-a", "s3cret", "--no-auth-warning", "-n", "3", "GET", "n")
+                        .strip());
+            }
+            DefaultJedisClientConfig wrong = DefaultJedisClientConfig.builder().password("wrong")
+                    .clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build();
+            try (PipelinedCalls calls = new PipelinedCalls(address, wrong, 8, TIMEOUT, "test")) {
+                JedisConnectionException e = assertThrows(JedisConnectionException.class, () -> calls.call(incr()));
+                assertTrue(e.getMessage().startsWith("AUTH refused"), e.getMessage());
+            }
+        } finally {
+            redis.cli(node, "-a", "s3cret", "--no-auth-warning", "CONFIG", "SET", "requirepass", "");
+        }
+    }
+
+    private long redisCalls(String command) {
+        return redis.commandStats().getOrDefault(command, 0L);
     }
 
     private long reads() {
