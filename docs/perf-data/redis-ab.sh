@@ -5,7 +5,7 @@
 # Usage: docs/perf-data/redis-ab.sh passes rounds-per-run JAR...   (each jar with its libs/ beside it)
 #   e.g. on the old tree: mkdir -p /tmp/redis-before && cp -r target/swarmgate.jar target/libs /tmp/redis-before/
 #        docs/perf-data/redis-ab.sh 2 2 /tmp/redis-before/swarmgate.jar target/swarmgate.jar
-# RATE=n offers n announces/s open-loop (redis-bench.sh rate), WARMUP as there.
+# RATE=n offers n announces/s open-loop (redis-bench.sh rate), MODES the modes (default udp), WARMUP as there.
 # Ports: BASE (default 25000) .. BASE+581. Prints uptime (load average) around every run; lines are prefixed
 # with build=<the jar's directory name>.
 set -euo pipefail
@@ -21,7 +21,7 @@ for p in $(seq "$passes"); do
     for jar in "$@"; do
       build=$(basename "$(dirname "$(readlink -f "$jar")")")
       echo "== pass=$pass build=$build $(uptime)"
-      JAR=$jar docs/perf-data/redis-bench.sh "$rounds" 64 udp ${RATE:-} | sed "s/^/build=$build /"
+      JAR=$jar docs/perf-data/redis-bench.sh "$rounds" 64 "${MODES:-udp}" ${RATE:-} | sed "s/^/build=$build /"
     done' _ "$p" "$rounds" "$@"
 done
 echo "== end $(uptime)"

@@ -67,6 +67,20 @@ public final class Burst {
         }
     }
 
+    /**
+     * Runs what this thread's burst deferred so far, now, and goes on with the burst: for a thread about to wait
+     * on something the deferred work may be needed for (the UDP receive loop waiting for a free handler, whose
+     * calls this burst queued to a remote store: they must be written before their replies can free one).
+     * Outside a burst it does nothing.
+     */
+    public static void drainNow() {
+        Burst b = CURRENT.get();
+        if (b.active) {
+            b.drain();
+            b.active = true;
+        }
+    }
+
     /** Whether this thread is in a burst (for tests and assertions). */
     public static boolean active() {
         return CURRENT.get().active;

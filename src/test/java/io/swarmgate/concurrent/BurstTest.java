@@ -38,6 +38,23 @@ class BurstTest {
     }
 
     @Test
+    void drainNowRunsWhatWasDeferredSoFarAndTheBurstGoesOn() {
+        Runnable write = () -> log.add("write");
+        Burst.run(() -> {
+            Burst.once(write);
+            Burst.after(() -> log.add("posthook 1"));
+            Burst.drainNow(); // about to wait for what the write's replies free
+            log.add("waited");
+            assertTrue(Burst.active());
+            Burst.once(write); // ran already: deferred again, it runs again at the end
+            Burst.after(() -> log.add("posthook 2"));
+        });
+        assertEquals(List.of("write", "posthook 1", "waited", "write", "posthook 2"), log);
+        Burst.drainNow(); // outside a burst: nothing deferred, nothing to do
+        assertFalse(Burst.active());
+    }
+
+    @Test
     void aNestedBurstIsPartOfTheOuterOne() {
         Burst.run(() -> {
             Burst.run(() -> Burst.after(() -> log.add("inner")));

@@ -280,7 +280,9 @@ final class UdpWorker implements Runnable {
         for (int i = 0; i < n; i++) {
             UdpWorker handler = idle.poll();
             if (handler == null) {
-                outgoing.run();
+                // what this batch deferred goes out before the wait: its answers, and its calls to the store,
+                // whose replies are what frees a handler
+                Burst.drainNow();
                 try {
                     handler = idle.take();
                 } catch (InterruptedException e) {

@@ -252,6 +252,9 @@ final class PipelinedCalls implements AutoCloseable {
             }
             down = null;
             wire = w;
+            if (closed) { // close() may have looked for a connection just before this one was there
+                w.kill(new JedisConnectionException("store closed"));
+            }
             writing.lock(); // a caller may have found no connection just before: write what it queued
             try {
                 writeQueued();

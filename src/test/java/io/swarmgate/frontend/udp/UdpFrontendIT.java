@@ -68,7 +68,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The UDP frontend over real sockets, with the real tracker logic, a real store and a real hook. */
 class UdpFrontendIT {
     private static final String SECRET = "integration-test-secret-0123456789";
-    private static final InfoHash TORRENT = InfoHash.fromHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    static final InfoHash TORRENT = InfoHash.fromHex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
     private static final InfoHash OTHER = InfoHash.fromHex("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
     /** The test hook refuses announces for this torrent unless the URL data carried jwt=xyz. */
     private static final InfoHash PROTECTED = InfoHash.fromHex("cccccccccccccccccccccccccccccccccccccccc");
@@ -83,7 +83,7 @@ class UdpFrontendIT {
     /** {@code udp.arrival-timestamps} for the next {@link #start}. */
     private boolean arrivalTimestamps;
     /** A prehook to run after {@link #hook} from the next {@link #start} on; none when null. */
-    private Hook extraPrehook;
+    Hook extraPrehook;
 
     /** Records the parameters every announce carried; refuses {@link #PROTECTED} without jwt=xyz. */
     static final class ParamsHook implements Hook {
@@ -102,7 +102,7 @@ class UdpFrontendIT {
         }
     }
 
-    private UdpFrontend start(String host, int workers, boolean allowIpParam, TrackerConfig tracker)
+    UdpFrontend start(String host, int workers, boolean allowIpParam, TrackerConfig tracker)
             throws IOException {
         return start(host, workers, allowIpParam, tracker, List.of());
     }
@@ -560,7 +560,7 @@ class UdpFrontendIT {
         assertEquals(message, error.message());
     }
 
-    private UdpClient client(String loopback) throws IOException {
+    UdpClient client(String loopback) throws IOException {
         UdpClient c = new UdpClient(loopback, frontend.port(), nextPeer.incrementAndGet());
         toClose.add(c.socket);
         return c;

@@ -157,7 +157,8 @@ class PipelinedCallsTest {
         try (PipelinedCalls calls = new PipelinedCalls(address, client, 64, Duration.ofSeconds(20), "test")) {
             assertEquals(1L, calls.submit(incr()).get()); // connected
             redis.pause(node);
-            // both senders wait for a reply: the rest of the calls queue up and go out in one batch later
+            // written one by one (no burst here) while Redis cannot read: on its resumption it reads them
+            // together and answers them in one write
             Map<String, List<String>> byThread = new ConcurrentHashMap<>();
             int n = 40;
             CountDownLatch deferredRan = new CountDownLatch(n);
