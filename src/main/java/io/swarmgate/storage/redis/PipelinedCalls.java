@@ -42,6 +42,11 @@ import java.util.function.Supplier;
  * together in one {@link Burst}. So an announce costs no hand-off to a sender thread, and under a light load
  * the tracker wakes once for the datagram and once for the reply (README, "Eleventh session").
  *
+ * <p><b>A caller's write does not block</b> in practice: the calls in flight are bounded by the callers (the
+ * {@code maxInFlight} slots of blocking calls, and the UDP frontend's handlers, as many again), a few tens of KB
+ * of commands, well within a socket's buffers even while the server reads nothing. A UDP receive loop that
+ * must wait for a handler first runs what its burst deferred ({@link Burst#drainNow}), this write among it.
+ *
  * <p><b>What does not change.</b> Each command is still one atomic function call; pipelining only shares the
  * socket. A caller waits for its own reply, so its next call is never sent before the previous one ran. A
  * caller waits at most the timeout in all (for a slot, in the queue, for the reply); a call that timed out
