@@ -57,7 +57,8 @@ class RedisOutageIT {
      * instead of restarted: calls then fail only at their deadline, and the pipeline closes the silent connection
      * and opens another. Not on a Cluster: a master stopped for longer than the Cluster's node timeout is marked
      * failed by the others, and the Cluster then takes tens of seconds to clear that once it answers again (its
-     * own failure detection, not the store's; measured at 56 s), while the pipeline is the one tested here.
+     * own failure detection, not the store's; that case took about 8, 26 and 56 s in three runs), while the
+     * pipeline is the one tested here.
      */
     @ParameterizedTest(name = "cluster={0}, hung={1}")
     @CsvSource({"false, false", "true, false", "false, true"})
