@@ -18,6 +18,8 @@
 # SOCKETS=n: the UDP generator's sockets (default 1). BENCH_ARGS="..." adds options to every bench run (e.g.
 # SOCKETS=2 BENCH_ARGS="--threads 2": two generator threads on
 # core 1, which then park instead of polling, leaving that core to a redis-server beside them, REDIS_CPU=1).
+# JVM_OPTIONS=file starts both trackers with that jvm.options file's options (e.g. config/jvm.options, as
+# deployed; default none: the JVM's own defaults).
 # JAR=path runs another build (trackers and load generator; default target/swarmgate.jar, its libs beside it).
 # CLUSTER=1: the Redis store on a three-master Redis Cluster (ports 30500-30502 and their buses 40500-40502, all
 # three pinned where redis-server goes), its figures summed over the three.
@@ -74,9 +76,14 @@ metrics: {enabled: false}
 storage: {type: redis, redis: {uri: "$ruri", cluster: $rcluster}}
 Y
 for p in "${rpids[@]}"; do taskset -pc "${REDIS_CPU:-0}" $p >/dev/null; done
-java -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
+# JVM options of both trackers: none (the JVM's defaults, as in every figure before the eleventh session), or
+# those of a jvm.options file (JVM_OPTIONS=config/jvm.options: what bin/swarmgate, the image and the systemd unit
+# start the tracker with; java -jar hands them on to the JDK 21+ it relaunches on)
+jvm=()
+if [ -n "${JVM_OPTIONS:-}" ]; then mapfile -t jvm < <(grep -v '^\s*#' "$JVM_OPTIONS" | grep -v '^\s*$'); fi
+java "${jvm[@]}" -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
 mem=$!
-java -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
+java "${jvm[@]}" -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
 red=$!
 # wait for them too, so that the next run finds the ports free
 trap 'kill $mem $red "${rpids[@]}" 2>/dev/null || true; wait $mem $red "${rpids[@]}" 2>/dev/null || true' EXIT
