@@ -342,8 +342,8 @@ public final class RedisPeerStore implements PeerStore {
 
     /**
      * The FCALL goes to the pipeline of the server (on a Cluster: the master) that serves the swarm and this
-     * returns at once; the reply is read, the peers given to the sink and the future completed on a sender
-     * thread. A Cluster master that refuses it (MOVED/ASK: not run) has it sent again through the Cluster
+     * returns at once; the reply is read, the peers given to the sink and the future completed on the
+     * pipeline's reader thread. A Cluster master that refuses it (MOVED/ASK: not run) has it sent again through the Cluster
      * client, which blocks, on a virtual thread (Jedis' own timeouts apply), as does a slot the client's map
      * does not know yet.
      */
@@ -374,7 +374,7 @@ public final class RedisPeerStore implements PeerStore {
                     if (!Library.missing(cause)) {
                         return CompletableFuture.failedFuture(e);
                     }
-                    // off the sender thread: loading takes a connection of its own and a round trip
+                    // off the reader thread: loading takes a connection of its own and a round trip
                     return CompletableFuture.runAsync(() -> loadInto(keys), VIRTUAL)
                             .thenCompose(loaded -> calls.submit(command));
                 })
