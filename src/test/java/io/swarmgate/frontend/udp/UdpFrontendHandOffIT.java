@@ -12,8 +12,6 @@ import io.swarmgate.storage.memory.MemoryPeerStore;
 
 import io.swarmgate.concurrent.Burst;
 import io.swarmgate.config.TrackerConfig;
-import io.swarmgate.hook.AnnounceContext;
-import io.swarmgate.hook.Hook;
 import io.swarmgate.protocol.udp.UdpAnnounceRequest;
 import io.swarmgate.protocol.udp.UdpAnnounceResponse;
 import io.swarmgate.protocol.udp.UdpRequests;
@@ -93,19 +91,7 @@ class UdpFrontendHandOffIT extends UdpFrontendIT {
         atBurstEnd = true;
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        extraPrehook = new Hook() {
-            @Override
-            public void announce(AnnounceContext ctx) {
-                if (holding.getCount() > 0) { // the first announce holds the one receive loop
-                    holding.countDown();
-                    try {
-                        release.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-        };
+        extraPrehook = holdsFirstAnnounce(holding, release); // holds the one receive loop
         start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS); // one worker: IN_FLIGHT handlers
         UdpClient first = client("127.0.0.1");
         long firstId = first.connect();

@@ -476,17 +476,7 @@ class UdpFrontendIT {
         arrivalTimestamps = timestamps;
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        extraPrehook = new Hook() {
-            @Override
-            public void announce(AnnounceContext ctx) {
-                holding.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        extraPrehook = holdsFirstAnnounce(holding, release);
         start("127.0.0.1", 1, false, TrackerConfig.DEFAULTS);
         UdpClient c = client("127.0.0.1");
         long id = c.connect();
@@ -513,6 +503,27 @@ class UdpFrontendIT {
         assertEquals(1800, held.get(10, TimeUnit.SECONDS));
         // the JDK's channel (batch-size 1) has no arrival time: there it counts from the receive, after the wait
         return connectSeconds() - before;
+    }
+
+    /**
+     * A prehook that holds the first announce, and with it the receive loop it runs on, until {@code release}
+     * opens (at most 10 s); {@code holding} opens once it holds. Later announces pass.
+     */
+    static Hook holdsFirstAnnounce(CountDownLatch holding, CountDownLatch release) {
+        return new Hook() {
+            @Override
+            public void announce(AnnounceContext ctx) {
+                if (holding.getCount() == 0) {
+                    return;
+                }
+                holding.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 
     /**
