@@ -11,14 +11,16 @@ public record BenchResult(BenchPlan plan, long announces, long scrapes, long con
                           long timeouts, long malformed, long unreachable, long measured, double peersPerAnswer,
                           double p50Micros, double p99Micros, double p999Micros, double trackerCores,
                           double benchCores, String firstFailure, double sendLagP99Micros,
-                          double sendLagP999Micros, double serviceP99Micros, double serviceP999Micros) {
+                          double sendLagP999Micros, double serviceP99Micros, double serviceP999Micros,
+                          long late, long stray) {
 
     static BenchResult of(BenchPlan plan, WorkerStats s, double trackerCores, double benchCores) {
         return new BenchResult(plan, s.announces, s.scrapes, s.connects, s.failures, s.timeouts, s.malformed,
                 s.unreachable, s.measured, s.measured == 0 ? 0 : s.peersReceived / (double) s.measured,
                 s.latency.percentile(0.50), s.latency.percentile(0.99), s.latency.percentile(0.999), trackerCores,
                 benchCores, s.firstFailure == null ? "" : s.firstFailure, s.sendLag.percentile(0.99),
-                s.sendLag.percentile(0.999), s.service.percentile(0.99), s.service.percentile(0.999));
+                s.sendLag.percentile(0.999), s.service.percentile(0.99), s.service.percentile(0.999), s.late,
+                s.stray);
     }
 
     /** Answers per second in the measured window. */
@@ -54,8 +56,9 @@ public record BenchResult(BenchPlan plan, long announces, long scrapes, long con
             sb.append(String.format(Locale.ROOT, "  answered p99 %s, p999 %s after they left, or were due if the"
                     + " window was full (the latency without the generator's own lateness)%n", micros(serviceP99Micros), micros(serviceP999Micros)));
         }
-        sb.append(String.format(Locale.ROOT, "  %,d timed out, %,d failures%s, %,d malformed, %,d unreachable;"
-                        + "%s CPU: %sbench %.2f cores%n", timeouts, failures,
+        sb.append(String.format(Locale.ROOT, "  %,d timed out (%,d answered later, %,d answers matching no request),"
+                        + " %,d failures%s, %,d malformed, %,d unreachable;"
+                        + "%s CPU: %sbench %.2f cores%n", timeouts, late, stray, failures,
                 firstFailure.isEmpty() ? "" : " (first: \"" + firstFailure + "\")", malformed, unreachable,
                 plan.scrape() ? "" : String.format(Locale.ROOT, " %.1f peers per answer;", peersPerAnswer),
                 Double.isNaN(trackerCores) ? "" : String.format(Locale.ROOT, "tracker %.2f cores (%.2f µs per "
@@ -73,13 +76,13 @@ public record BenchResult(BenchPlan plan, long announces, long scrapes, long con
                         + " p999_us=%.0f timeouts=%d failures=%d malformed=%d unreachable=%d announces=%d"
                         + " scrapes=%d connects=%d peers_per_answer=%.1f tracker_cores=%.3f bench_cores=%.3f"
                         + " threads=%d send_lag_p99_us=%.0f send_lag_p999_us=%.0f service_p99_us=%.0f"
-                        + " service_p999_us=%.0f",
+                        + " service_p999_us=%.0f late=%d stray=%d",
                 plan.protocol().name().toLowerCase(Locale.ROOT), plan.keepAlive(), plan.scrape(),
                 plan.target().getAddress().getHostAddress() + ":" + plan.target().getPort(),
                 plan.duration().toNanos() / 1e9, plan.sockets(), plan.window(), plan.workload().swarms(),
                 plan.workload().peers(), rate(), p50Micros, p99Micros, p999Micros, timeouts, failures, malformed,
                 unreachable, announces, scrapes, connects, peersPerAnswer, trackerCores, benchCores,
-                plan.threads(), sendLagP99Micros, sendLagP999Micros, serviceP99Micros, serviceP999Micros);
+                plan.threads(), sendLagP99Micros, sendLagP999Micros, serviceP99Micros, serviceP999Micros, late, stray);
     }
 
     private static String micros(double us) {

@@ -84,8 +84,15 @@ final class UdpLoadWorker extends Worker {
         final long[] slotSentAt = new long[window];
         /** When it left (or was due, if it waited for a free slot): what its service time is counted from. */
         final long[] slotLeftAt = new long[window];
+        /**
+         * When it was written to the socket: what its timeout counts from. Not its due time, or a generator that
+         * fell behind its schedule would count requests it sent late as lost the moment it sent them.
+         */
+        final long[] slotWrittenAt = new long[window];
         final boolean[] slotBusy = new boolean[window];
         final boolean[] slotScrape = new boolean[window];
+        /** Per slot the transaction id of its last request counted as timed out (0: none yet). */
+        final int[] slotLostTx = new int[window];
         DatagramChannel channel;
         int busy;
         int sequence;
@@ -221,8 +228,9 @@ final class UdpLoadWorker extends Worker {
     private void expire(long now) throws IOException {
         for (Socket s : sockets) {
             for (int slot = 0; slot < window; slot++) {
-                if (s.slotBusy[slot] && now - s.slotSentAt[slot] > timeoutNanos) {
+                if (s.slotBusy[slot] && now - s.slotWrittenAt[slot] > timeoutNanos) {
                     stats.timeouts++;
+                    s.slotLostTx[slot] = s.slotTx[slot];
                     free(s, slot, now);
                 }
             }
@@ -277,7 +285,13 @@ final class UdpLoadWorker extends Worker {
         }
         int slot = tx % window;
         if (slot < 0 || !s.slotBusy[slot] || s.slotTx[slot] != tx) {
-            return; // a late answer to a request already counted as lost
+            // a late answer to a request already counted as lost, or one that answers nothing sent
+            if (slot >= 0 && tx != 0 && s.slotLostTx[slot] == tx) {
+                stats.late++;
+            } else {
+                stats.stray++;
+            }
+            return;
         }
         boolean measured = inWindow(s.slotSentAt[slot]);
         int body = in.remaining() - UdpResponses.HEADER_LENGTH;
@@ -422,6 +436,7 @@ final class UdpLoadWorker extends Worker {
         s.slotTx[slot] = tx;
         s.slotSentAt[slot] = stamp;
         s.slotLeftAt[slot] = left;
+        s.slotWrittenAt[slot] = System.nanoTime();
         s.slotScrape[slot] = scrape;
         s.slotBusy[slot] = true;
         s.busy++;

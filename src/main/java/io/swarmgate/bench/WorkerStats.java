@@ -26,6 +26,10 @@ final class WorkerStats {
     /** Error packets (UDP) or bencoded failure reasons (HTTP). */
     long failures;
     long timeouts;
+    /** UDP answers that came after their request was counted as timed out (its slot reused meanwhile). */
+    long late;
+    /** UDP answers whose transaction id matches no request this generator has outstanding or timed out. */
+    long stray;
     long malformed;
     /** ICMP port unreachable (UDP), refused or reset connections (HTTP). */
     long unreachable;
@@ -77,6 +81,8 @@ final class WorkerStats {
         connects += o.connects;
         failures += o.failures;
         timeouts += o.timeouts;
+        late += o.late;
+        stray += o.stray;
         malformed += o.malformed;
         unreachable += o.unreachable;
         measured += o.measured;

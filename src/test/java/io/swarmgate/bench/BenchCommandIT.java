@@ -115,7 +115,7 @@ class BenchCommandIT {
         assertEquals(0, run.exit(), run.err());
         // a loaded machine may answer nothing inside a 600 ms window, but every connection gets its answers
         assertTrue(n(f, "announces") + n(f, "scrapes") > 0, run.out());
-        for (String key : List.of("timeouts", "failures", "malformed", "unreachable")) {
+        for (String key : List.of("timeouts", "late", "stray", "failures", "malformed", "unreachable")) {
             assertEquals(0, n(f, key), key + " in " + run.out());
         }
         assertTrue(run.out().contains("latency p50 ") && run.out().contains(", p999 "), run.out());
@@ -193,6 +193,37 @@ class BenchCommandIT {
     }
 
     /**
+     * A tracker that answers one announce per 10 ms, nothing in parallel (connects at once), on a loopback port
+     * until {@code slow} is closed; its thread ends then.
+     */
+    private static Thread slowTracker(DatagramChannel slow) throws IOException {
+        slow.bind(new InetSocketAddress("127.0.0.1", 0));
+        return Thread.ofPlatform().daemon().start(() -> {
+            ByteBuffer in = ByteBuffer.allocate(1500);
+            ByteBuffer out = ByteBuffer.allocate(64);
+            try {
+                while (true) {
+                    in.clear();
+                    SocketAddress from = slow.receive(in);
+                    int action = in.getInt(8);
+                    int tx = in.getInt(12);
+                    out.clear();
+                    if (action == 0) {
+                        UdpResponses.encodeConnect(out, tx, 42);
+                    } else {
+                        // the simulated tracker's service time: one answer per 10 ms, nothing in parallel
+                        LockSupport.parkNanos(10_000_000);
+                        UdpResponses.encodeAnnounceHeader(out, tx, 1800, 0, 0);
+                    }
+                    slow.send(out.flip(), from);
+                }
+            } catch (IOException e) {
+                // closed: the test is over
+            }
+        });
+    }
+
+    /**
      * A tracker that answers one announce per 10 ms, driven at 200/s through one slot: the requests queue behind
      * the window, and that wait is the tracker's, so the service time (which leaves out only the generator's own
      * lateness) must grow with it instead of showing the 10 ms of a single exchange.
@@ -200,30 +231,7 @@ class BenchCommandIT {
     @Test
     void waitingForAFreeSlotCountsAgainstTheTrackerNotTheGenerator() throws Exception {
         try (DatagramChannel slow = DatagramChannel.open()) {
-            slow.bind(new InetSocketAddress("127.0.0.1", 0));
-            Thread responder = Thread.ofPlatform().daemon().start(() -> {
-                ByteBuffer in = ByteBuffer.allocate(1500);
-                ByteBuffer out = ByteBuffer.allocate(64);
-                try {
-                    while (true) {
-                        in.clear();
-                        SocketAddress from = slow.receive(in);
-                        int action = in.getInt(8);
-                        int tx = in.getInt(12);
-                        out.clear();
-                        if (action == 0) {
-                            UdpResponses.encodeConnect(out, tx, 42);
-                        } else {
-                            // the simulated tracker's service time: one answer per 10 ms, nothing in parallel
-                            LockSupport.parkNanos(10_000_000);
-                            UdpResponses.encodeAnnounceHeader(out, tx, 1800, 0, 0);
-                        }
-                        slow.send(out.flip(), from);
-                    }
-                } catch (IOException e) {
-                    // closed: the test is over
-                }
-            });
+            Thread responder = slowTracker(slow);
             int port = ((InetSocketAddress) slow.getLocalAddress()).getPort();
             Run run = bench(args("udp", "127.0.0.1:" + port, "--sockets=1", "--window=1", "--rate=200"));
             Map<String, String> f = run.figures();
@@ -231,6 +239,30 @@ class BenchCommandIT {
             double service = Double.parseDouble(f.get("service_p99_us"));
             assertTrue(p99 > 100_000, "requests queued behind the slow tracker: " + run.out());
             assertTrue(service >= 0.9 * p99, "the queueing is the tracker's: " + run.out());
+            slow.close();
+            responder.join(5_000);
+        }
+    }
+
+    /**
+     * The same slow tracker with a 100 ms timeout: requests leave up to about 0.4 s after they were due, and each
+     * is answered 10 ms after it left, so none is lost. A timeout counted from the due time (as before) called
+     * every request sent more than 100 ms late lost as it left, dropped its answer as late, and left the run's
+     * slowest requests out of the latency figures.
+     */
+    @Test
+    void aRequestSentLateIsNotCountedAsLost() throws Exception {
+        try (DatagramChannel slow = DatagramChannel.open()) {
+            Thread responder = slowTracker(slow);
+            int port = ((InetSocketAddress) slow.getLocalAddress()).getPort();
+            Run run = bench("udp", "--target", "127.0.0.1:" + port, "--duration=600ms", "--warmup=200ms",
+                    "--swarms=20", "--peers=200", "--timeout=100ms", "--sockets=1", "--window=1", "--rate=200");
+            Map<String, String> f = run.figures();
+            assertTrue(Double.parseDouble(f.get("send_lag_p99_us")) > 200_000, "the generator fell behind: " + run.out());
+            assertEquals(0, n(f, "timeouts"), run.out());
+            assertEquals(0, n(f, "late"), run.out());
+            assertEquals(0, n(f, "stray"), run.out());
+            assertTrue(Double.parseDouble(f.get("p99_us")) > 200_000, "the lateness is in the latency: " + run.out());
             slow.close();
             responder.join(5_000);
         }
