@@ -81,9 +81,14 @@ for p in "${rpids[@]}"; do taskset -pc "${REDIS_CPU:-0}" $p >/dev/null; done
 # start the tracker with; java -jar hands them on to the JDK 21+ it relaunches on)
 jvm=()
 if [ -n "${JVM_OPTIONS:-}" ]; then mapfile -t jvm < <(grep -v '^\s*#' "$JVM_OPTIONS" | grep -v '^\s*$'); fi
-java "${jvm[@]}" -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
+# PIN_AT_START=1: the trackers start pinned to core 0 (taskset -c 0 java ...), so their JVMs size collector and
+# compiler threads for the one CPU they run on (with the JVM's defaults that also means the Serial collector);
+# default: pinned once they run, with two CPUs' ergonomics (every figure before the twelfth session)
+pin=()
+if [ "${PIN_AT_START:-}" = 1 ]; then pin=(taskset -c 0); fi
+"${pin[@]}" java "${jvm[@]}" -jar "$jar" --config "$out/memory.yaml" >"$out/memory.log" 2>&1 &
 mem=$!
-java "${jvm[@]}" -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
+"${pin[@]}" java "${jvm[@]}" -jar "$jar" --config "$out/redis.yaml" >"$out/redis-tracker.log" 2>&1 &
 red=$!
 # wait for them too, so that the next run finds the ports free
 trap 'kill $mem $red "${rpids[@]}" 2>/dev/null || true; wait $mem $red "${rpids[@]}" 2>/dev/null || true' EXIT
