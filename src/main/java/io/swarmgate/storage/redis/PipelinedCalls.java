@@ -228,8 +228,13 @@ final class PipelinedCalls implements AutoCloseable {
     }
 
     private void failQueued(JedisConnectionException e) {
+        failAll(queue, e);
+    }
+
+    /** Fails every call in {@code calls}, taking them out, in one burst (their answers leave together). */
+    private static void failAll(ConcurrentLinkedQueue<Call> calls, JedisConnectionException e) {
         Burst.run(() -> {
-            for (Call call; (call = queue.poll()) != null; ) {
+            for (Call call; (call = calls.poll()) != null; ) {
                 call.completeExceptionally(e);
             }
         });
@@ -272,11 +277,7 @@ final class PipelinedCalls implements AutoCloseable {
             w.kill(cause);
             writing.lock(); // a caller that still had w is done with it: nothing more joins w.sent
             writing.unlock();
-            Burst.run(() -> {
-                for (Call call; (call = w.sent.poll()) != null; ) {
-                    call.completeExceptionally(cause);
-                }
-            });
+            failAll(w.sent, cause);
         }
     }
 
