@@ -102,6 +102,9 @@ sleep 1
 child() { pgrep -P "$1" java || echo "$1"; }
 memjvm=$(child $mem); redjvm=$(child $red)
 for pid in $mem $red $memjvm $redjvm; do taskset -apc 0 $pid >/dev/null; done
+# SCHED_BATCH=1: both trackers' threads run as SCHED_BATCH (chrt -a -b), so that their wake-ups do not preempt
+# redis-server in the middle of a function on the core they share (README "Thirteenth session")
+if [ "${SCHED_BATCH:-}" = 1 ]; then for pid in $memjvm $redjvm; do chrt -a -b -p 0 $pid; done; fi
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*-2[1-9]*/bin/java /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort -V | tail -1)}
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $t; }
 cpu() { rall INFO cpu | tr -d '\r' | awk -F: -v k="$1" '$1 == k {s += $2} END {printf "%.6f", s}'; }
