@@ -86,58 +86,28 @@ public final class Bencode {
 
     /** How many bytes {@link #putInt} writes for {@code v}: {@code i<digits>e}. */
     public static int intLength(long v) {
-        return 2 + digits(v);
+        return 2 + Decimal.length(v);
     }
 
     /** How many bytes {@link #putBytes} writes for a byte string of {@code length} bytes. */
     public static int bytesLength(int length) {
-        return digits(length) + 1 + length;
+        return Decimal.length(length) + 1 + length;
     }
 
     /** Writes {@code i<v>e} into {@code dst} at {@code pos}; returns the position after it. */
     public static int putInt(byte[] dst, int pos, long v) {
         dst[pos++] = 'i';
-        pos = putDecimal(dst, pos, v);
+        pos = Decimal.put(dst, pos, v);
         dst[pos++] = 'e';
         return pos;
     }
 
     /** Writes {@code <length>:} and the first {@code length} bytes of {@code src}; returns the position after. */
     public static int putBytes(byte[] dst, int pos, byte[] src, int length) {
-        pos = putDecimal(dst, pos, length);
+        pos = Decimal.put(dst, pos, length);
         dst[pos++] = ':';
         System.arraycopy(src, 0, dst, pos, length);
         return pos + length;
-    }
-
-    private static int digits(long v) {
-        if (v < 0) {
-            return v == Long.MIN_VALUE ? 20 : 1 + digits(-v);
-        }
-        int d = 1;
-        for (long x = v; x >= 10; x /= 10) {
-            d++;
-        }
-        return d;
-    }
-
-    private static int putDecimal(byte[] dst, int pos, long v) {
-        if (v < 0) {
-            if (v == Long.MIN_VALUE) {
-                byte[] text = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
-                System.arraycopy(text, 0, dst, pos, text.length);
-                return pos + text.length;
-            }
-            dst[pos++] = '-';
-            v = -v;
-        }
-        int end = pos + digits(v);
-        int at = end;
-        do {
-            dst[--at] = (byte) ('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
-        return end;
     }
 
     /**

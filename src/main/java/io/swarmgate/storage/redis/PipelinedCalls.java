@@ -125,6 +125,11 @@ final class PipelinedCalls implements AutoCloseable {
      * {@link JedisConnectionException}.
      */
     Object call(CommandArguments command) {
+        return call(Resp.command(command));
+    }
+
+    /** {@link #call(CommandArguments)} of a command already encoded ({@link Resp}). */
+    Object call(byte[] command) {
         long deadline = System.nanoTime() + timeoutNanos;
         try {
             if (!slots.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
@@ -157,12 +162,17 @@ final class PipelinedCalls implements AutoCloseable {
      * calls in flight. In a {@link Burst}, the command is written at the burst's end.
      */
     CompletableFuture<Object> submit(CommandArguments command) {
+        return submit(Resp.command(command));
+    }
+
+    /** {@link #submit(CommandArguments)} of a command already encoded ({@link Resp}). */
+    CompletableFuture<Object> submit(byte[] command) {
         Call call = enqueue(command, System.nanoTime() + timeoutNanos);
         Burst.once(flush); // now, or at the end of this thread's burst with the rest of it
         return call;
     }
 
-    private Call enqueue(CommandArguments command, long deadline) {
+    private Call enqueue(byte[] command, long deadline) {
         Call call = new Call(command, deadline);
         queue.add(call);
         if (closed && queue.remove(call)) { // close() may have drained the queue already
@@ -215,7 +225,7 @@ final class PipelinedCalls implements AutoCloseable {
                     continue; // timed out while queued
                 }
                 w.sent.add(call); // before its bytes go out: the reader takes the replies in this order
-                Protocol.sendCommand(w.out, call.command);
+                w.out.write(call.command);
                 n++;
             }
             w.out.flush();
@@ -460,10 +470,10 @@ final class PipelinedCalls implements AutoCloseable {
     }
 
     private final class Call extends CompletableFuture<Object> {
-        final CommandArguments command;
+        final byte[] command; // encoded
         final long deadline;
 
-        Call(CommandArguments command, long deadline) {
+        Call(byte[] command, long deadline) {
             this.command = command;
             this.deadline = deadline;
         }

@@ -28,7 +28,7 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.args.Rawable;
+
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -64,6 +64,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -286,25 +287,90 @@ public final class RedisPeerStore implements PeerStore {
     private static final byte[][] SUFFIXES = {bytes("4s"), bytes("4l"), bytes("6s"), bytes("6l"), bytes("seen"),
             bytes("ids"), bytes("downloaded"), null, null, bytes("n"), bytes("timeline"), bytes("groups")};
 
+    private static final byte[] FCALL = bytes("FCALL");
+    private static final int HEX = 40;
+
     /**
-     * The keys every script gets, in common.lua's order (10 counts, 11 timeline.lua's hash, 12 groups): built
-     * from one prefix per call, as this runs once per announce.
+     * One call of a library function on one swarm (common.lua's keys, then {@code args}), described once as
+     * {@link Resp} parts: encoded for a pipeline, and as lists of keys and arguments for the Cluster client and
+     * the library's loading, which need them rarely and get them made on demand. The keys come from one prefix
+     * ({@code sg:{<hex>}:}, whose hex is also the first argument of every function) and the suffixes, without
+     * an array per key: this runs once per announce.
      */
-    private List<byte[]> keys(String hex) {
-        byte[] prefix = bytes("sg:{" + hex + "}:");
-        byte[][] shard = shardKeys(shard(hex));
-        byte[][] keys = new byte[SUFFIXES.length][];
-        for (int i = 0; i < keys.length; i++) {
-            byte[] suffix = SUFFIXES[i];
-            if (suffix != null) {
-                byte[] key = Arrays.copyOf(prefix, prefix.length + suffix.length);
-                System.arraycopy(suffix, 0, key, prefix.length, suffix.length);
-                keys[i] = key;
-            }
+    private final class SwarmCall {
+        final byte[] function;
+        final String hex;
+        /** {@code sg:{<hex>}:} */
+        final byte[] prefix;
+        final byte[][] shard;
+        /** The function's arguments after the hex, the same parts each time it runs. */
+        final Consumer<Resp.Parts> args;
+
+        SwarmCall(byte[] function, String hex, Consumer<Resp.Parts> args) {
+            this.function = function;
+            this.hex = hex;
+            this.prefix = bytes("sg:{" + hex + "}:");
+            this.shard = shardKeys(shard(hex));
+            this.args = args;
         }
-        keys[7] = shard[0];
-        keys[8] = shard[1];
-        return Arrays.asList(keys);
+
+        /** FCALL, the function, the number of keys, the keys (in common.lua's order), the hex, the arguments. */
+        void parts(Resp.Parts p) {
+            p.bulk(FCALL);
+            p.bulk(function);
+            p.number(SUFFIXES.length);
+            for (int i = 0; i < SUFFIXES.length; i++) {
+                byte[] suffix = SUFFIXES[i];
+                if (suffix == null) {
+                    p.bulk(shard[i - 7]); // 8 and 9: the index shard's keys
+                } else {
+                    p.bulk(prefix, suffix);
+                }
+            }
+            p.bulk(prefix, 4, HEX);
+            args.accept(p);
+        }
+
+        byte[] encoded() {
+            return Resp.command(this::parts);
+        }
+
+        /** The keys, then the arguments, each as an array of its own (for the Cluster client). */
+        List<byte[]> keys() {
+            return listed().subList(3, 3 + SUFFIXES.length);
+        }
+
+        List<byte[]> args() {
+            List<byte[]> all = listed();
+            return all.subList(3 + SUFFIXES.length, all.size());
+        }
+
+        private List<byte[]> listed() {
+            List<byte[]> all = new ArrayList<>();
+            parts(new Resp.Parts() {
+                @Override
+                public void bulk(byte[] b, int off, int len) {
+                    all.add(Arrays.copyOfRange(b, off, off + len));
+                }
+
+                @Override
+                public void bulk(byte[] a, byte[] b) {
+                    byte[] both = Arrays.copyOf(a, a.length + b.length);
+                    System.arraycopy(b, 0, both, a.length, b.length);
+                    all.add(both);
+                }
+
+                @Override
+                public void number(long n) {
+                    all.add(RedisPeerStore.number(n));
+                }
+            });
+            return all;
+        }
+
+        int slot() {
+            return JedisClusterCRC16.getSlot(hex);
+        }
     }
 
     private static byte[] bytes(String s) {
@@ -333,10 +399,8 @@ public final class RedisPeerStore implements PeerStore {
     @Override
     public AnnounceResult announce(InfoHash infoHash, Peer peer, Event event, boolean seeder, int numWant,
                                    PeerPreference preference, PeerSink sink) {
-        String hex = infoHash.hex();
         byte[] me = member(peer.ip(), peer.port());
-        List<?> reply = (List<?>) fcall(announce, keys(hex), announceArgs(hex, me, peer, event, seeder, numWant,
-                preference));
+        List<?> reply = (List<?>) fcall(announceCall(infoHash, me, peer, event, seeder, numWant, preference));
         return announced(reply, me, peer.ip().family(), numWant, preference, sink);
     }
 
@@ -351,31 +415,29 @@ public final class RedisPeerStore implements PeerStore {
     public CompletableFuture<AnnounceResult> announceAsync(InfoHash infoHash, Peer peer, Event event,
                                                            boolean seeder, int numWant, PeerPreference preference,
                                                            PeerSink sink) {
-        String hex = infoHash.hex();
-        List<byte[]> keys = keys(hex);
-        PipelinedCalls calls = pipelineFor(keys);
+        byte[] me = member(peer.ip(), peer.port());
+        SwarmCall c = announceCall(infoHash, me, peer, event, seeder, numWant, preference);
+        PipelinedCalls calls = pipelineFor(c);
         if (calls == null) {
             return CompletableFuture.supplyAsync(
                     () -> announce(infoHash, peer, event, seeder, numWant, preference, sink), VIRTUAL);
         }
         long deadline = System.nanoTime() + config.timeout().toNanos();
-        byte[] me = member(peer.ip(), peer.port());
-        List<byte[]> args = announceArgs(hex, me, peer, event, seeder, numWant, preference);
-        CommandArguments command = fcallCommand(announce, keys, args);
+        byte[] command = c.encoded();
         return calls.submit(command)
                 .exceptionallyCompose(e -> {
                     Throwable cause = unwrap(e);
                     if (resendThroughClient(cause)) {
                         // refused, not run: through the client, which follows it and renews its map
                         return CompletableFuture.supplyAsync(
-                                () -> loadingOnce(() -> viaClient(announce, keys, args, deadline), keys), VIRTUAL);
+                                () -> loadingOnce(() -> viaClient(c, deadline), c), VIRTUAL);
                     }
                     lostConnection(cause);
                     if (!Library.missing(cause)) {
                         return CompletableFuture.failedFuture(e);
                     }
                     // off the reader thread: loading takes a connection of its own and a round trip
-                    return CompletableFuture.runAsync(() -> loadInto(keys), VIRTUAL)
+                    return CompletableFuture.runAsync(() -> loadInto(c), VIRTUAL)
                             .thenCompose(loaded -> calls.submit(command));
                 })
                 .handle((reply, e) -> {
@@ -394,33 +456,37 @@ public final class RedisPeerStore implements PeerStore {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
-    private List<byte[]> announceArgs(String hex, byte[] me, Peer peer, Event event, boolean seeder, int numWant,
-                                      PeerPreference preference) {
+    /**
+     * sg_announce's call (announce.lua's arguments after the hex): the clock and the random seed read once, so
+     * that the description hands the same parts each time it runs.
+     */
+    private SwarmCall announceCall(InfoHash infoHash, byte[] me, Peer peer, Event event, boolean seeder,
+                                   int numWant, PeerPreference preference) {
         long now = nowSeconds();
+        long seed = ThreadLocalRandom.current().nextLong(1L << 31);
         IpAddress ip = peer.ip();
-        List<byte[]> args = new ArrayList<>(12 + 2 * preference.tierCount());
-        args.add(bytes(hex));
-        args.add(number(now - lifetimeSeconds));
-        args.add(number(now));
-        args.add(event == Event.STOPPED ? EVENT_STOPPED : event == Event.COMPLETED ? EVENT_COMPLETED : EVENT_NONE);
-        args.add(seeder ? ONE : ZERO);
-        args.add(me);
-        args.add(peer.id().bytes());
-        args.add(number(Math.max(0, numWant)));
-        args.add(number(ThreadLocalRandom.current().nextLong(1L << 31)));
-        args.add(number(preference.rackQuorum()));
-        args.add(number(preference.bridgePeers()));
-        args.add(number(preference.seededRackBridges()));
-        for (int prefix : preference.prefixes()) {
-            int bits = Math.clamp(prefix, 0, ip.bits());
-            args.add(member(ip.network(bits), 0));
-            args.add(member(ip.lastInNetwork(bits), 0xffff));
-        }
-        for (String group : preference.groups()) {
-            args.add(NO_BYTES); // marks a group tier: never a member, which is 6 or 18 bytes
-            args.add(group.getBytes(StandardCharsets.UTF_8));
-        }
-        return args;
+        return new SwarmCall(announce, infoHash.hex(), p -> {
+            p.number(now - lifetimeSeconds);
+            p.number(now);
+            p.bulk(event == Event.STOPPED ? EVENT_STOPPED : event == Event.COMPLETED ? EVENT_COMPLETED : EVENT_NONE);
+            p.bulk(seeder ? ONE : ZERO);
+            p.bulk(me);
+            p.bulk(peer.id().bytes());
+            p.number(Math.max(0, numWant));
+            p.number(seed);
+            p.number(preference.rackQuorum());
+            p.number(preference.bridgePeers());
+            p.number(preference.seededRackBridges());
+            for (int prefix : preference.prefixes()) {
+                int bits = Math.clamp(prefix, 0, ip.bits());
+                p.bulk(member(ip.network(bits), 0));
+                p.bulk(member(ip.lastInNetwork(bits), 0xffff));
+            }
+            for (String group : preference.groups()) {
+                p.bulk(NO_BYTES); // marks a group tier: never a member, which is 6 or 18 bytes
+                p.bulk(group.getBytes(StandardCharsets.UTF_8));
+            }
+        });
     }
 
     /**
@@ -478,15 +544,19 @@ public final class RedisPeerStore implements PeerStore {
     @Override
     public SwarmStats stats(InfoHash infoHash) {
         String hex = infoHash.hex();
-        List<?> reply = (List<?>) fcall(stats, keys(hex), List.of(bytes(hex), ZERO));
+        List<?> reply = (List<?>) fcall(new SwarmCall(stats, hex, p -> p.bulk(ZERO)));
         return new SwarmStats(intAt(reply, 0), intAt(reply, 1), (Long) reply.get(2));
     }
 
     @Override
     public Optional<SwarmDetail> detail(InfoHash infoHash, int ipv4Prefix, int ipv6Prefix, int maxGroups) {
         String hex = infoHash.hex();
-        List<?> reply = (List<?>) fcall(swarm, keys(hex), List.of(bytes(hex), ZERO, number(Math.clamp(ipv4Prefix, 0, 32)),
-                number(Math.clamp(ipv6Prefix, 0, 128)), number(Math.max(0, maxGroups))));
+        List<?> reply = (List<?>) fcall(new SwarmCall(swarm, hex, p -> {
+            p.bulk(ZERO);
+            p.number(Math.clamp(ipv4Prefix, 0, 32));
+            p.number(Math.clamp(ipv6Prefix, 0, 128));
+            p.number(Math.max(0, maxGroups));
+        }));
         if (reply.isEmpty()) {
             return Optional.empty();
         }
@@ -525,14 +595,14 @@ public final class RedisPeerStore implements PeerStore {
             return due;
         });
         int removed = 0;
-        byte[] cutoffArg = number(cutoff);
-        byte[] limit = number(SWEEP_PEERS);
         for (String hex : candidates) {
-            List<byte[]> keys = keys(hex);
-            List<byte[]> args = List.of(bytes(hex), cutoffArg, limit);
+            SwarmCall c = new SwarmCall(sweep, hex, p -> {
+                p.number(cutoff);
+                p.number(SWEEP_PEERS);
+            });
             int n;
             do {
-                n = intAt((List<?>) fcall(sweep, keys, args), 0);
+                n = intAt((List<?>) fcall(c), 0);
                 removed += n;
             } while (n == SWEEP_PEERS);
         }
@@ -681,27 +751,27 @@ public final class RedisPeerStore implements PeerStore {
      * FCALL, loading the library into the server that serves the swarm once when it does not know the function
      * (restarted, flushed, failed over to a node that had none, a new Cluster master after resharding).
      */
-    private Object fcall(byte[] function, List<byte[]> keys, List<byte[]> args) {
-        return call(() -> loadingOnce(() -> fcallOnce(function, keys, args), keys));
+    private Object fcall(SwarmCall c) {
+        return call(() -> loadingOnce(() -> fcallOnce(c), c));
     }
 
     /** Runs an FCALL, and once more after loading the library when the server answered that it has none. */
-    private Object loadingOnce(Supplier<Object> fcall, List<byte[]> keys) {
+    private Object loadingOnce(Supplier<Object> fcall, SwarmCall c) {
         try {
             return fcall.get();
         } catch (JedisDataException e) {
             if (!Library.missing(e)) {
                 throw e;
             }
-            loadInto(keys);
+            loadInto(c);
             return fcall.get();
         }
     }
 
     /** Loads the library into the server that serves the swarm of {@code keys}. */
-    private void loadInto(List<byte[]> keys) {
+    private void loadInto(SwarmCall call) {
         try (Connection c = cluster == null ? single.getPool().getResource()
-                : cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.getFirst()))) {
+                : cluster.getConnectionFromSlot(call.slot())) {
             library.loadInto(c);
         }
     }
@@ -711,19 +781,19 @@ public final class RedisPeerStore implements PeerStore {
      * (MOVED/ASK/TRYAGAIN: not run), or one for a slot the client's map does not know yet, goes through the
      * client, which follows redirections ({@link #viaClient}).
      */
-    private Object fcallOnce(byte[] function, List<byte[]> keys, List<byte[]> args) {
+    private Object fcallOnce(SwarmCall c) {
         long deadline = System.nanoTime() + config.timeout().toNanos();
-        PipelinedCalls calls = pipelineFor(keys);
+        PipelinedCalls calls = pipelineFor(c);
         if (calls == null) {
-            return viaClient(function, keys, args, deadline); // only a Cluster's map can lack a slot
+            return viaClient(c, deadline); // only a Cluster's map can lack a slot
         }
         try {
-            return calls.call(fcallCommand(function, keys, args));
+            return calls.call(c.encoded());
         } catch (JedisDataException e) {
             if (!resendThroughClient(e)) {
                 throw e;
             }
-            return viaClient(function, keys, args, deadline);
+            return viaClient(c, deadline);
         } catch (JedisConnectionException e) {
             lostConnection(e);
             throw e;
@@ -737,10 +807,12 @@ public final class RedisPeerStore implements PeerStore {
      * again every {@link #TRYAGAIN_PAUSE_NANOS} until the deadline (the call's timeout), so an announce during a
      * resharding waits for its slot to finish moving instead of failing ({@link #refused}).
      */
-    private Object viaClient(byte[] function, List<byte[]> keys, List<byte[]> args, long deadline) {
+    private Object viaClient(SwarmCall c, long deadline) {
+        List<byte[]> keys = c.keys();
+        List<byte[]> args = c.args();
         while (true) {
             try {
-                return cluster.fcall(function, keys, args);
+                return cluster.fcall(c.function, keys, args);
             } catch (JedisDataException | JedisClusterOperationException e) {
                 if (!refused(e) || deadline - System.nanoTime() < TRYAGAIN_PAUSE_NANOS) {
                     throw e;
@@ -781,8 +853,8 @@ public final class RedisPeerStore implements PeerStore {
     }
 
     /** The pipeline for the swarm of {@code keys}: the single server's, or its Cluster master's (null: unknown). */
-    private PipelinedCalls pipelineFor(List<byte[]> keys) {
-        return masters == null ? pipeline : masters.forSlot(JedisClusterCRC16.getSlot(keys.getFirst()));
+    private PipelinedCalls pipelineFor(SwarmCall c) {
+        return masters == null ? pipeline : masters.forSlot(c.slot());
     }
 
     /** A Cluster call that lost its connection: the master may be gone, so the map of slots is renewed. */
@@ -790,25 +862,6 @@ public final class RedisPeerStore implements PeerStore {
         if (masters != null && e instanceof JedisConnectionException) {
             masters.renewSoon();
         }
-    }
-
-    private static CommandArguments fcallCommand(byte[] function, List<byte[]> keys, List<byte[]> args) {
-        CommandArguments command = new CommandArguments(Protocol.Command.FCALL).add(function).add(keys.size());
-        for (byte[] key : keys) {
-            command.add(new Arg(key));
-        }
-        for (byte[] arg : args) {
-            command.add(new Arg(arg));
-        }
-        return command;
-    }
-
-    /**
-     * An argument passed as it is: Jedis' {@code add(byte[])} copies each one first ({@code RawableFactory.Raw}),
-     * which was a fifth of the bytes an announce allocated on this path (README, "Eleventh session"). The arrays
-     * are built per call, or constants, and only read when the command is written.
-     */
-    private record Arg(byte[] getRaw) implements Rawable {
     }
 
     private <T> T call(Supplier<T> op) {
