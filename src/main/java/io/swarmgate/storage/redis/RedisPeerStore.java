@@ -28,7 +28,6 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
-
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -457,36 +456,50 @@ public final class RedisPeerStore implements PeerStore {
     }
 
     /**
-     * sg_announce's call (announce.lua's arguments after the hex): the clock and the random seed read once, so
-     * that the description hands the same parts each time it runs.
+     * sg_announce's call (announce.lua's arguments after the hex): the clock, the random seed and the arrays
+     * made once, so that the description hands the same parts each time it runs and makes nothing itself.
      */
     private SwarmCall announceCall(InfoHash infoHash, byte[] me, Peer peer, Event event, boolean seeder,
                                    int numWant, PeerPreference preference) {
         long now = nowSeconds();
         long seed = ThreadLocalRandom.current().nextLong(1L << 31);
-        IpAddress ip = peer.ip();
+        byte[] id = peer.id().bytes();
+        byte[][] tiers = tierArgs(peer.ip(), preference);
         return new SwarmCall(announce, infoHash.hex(), p -> {
             p.number(now - lifetimeSeconds);
             p.number(now);
             p.bulk(event == Event.STOPPED ? EVENT_STOPPED : event == Event.COMPLETED ? EVENT_COMPLETED : EVENT_NONE);
             p.bulk(seeder ? ONE : ZERO);
             p.bulk(me);
-            p.bulk(peer.id().bytes());
+            p.bulk(id);
             p.number(Math.max(0, numWant));
             p.number(seed);
             p.number(preference.rackQuorum());
             p.number(preference.bridgePeers());
             p.number(preference.seededRackBridges());
-            for (int prefix : preference.prefixes()) {
-                int bits = Math.clamp(prefix, 0, ip.bits());
-                p.bulk(member(ip.network(bits), 0));
-                p.bulk(member(ip.lastInNetwork(bits), 0xffff));
-            }
-            for (String group : preference.groups()) {
-                p.bulk(NO_BYTES); // marks a group tier: never a member, which is 6 or 18 bytes
-                p.bulk(group.getBytes(StandardCharsets.UTF_8));
+            for (byte[] tier : tiers) {
+                p.bulk(tier);
             }
         });
+    }
+
+    /**
+     * Per locality tier, nearest first, two arguments: the first and last member of the announcer's network, or
+     * for a group tier an empty string (never a member, which is 6 or 18 bytes) and the group's key.
+     */
+    private static byte[][] tierArgs(IpAddress ip, PeerPreference preference) {
+        byte[][] tiers = new byte[2 * (preference.prefixes().size() + preference.groups().size())][];
+        int t = 0;
+        for (int prefix : preference.prefixes()) {
+            int bits = Math.clamp(prefix, 0, ip.bits());
+            tiers[t++] = member(ip.network(bits), 0);
+            tiers[t++] = member(ip.lastInNetwork(bits), 0xffff);
+        }
+        for (String group : preference.groups()) {
+            tiers[t++] = NO_BYTES;
+            tiers[t++] = group.getBytes(StandardCharsets.UTF_8);
+        }
+        return tiers;
     }
 
     /**
