@@ -4,7 +4,6 @@ import io.swarmgate.bencode.Decimal;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.args.Rawable;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -54,18 +53,16 @@ final class Resp {
         return w.buf;
     }
 
-    /** A command built with Jedis' {@code CommandArguments} (the connection's handshake, tests), encoded. */
+    /**
+     * A command built with Jedis' {@code CommandArguments}, encoded: what {@link PipelinedCalls#call(CommandArguments)}
+     * sends.
+     */
     static byte[] command(CommandArguments args) {
         return command(p -> {
             for (Rawable arg : args) {
                 p.bulk(arg.getRaw());
             }
         });
-    }
-
-    /** A string's bytes (ASCII: a command's name, a key). */
-    static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static int bulkLength(int len) {
