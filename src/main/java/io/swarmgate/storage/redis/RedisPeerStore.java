@@ -298,18 +298,25 @@ public final class RedisPeerStore implements PeerStore {
      */
     private final class SwarmCall {
         final byte[] function;
-        final String hex;
         /** {@code sg:{<hex>}:} */
         final byte[] prefix;
+        /**
+         * On a Cluster the swarm's slot, which is also the number of its index shard; 0 on a single server (one
+         * shard, and no slots to route by).
+         */
+        final int slot;
         final byte[][] shard;
         /** The function's arguments after the hex, the same parts each time it runs. */
         final Consumer<Resp.Parts> args;
+        /** Made on first use and kept: a call may be sent again (the library loaded, a sweep's next batch). */
+        private byte[] encoded;
+        private List<byte[]> listed;
 
         SwarmCall(byte[] function, String hex, Consumer<Resp.Parts> args) {
             this.function = function;
-            this.hex = hex;
             this.prefix = bytes("sg:{" + hex + "}:");
-            this.shard = shardKeys(shard(hex));
+            this.slot = shard(hex);
+            this.shard = shardKeys(slot);
             this.args = args;
         }
 
@@ -331,7 +338,10 @@ public final class RedisPeerStore implements PeerStore {
         }
 
         byte[] encoded() {
-            return Resp.command(this::parts);
+            if (encoded == null) {
+                encoded = Resp.command(this::parts);
+            }
+            return encoded;
         }
 
         /** The keys, then the arguments, each as an array of its own (for the Cluster client). */
@@ -345,6 +355,9 @@ public final class RedisPeerStore implements PeerStore {
         }
 
         private List<byte[]> listed() {
+            if (listed != null) {
+                return listed;
+            }
             List<byte[]> all = new ArrayList<>();
             parts(new Resp.Parts() {
                 @Override
@@ -364,11 +377,8 @@ public final class RedisPeerStore implements PeerStore {
                     all.add(RedisPeerStore.number(n));
                 }
             });
+            listed = all;
             return all;
-        }
-
-        int slot() {
-            return JedisClusterCRC16.getSlot(hex);
         }
     }
 
@@ -781,10 +791,10 @@ public final class RedisPeerStore implements PeerStore {
         }
     }
 
-    /** Loads the library into the server that serves the swarm of {@code keys}. */
+    /** Loads the library into the server that serves the swarm of {@code call}. */
     private void loadInto(SwarmCall call) {
         try (Connection c = cluster == null ? single.getPool().getResource()
-                : cluster.getConnectionFromSlot(call.slot())) {
+                : cluster.getConnectionFromSlot(call.slot)) {
             library.loadInto(c);
         }
     }
@@ -865,9 +875,9 @@ public final class RedisPeerStore implements PeerStore {
         return e instanceof JedisDataException && String.valueOf(e.getMessage()).startsWith("TRYAGAIN");
     }
 
-    /** The pipeline for the swarm of {@code keys}: the single server's, or its Cluster master's (null: unknown). */
+    /** The pipeline for the swarm of {@code c}: the single server's, or its Cluster master's (null: unknown). */
     private PipelinedCalls pipelineFor(SwarmCall c) {
-        return masters == null ? pipeline : masters.forSlot(c.slot());
+        return masters == null ? pipeline : masters.forSlot(c.slot);
     }
 
     /** A Cluster call that lost its connection: the master may be gone, so the map of slots is renewed. */
