@@ -120,15 +120,10 @@ final class PipelinedCalls implements AutoCloseable {
     }
 
     /**
-     * Sends one command and returns its reply as Jedis reads it raw (Long, byte[], List). An error reply is
-     * thrown as the {@link JedisDataException} it is; no reply in time, or a connection failure, as a
-     * {@link JedisConnectionException}.
+     * Sends one command, encoded ({@link Resp}), and returns its reply as Jedis reads it raw (Long, byte[], List).
+     * An error reply is thrown as the {@link JedisDataException} it is; no reply in time, or a connection
+     * failure, as a {@link JedisConnectionException}.
      */
-    Object call(CommandArguments command) {
-        return call(Resp.command(command));
-    }
-
-    /** {@link #call(CommandArguments)} of a command already encoded ({@link Resp}). */
     Object call(byte[] command) {
         long deadline = System.nanoTime() + timeoutNanos;
         try {
@@ -156,16 +151,11 @@ final class PipelinedCalls implements AutoCloseable {
     }
 
     /**
-     * Queues one command and returns its reply's future: completed on the reader thread with the raw reply, or
+     * Queues one command, encoded ({@link Resp}), and returns its reply's future: completed on the reader thread with the raw reply, or
      * exceptionally with the {@link JedisDataException} of an error reply, or a {@link JedisConnectionException}
      * (no reply within the timeout, a connection failure, closed). Takes no slot: the caller bounds its own
      * calls in flight. In a {@link Burst}, the command is written at the burst's end.
      */
-    CompletableFuture<Object> submit(CommandArguments command) {
-        return submit(Resp.command(command));
-    }
-
-    /** {@link #submit(CommandArguments)} of a command already encoded ({@link Resp}). */
     CompletableFuture<Object> submit(byte[] command) {
         Call call = enqueue(command, System.nanoTime() + timeoutNanos);
         Burst.once(flush); // now, or at the end of this thread's burst with the rest of it
@@ -333,7 +323,7 @@ final class PipelinedCalls implements AutoCloseable {
 
     private static void handshake(RedisOutputStream out, WireInput in, CommandArguments command,
                                   String what) throws IOException {
-        Protocol.sendCommand(out, command);
+        out.write(Resp.command(command)); // as every command on this connection
         out.flush();
         try {
             Protocol.read(in);

@@ -53,10 +53,7 @@ final class Resp {
         return w.buf;
     }
 
-    /**
-     * A command built with Jedis' {@code CommandArguments}, encoded: what {@link PipelinedCalls#call(CommandArguments)}
-     * sends.
-     */
+    /** A command built with Jedis' {@code CommandArguments} (a connection's AUTH and SELECT), encoded. */
     static byte[] command(CommandArguments args) {
         return command(p -> {
             for (Rawable arg : args) {

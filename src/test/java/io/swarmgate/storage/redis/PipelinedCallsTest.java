@@ -56,8 +56,8 @@ class PipelinedCallsTest {
         redis.close();
     }
 
-    private static CommandArguments incr() {
-        return new CommandArguments(Protocol.Command.INCR).add("n");
+    private static byte[] incr() {
+        return Resp.command(new CommandArguments(Protocol.Command.INCR).add("n"));
     }
 
     @Test
@@ -93,10 +93,10 @@ class PipelinedCallsTest {
     void anErrorReplyFailsOnlyItsOwnCall() {
         try (PipelinedCalls calls = new PipelinedCalls(address, client, 8, TIMEOUT, "test")) {
             JedisDataException e = assertThrows(JedisDataException.class, () -> calls.call(
-                    new CommandArguments(Protocol.Command.FCALL).add("no_such_function").add(0)));
+                    Resp.command(new CommandArguments(Protocol.Command.FCALL).add("no_such_function").add(0))));
             assertTrue(e.getMessage().startsWith(RedisPeerStore.Library.MISSING), e.getMessage());
-            assertArrayEquals("PONG".getBytes(), (byte[]) calls.call(new CommandArguments(Protocol.Command.ECHO)
-                    .add("PONG")));
+            assertArrayEquals("PONG".getBytes(), (byte[]) calls.call(Resp.command(
+                    new CommandArguments(Protocol.Command.ECHO).add("PONG"))));
         }
     }
 
