@@ -125,9 +125,13 @@ final class PipelinedCalls implements AutoCloseable {
      * failure, as a {@link JedisConnectionException}.
      */
     Object call(byte[] command) {
-        long deadline = System.nanoTime() + timeoutNanos;
+        return call(command, System.nanoTime() + timeoutNanos);
+    }
+
+    /** {@link #call(byte[])} within a deadline of the caller's ({@link System#nanoTime()}), not a timeout from now. */
+    Object call(byte[] command, long deadline) {
         try {
-            if (!slots.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
+            if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 throw new JedisConnectionException("all " + maxInFlight + " calls in flight still waiting after "
                         + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
             }
@@ -157,7 +161,12 @@ final class PipelinedCalls implements AutoCloseable {
      * calls in flight. In a {@link Burst}, the command is written at the burst's end.
      */
     CompletableFuture<Object> submit(byte[] command) {
-        Call call = enqueue(command, System.nanoTime() + timeoutNanos);
+        return submit(command, System.nanoTime() + timeoutNanos);
+    }
+
+    /** {@link #submit(byte[])} within a deadline of the caller's ({@link System#nanoTime()}). */
+    CompletableFuture<Object> submit(byte[] command, long deadline) {
+        Call call = enqueue(command, deadline);
         Burst.once(flush); // now, or at the end of this thread's burst with the rest of it
         return call;
     }

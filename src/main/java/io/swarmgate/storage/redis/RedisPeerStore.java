@@ -59,8 +59,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -91,7 +94,8 @@ import java.util.function.Supplier;
  * tag {@code t} chosen to hash to that slot, so the script updates the swarm and its shard without a cross-slot
  * command. The keyspace is never scanned.
  *
- * <p><b>Failures.</b> Commands time out after {@code storage.redis.timeout}; at most {@code pool-size}
+ * <p><b>Failures.</b> A store call fails {@code storage.redis.timeout} after it began, whichever way it went
+ * (sent again after loading the library, or through the Cluster client after a refusal); at most {@code pool-size}
  * connections per node are used, and a request waits at most the timeout for one. Any failure becomes a
  * {@link StoreUnavailableException} (the client gets {@code storage unavailable}) and turns readiness to not
  * ready until Redis answers again; idle connections are dropped then, so the pool reconnects by itself.
@@ -427,42 +431,76 @@ public final class RedisPeerStore implements PeerStore {
         byte[] me = member(peer.ip(), peer.port());
         SwarmCall c = announceCall(infoHash, me, peer, event, seeder, numWant, preference);
         PipelinedCalls calls = pipelineFor(c);
-        if (calls == null) {
-            return CompletableFuture.supplyAsync(
-                    () -> announce(infoHash, peer, event, seeder, numWant, preference, sink), VIRTUAL);
-        }
         long deadline = System.nanoTime() + config.timeout().toNanos();
-        byte[] command = c.encoded();
-        return calls.submit(command)
-                .exceptionallyCompose(e -> {
+        // the reply only: the peers go to the sink below, never from a step that may outlive the deadline
+        CompletableFuture<Object> replied = calls == null
+                ? throughClient(c, deadline) // only a Cluster's map can lack a slot
+                : calls.submit(c.encoded(), deadline).exceptionallyCompose(e -> {
                     Throwable cause = unwrap(e);
                     if (resendThroughClient(cause)) {
                         // refused, not run: through the client, which follows it and renews its map
-                        return CompletableFuture.supplyAsync(
-                                () -> loadingOnce(() -> viaClient(c, deadline), c), VIRTUAL);
+                        return throughClient(c, deadline);
                     }
                     lostConnection(cause);
                     if (!Library.missing(cause)) {
                         return CompletableFuture.failedFuture(e);
                     }
-                    // off the reader thread: loading takes a connection of its own and a round trip
-                    return CompletableFuture.runAsync(() -> loadInto(c), VIRTUAL)
-                            .thenCompose(loaded -> calls.submit(command));
-                })
-                .handle((reply, e) -> {
-                    if (e != null) {
-                        Throwable cause = unwrap(e);
-                        throw cause instanceof RuntimeException r
-                                ? new StoreUnavailableException(failed(r), r)
-                                : new StoreUnavailableException(failed(new IllegalStateException(cause)), cause);
-                    }
-                    contact();
-                    return announced((List<?>) reply, me, peer.ip().family(), numWant, preference, sink);
+                    // off the reader thread: loading takes a connection of its own and a round trip; the call
+                    // sent again keeps its deadline
+                    return byDeadline(CompletableFuture.runAsync(() -> loadInto(c), VIRTUAL), deadline)
+                            .thenCompose(loaded -> calls.submit(c.encoded(), deadline));
                 });
+        return replied.handle((reply, e) -> {
+            if (e != null) {
+                Throwable cause = unwrap(e);
+                throw cause instanceof RuntimeException r
+                        ? new StoreUnavailableException(failed(r), r)
+                        : new StoreUnavailableException(failed(new IllegalStateException(cause)), cause);
+            }
+            contact();
+            return announced((List<?>) reply, me, peer.ip().family(), numWant, preference, sink);
+        });
+    }
+
+    /** The call through the Cluster client (blocking) on a virtual thread, failed at the deadline. */
+    private CompletableFuture<Object> throughClient(SwarmCall c, long deadline) {
+        return byDeadline(CompletableFuture.supplyAsync(
+                () -> loadingOnce(() -> viaClient(c, deadline), c, deadline), VIRTUAL), deadline);
     }
 
     private static Throwable unwrap(Throwable e) {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /**
+     * {@code f}, failed at the deadline when not done by then. The store's timeout bounds a call whichever way
+     * it goes: the Cluster client's attempts (after a refusal, or for a slot its map lacks) and the loading of
+     * the library each wait a socket timeout of their own, and an attempt begun shortly before the deadline
+     * would otherwise hold its announce up to a timeout past it. The work itself ends by those timeouts.
+     */
+    private <T> CompletableFuture<T> byDeadline(CompletableFuture<T> f, long deadline) {
+        return f.orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                        unwrap(e) instanceof TimeoutException ? late() : e));
+    }
+
+    /** {@link #byDeadline(CompletableFuture, long)} for a blocking step: run on a virtual thread, waited for. */
+    private <T> T byDeadline(Supplier<T> step, long deadline) {
+        CompletableFuture<T> f = CompletableFuture.supplyAsync(step, VIRTUAL);
+        try {
+            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw late();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JedisConnectionException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    private JedisConnectionException late() {
+        return new JedisConnectionException("no reply within " + config.timeout().toMillis() + " ms");
     }
 
     /**
@@ -775,18 +813,25 @@ public final class RedisPeerStore implements PeerStore {
      * (restarted, flushed, failed over to a node that had none, a new Cluster master after resharding).
      */
     private Object fcall(SwarmCall c) {
-        return call(() -> loadingOnce(() -> fcallOnce(c), c));
+        long deadline = System.nanoTime() + config.timeout().toNanos();
+        return call(() -> loadingOnce(() -> fcallOnce(c, deadline), c, deadline));
     }
 
-    /** Runs an FCALL, and once more after loading the library when the server answered that it has none. */
-    private Object loadingOnce(Supplier<Object> fcall, SwarmCall c) {
+    /**
+     * Runs an FCALL, and once more after loading the library when the server answered that it has none, all
+     * within the call's deadline.
+     */
+    private Object loadingOnce(Supplier<Object> fcall, SwarmCall c, long deadline) {
         try {
             return fcall.get();
         } catch (JedisDataException e) {
             if (!Library.missing(e)) {
                 throw e;
             }
-            loadInto(c);
+            byDeadline(() -> {
+                loadInto(c);
+                return c;
+            }, deadline);
             return fcall.get();
         }
     }
@@ -802,21 +847,20 @@ public final class RedisPeerStore implements PeerStore {
     /**
      * Through the pipeline of the server that serves the swarm; on a Cluster, a call its master refused
      * (MOVED/ASK/TRYAGAIN: not run), or one for a slot the client's map does not know yet, goes through the
-     * client, which follows redirections ({@link #viaClient}).
+     * client, which follows redirections ({@link #viaClient}). Fails at the deadline, whatever path it took.
      */
-    private Object fcallOnce(SwarmCall c) {
-        long deadline = System.nanoTime() + config.timeout().toNanos();
+    private Object fcallOnce(SwarmCall c, long deadline) {
         PipelinedCalls calls = pipelineFor(c);
         if (calls == null) {
-            return viaClient(c, deadline); // only a Cluster's map can lack a slot
+            return byDeadline(() -> viaClient(c, deadline), deadline); // only a Cluster's map can lack a slot
         }
         try {
-            return calls.call(c.encoded());
+            return calls.call(c.encoded(), deadline);
         } catch (JedisDataException e) {
             if (!resendThroughClient(e)) {
                 throw e;
             }
-            return viaClient(c, deadline);
+            return byDeadline(() -> viaClient(c, deadline), deadline);
         } catch (JedisConnectionException e) {
             lostConnection(e);
             throw e;

@@ -215,6 +215,30 @@ class PipelinedCallsTest {
         }
     }
 
+    /**
+     * A call sent again (after loading the library, or after a refusal) keeps the deadline of the announce it
+     * serves: with a hung server it fails at that deadline, blocking or not, not a whole timeout after it was
+     * sent; one whose deadline has passed fails without waiting.
+     */
+    @Test
+    void aCallWithTheCallersDeadlineFailsAtThatDeadline() throws Exception {
+        Duration timeout = Duration.ofSeconds(3);
+        try (PipelinedCalls calls = new PipelinedCalls(address, client, 8, timeout, "test")) {
+            assertEquals(1L, calls.call(incr())); // connected
+            redis.pause(node);
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.MILLISECONDS.toNanos(400);
+            CompletableFuture<Object> submitted = calls.submit(incr(), deadline);
+            assertThrows(JedisConnectionException.class, () -> calls.call(incr(), deadline));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> submitted.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            assertInstanceOf(JedisConnectionException.class, e.getCause());
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMillis < 400 + 500, "failed after " + tookMillis + " ms, deadline 400 ms, timeout 3 s");
+            assertThrows(JedisConnectionException.class, () -> calls.call(incr(), System.nanoTime() - 1));
+        }
+    }
+
     @Test
     void theConnectionAuthenticatesAndSelectsTheDatabaseOfTheConfig() throws Exception {
         redis.cli(node, "CONFIG", "SET", "requirepass", "s3cret");

@@ -7,6 +7,7 @@ import io.swarmgate.bittorrent.PeerCollector;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.SwarmStats;
 import io.swarmgate.storage.AnnounceResult;
+import io.swarmgate.storage.StoreUnavailableException;
 import io.swarmgate.testing.RedisServers;
 import io.swarmgate.testing.Wire;
 import org.junit.jupiter.api.AfterAll;
@@ -20,10 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The same suite against a three-master Redis Cluster: no command may cross slots. */
 class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
@@ -109,10 +115,7 @@ class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
         long refusedBefore = tryAgains();
         PeerCollector sink = new PeerCollector();
         Peer second = peer("10.0.0.2", 6881);
-        CompletableFuture<AnnounceResult> answer = async
-                ? store.announceAsync(t, second, Event.STARTED, false, 50, PeerPreference.NONE, sink)
-                : CompletableFuture.supplyAsync(
-                        () -> store.announce(t, second, Event.STARTED, false, 50, PeerPreference.NONE, sink));
+        CompletableFuture<AnnounceResult> answer = started(async, t, second, sink);
         Wire.eventually("Redis refused the call while the slot moves", Duration.ofSeconds(2),
                 () -> tryAgains() > refusedBefore);
         assertFalse(answer.isDone(), "the announce waits for the slot");
@@ -123,6 +126,62 @@ class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
         assertEquals(List.of(first), sink.peers(), "served from the new master, the swarm intact");
         assertEquals(1, r.complete());
         assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
+    }
+
+    /**
+     * The timeout bounds the whole announce, not each attempt: while the announce waits out a slot migration
+     * (TRYAGAIN, sent again through the Cluster client) for a good part of its timeout, the master that imports
+     * the slot hangs (SIGSTOP). The client's next attempt then blocks on a socket that answers nothing, with a
+     * socket timeout of its own; the announce still fails with "storage unavailable" within the store's
+     * timeout of when it started (plus the margin of a loaded machine), not a socket timeout after its last
+     * attempt began.
+     */
+    @ParameterizedTest(name = "asynchronous={0}")
+    @ValueSource(booleans = {false, true})
+    void anAnnounceWaitingOutAMigrationFailsWithinItsTimeoutWhenAMasterHangs(boolean async) throws Exception {
+        InfoHash t = torrent(async ? 12 : 11);
+        Peer first = peer("10.0.0.1", 6881);
+        put(t, first, true);
+        int slot = JedisClusterCRC16.getSlot(t.hex());
+        RedisServers.Node from = owner(slot);
+        RedisServers.Node to = another(from);
+        String toId = startMoving(slot, from, to);
+        long refusedBefore = tryAgains();
+        Peer second = peer("10.0.0.2", 6881);
+        long start = System.nanoTime();
+        CompletableFuture<AnnounceResult> answer = started(async, t, second, new PeerCollector());
+        // refused again and again (every 10 ms) for a good part of the timeout: then the master hangs
+        Wire.eventually("Redis refused the call 50 times while the slot moves", TIMEOUT,
+                () -> tryAgains() >= refusedBefore + 50);
+        cluster.pause(to);
+        try {
+            ExecutionException failed = assertThrows(ExecutionException.class,
+                    () -> answer.get(TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertInstanceOf(StoreUnavailableException.class, unwrapped(failed.getCause()));
+            assertTrue(tookMillis < TIMEOUT.toMillis() + 400,
+                    "failed after " + tookMillis + " ms, timeout " + TIMEOUT.toMillis() + " ms");
+        } finally {
+            cluster.resume(to);
+        }
+        for (RedisServers.Node n : cluster.nodes()) {
+            assertEquals("OK", cluster.cli(n, "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", toId).strip());
+        }
+        PeerCollector sink = new PeerCollector();
+        store.announce(t, peer("10.0.0.3", 6881), Event.STARTED, false, 50, PeerPreference.NONE, sink);
+        assertTrue(sink.peers().contains(first), "served again once the master answers, the seeder there");
+    }
+
+    /** A leecher's first announce, on the asynchronous path or the blocking one (then on a thread of its own). */
+    private CompletableFuture<AnnounceResult> started(boolean async, InfoHash t, Peer p, PeerCollector sink) {
+        return async
+                ? store.announceAsync(t, p, Event.STARTED, false, 50, PeerPreference.NONE, sink)
+                : CompletableFuture.supplyAsync(
+                        () -> store.announce(t, p, Event.STARTED, false, 50, PeerPreference.NONE, sink));
+    }
+
+    private static Throwable unwrapped(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** TRYAGAIN errors Redis answered, over all nodes (INFO errorstats). */

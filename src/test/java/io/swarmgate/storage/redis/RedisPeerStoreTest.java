@@ -50,8 +50,11 @@ class RedisPeerStoreTest extends PeerStoreContract {
         return redis;
     }
 
+    /** The store's storage.redis.timeout in these tests. */
+    static final Duration TIMEOUT = Duration.ofSeconds(2);
+
     RedisPeerStore open(Duration peerLifetime, MutableClock clock) {
-        RedisConfig config = new RedisConfig(servers().uri(), servers().isCluster(), Duration.ofSeconds(2), 8);
+        RedisConfig config = new RedisConfig(servers().uri(), servers().isCluster(), TIMEOUT, 8);
         return new RedisPeerStore(config, peerLifetime, clock);
     }
 
