@@ -37,7 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * been read ({@link #prologue}) and when its headers are complete ({@link #headers}); both run on the
  * connection's own thread. So a failure reported while this thread is between the two happened while reading
  * headers: the client's fault, answered {@code 400} (or {@code 408} after the timeout), counted, not logged.
- * Internal errors anywhere else keep Helidon's answer and its log line.
+ * Internal errors anywhere else keep Helidon's answer and its log line, but one: Helidon's request-line parser
+ * throws outside its error handling on a method that is not an HTTP token (a non-ASCII, control or separator
+ * byte), which reaches the same catch-all. The guard's send listener ({@link #sendListener}) is told when an
+ * answer's status goes out, so the guard knows whether its thread is routing a request (from its headers to its
+ * answer's status) or reading the next request line: an internal error while reading one is the client's broken
+ * request line, answered {@code 400}, counted, not logged.
  *
  * <p>The same state gives {@code http.request-timeout}: a connection whose headers are not complete this long
  * after its request line has its thread interrupted, which closes its socket (blocking channel I/O is
@@ -48,6 +53,9 @@ final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, A
     private static final Logger LOG = System.getLogger(ConnectionGuard.class.getName());
     static final String METRIC = "swarmgate.http.rejected";
     static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
+
+    /** Whether this connection thread routes a request now: from its headers until its answer's status. */
+    private static final ThreadLocal<Boolean> ROUTING = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private static final int PENDING = 0;
     private static final int DONE = 1;
@@ -122,6 +130,21 @@ final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, A
                     .message("request timeout")
                     .build();
         }
+        ROUTING.set(Boolean.TRUE);
+    }
+
+    /**
+     * The listener's send listener: once an answer's status goes out, this thread reads a request line next. (A
+     * listener of its own: a send listener is told of the answer's headers too, through the same method as the
+     * receive listener of the request's.)
+     */
+    Http1ConnectionListener sendListener() {
+        return new Http1ConnectionListener() {
+            @Override
+            public void status(ConnectionContext ctx, Status status) {
+                ROUTING.set(Boolean.FALSE);
+            }
+        };
     }
 
     @Override
@@ -142,6 +165,14 @@ final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, A
         }
         if (p != null) {
             p.state.set(DONE);
+        } else if (eventType == EventType.INTERNAL_ERROR && !ROUTING.get()) {
+            // the request line could not be parsed (a method that is not a token): the client's broken request
+            count(Result.BAD_REQUEST);
+            return TransportResponse.builder()
+                    .status(Status.BAD_REQUEST_400)
+                    .headers(responseHeaders)
+                    .keepAlive(false)
+                    .build();
         }
         TransportResponse response = DirectHandler.defaultHandler()
                 .handle(request, eventType, defaultStatus, responseHeaders, message);

@@ -93,6 +93,7 @@ public final class HttpFrontend implements AutoCloseable {
                             // ~5% of a keep-alive announce's CPU (docs/performance.md)
                             .validateRequestHostHeader(false)
                             .addReceiveListener(guard)
+                            .addSendListener(guard.sendListener()) // when an answer went out (ConnectionGuard)
                             .build())
                     .routing(r -> r.register(service))
                     .build()

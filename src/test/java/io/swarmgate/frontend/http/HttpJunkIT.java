@@ -209,6 +209,33 @@ class HttpJunkIT {
         assertStillServing();
     }
 
+    /**
+     * A request line whose method is not an HTTP token (a byte flipped on the wire, a non-ASCII or control byte,
+     * a separator): Helidon's request-line parser throws on it outside its error handling, which made a 500 and
+     * a WARNING with a stack trace per request. Now a 400 and a count, first request of a connection or after
+     * an answered one.
+     */
+    @Test
+    void aMethodThatIsNotATokenIsABadRequest() throws IOException {
+        double before = rejected("bad_request");
+        List<String> methods = List.of("G\u00ffT", "\u00e9GET", "GE\u0001T", "\u0000GET", "GET\u007f", "GE(T", "G\"ET",
+                "GE/T", "GE{T}");
+        for (String method : methods) {
+            String answer = exchange(request(method, announce("tok"), "HTTP/1.1"));
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), method + ": " + answer);
+        }
+        // the same after a request that was answered, on one connection
+        byte[] good = request("GET", announce("tok2"), "HTTP/1.1");
+        byte[] bad = request("G\u00ffT", announce("tok2"), "HTTP/1.1");
+        byte[] both = java.util.Arrays.copyOf(good, good.length + bad.length);
+        System.arraycopy(bad, 0, both, good.length, bad.length);
+        String answers = exchange(both);
+        assertTrue(answers.startsWith("HTTP/1.1 200 OK") && answers.contains("HTTP/1.1 400 "), answers);
+        assertEquals(methods.size() + 1, rejected("bad_request") - before, "each counted as a bad request");
+        assertLogClean();
+        assertStillServing();
+    }
+
     @Test
     void http10AndPipelining() throws IOException {
         // HTTP/1.0 and other versions: 505, and the connection is closed
