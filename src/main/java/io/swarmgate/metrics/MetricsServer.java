@@ -3,12 +3,14 @@ package io.swarmgate.metrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.config.MetricsConfig;
+import io.swarmgate.frontend.http.ConnectionGuard;
 import io.swarmgate.logging.JsonStrings;
 
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -42,7 +45,13 @@ public final class MetricsServer implements AutoCloseable {
     private static final String JSON = "application/json";
     private static final byte[] UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
 
+    /** The counter of requests refused before a route ({@link ConnectionGuard}), tagged {@code result}. */
+    static final String REJECTED = "swarmgate.metrics.rejected";
+    /** How long a request's headers may take after its request line (the tracker listener's default). */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
     private final WebServer server;
+    private final ConnectionGuard guard;
     private final PrometheusMeterRegistry registry;
     private final Readiness readiness;
     private final List<OperatorRoutes> extraRoutes;
@@ -54,7 +63,11 @@ public final class MetricsServer implements AutoCloseable {
         this.registry = registry;
         this.readiness = readiness;
         this.extraRoutes = List.copyOf(extraRoutes);
-        this.server = WebServer.builder()
+        var builder = WebServer.builder();
+        // broken, cut-short and slow requests as on the tracker's listener: a 4xx and a count, never a stack trace
+        this.guard = ConnectionGuard.install(builder, Http1Config.builder(), "metrics", REJECTED, REQUEST_TIMEOUT,
+                registry);
+        this.server = builder
                 .host(config.host())
                 .port(config.port())
                 // the tracker decides when to stop this listener (after readiness has gone down), not a JVM hook
@@ -83,9 +96,11 @@ public final class MetricsServer implements AutoCloseable {
         try {
             s.server.start();
         } catch (RuntimeException e) {
+            s.guard.close();
             throw cannotBind(config, rootMessage(e), e);
         }
         if (!s.server.isRunning()) {
+            s.guard.close();
             // Helidon logs a failed bind and returns a stopped server instead of throwing
             throw cannotBind(config, bindProblem(config), null);
         }
@@ -188,6 +203,7 @@ public final class MetricsServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        guard.close();
     }
 
     private static String hostPort(String host, int port) {

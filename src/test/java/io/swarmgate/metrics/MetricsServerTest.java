@@ -7,12 +7,14 @@ import io.swarmgate.bittorrent.AddressFamily;
 import io.swarmgate.bittorrent.ClientError;
 import io.swarmgate.bittorrent.Frontend;
 import io.swarmgate.config.MetricsConfig;
+import io.swarmgate.testing.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -144,6 +146,40 @@ class MetricsServerTest {
         assertEquals(503, res.statusCode());
         assertEquals(List.of("readiness check failed: java.lang.IllegalStateException: boom"),
                 json(res.body()).stringArray("reasons").orElseThrow());
+    }
+
+    /**
+     * Broken requests on the operator's listener, as on the tracker's: a request line whose method is not a
+     * token and a request cut short inside its headers are each a 400 and a count in
+     * {@code swarmgate_metrics_rejected_total}, never a 500 and a stack trace in the log (both were, before the
+     * listener had the tracker listener's guard).
+     */
+    @Test
+    void brokenRequestsAreCountedNeverLogged() throws Exception {
+        try (CapturedLog log = CapturedLog.start()) {
+            for (String junk : List.of("G\u00ffT /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "GE(T /health/ready HTTP/1.1\r\nHost: x\r\n\r\n", "\u0001GET /metrics HTTP/1.1\r\n\r\n")) {
+                assertTrue(exchange(junk).startsWith("HTTP/1.1 400 "), junk);
+            }
+            String cut = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: text/pl");
+            assertTrue(cut.isEmpty() || cut.startsWith("HTTP/1.1 400 "), cut);
+            assertEquals(List.of(), log.warningsAndStackTraces());
+        }
+        assertEquals(3.0, meters.registry().get(MetricsServer.REJECTED).tag("result", "bad_request").counter()
+                .count());
+        assertEquals(1.0, meters.registry().get(MetricsServer.REJECTED).tag("result", "truncated").counter()
+                .count());
+        assertEquals(200, get("/health/live").statusCode(), "still serving");
+    }
+
+    /** Sends {@code request}'s bytes (ISO-8859-1), half-closes, and returns all the listener answers. */
+    private String exchange(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.shutdownOutput();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     @Test

@@ -7,6 +7,9 @@ import io.helidon.http.RequestException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,9 +52,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * interruptible). Until a complete request line has arrived a connection counts as idle, and Helidon's
  * idle-connection check ({@code http.idle-timeout}) closes it; the request line is at most 8 KiB.
  */
-final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, AutoCloseable {
+public final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, AutoCloseable {
     private static final Logger LOG = System.getLogger(ConnectionGuard.class.getName());
+    /** The tracker's HTTP listener's counter. */
     static final String METRIC = "swarmgate.http.rejected";
+    /** The name Helidon gives its default HTTP/1 protocol configuration. */
+    private static final String HTTP1_PROTOCOL = "http_1_1";
     static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
 
     /** Whether this connection thread routes a request now: from its headers until its answer's status. */
@@ -85,6 +91,8 @@ final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, A
         }
     }
 
+    private final String listener;
+    private final String metric;
     private final long timeoutNanos;
     /** Keyed by the connection thread; at most one entry per open connection (http.max-connections). */
     private final ConcurrentMap<Thread, Pending> pending = new ConcurrentHashMap<>();
@@ -93,12 +101,18 @@ final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, A
     private final ScheduledExecutorService timer;
     private long lastSummary = System.nanoTime();
 
-    ConnectionGuard(Duration requestTimeout, MeterRegistry meters) {
+    /**
+     * @param listener the listener's name in the summary line ("http", "metrics")
+     * @param metric   the counter's name, tagged {@code result}
+     */
+    ConnectionGuard(String listener, String metric, Duration requestTimeout, MeterRegistry meters) {
+        this.listener = listener;
+        this.metric = metric;
         this.timeoutNanos = requestTimeout.toNanos();
         for (Result r : Result.values()) {
-            counters.put(r, Counter.builder(METRIC)
-                    .description("HTTP requests refused before reaching the tracker: malformed, cut short, too"
-                            + " large, too slow, unknown path or method")
+            counters.put(r, Counter.builder(metric)
+                    .description("HTTP requests refused before reaching a route (" + listener + " listener):"
+                            + " malformed, cut short, too large, too slow, unknown path or method")
                     .tag("result", r.label)
                     .register(meters));
             sinceSummary.put(r, new AtomicLong());
@@ -110,6 +124,35 @@ final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, A
         });
         long tick = Math.clamp(timeoutNanos / 10, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
         timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Guards a listener: {@code builder} gets exactly one protocol, {@code http1} (named as Helidon's default
+     * HTTP/1, with this guard as its receive and send listener), and this guard as every direct handler. With
+     * exactly one protocol candidate Helidon hands every connection to HTTP/1 at once (and its idle check covers
+     * it) instead of first waiting for bytes to tell protocols apart: with two, a connection that never sends a
+     * byte was never closed. Close the guard when the server stops.
+     *
+     * @param listener the listener's name in the log's summary line
+     * @param metric   the name of its counter of refused requests, tagged {@code result}
+     */
+    public static ConnectionGuard install(WebServerConfig.Builder builder, Http1Config.Builder http1,
+                                          String listener, String metric, Duration requestTimeout,
+                                          MeterRegistry meters) {
+        ConnectionGuard guard = new ConnectionGuard(listener, metric, requestTimeout, meters);
+        DirectHandlers.Builder direct = DirectHandlers.builder();
+        for (EventType type : EventType.values()) {
+            direct.addHandler(type, guard);
+        }
+        builder.directHandlers(direct.build())
+                // Helidon adds a default HTTP/1 protocol unless one is named http_1_1, and discovers another
+                // unless told not to
+                .protocolsDiscoverServices(false)
+                .addProtocol(http1.name(HTTP1_PROTOCOL)
+                        .addReceiveListener(guard)
+                        .addSendListener(guard.sendListener()) // when an answer went out
+                        .build());
+        return guard;
     }
 
     @Override
@@ -231,8 +274,9 @@ final class ConnectionGuard implements Http1ConnectionListener, DirectHandler, A
             }
         }
         if (total > 0) {
-            LOG.log(Level.INFO, "http: refused " + total + " requests before routing in the last "
-                    + SUMMARY_INTERVAL.toSeconds() + "s " + counts + " (metric swarmgate_http_rejected_total)");
+            LOG.log(Level.INFO, listener + ": refused " + total + " requests before routing in the last "
+                    + SUMMARY_INTERVAL.toSeconds() + "s " + counts + " (metric " + metric.replace('.', '_')
+                    + "_total)");
         }
     }
 

@@ -1,8 +1,6 @@
 package io.swarmgate.frontend.http;
 
-import io.helidon.http.DirectHandler.EventType;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swarmgate.config.HttpConfig;
@@ -27,8 +25,6 @@ public final class HttpFrontend implements AutoCloseable {
     static final int MAX_REQUEST_LINE = 8 * 1024;
     static final int MAX_HEADERS = 16 * 1024;
 
-    /** The name Helidon gives its default HTTP/1 protocol configuration. */
-    private static final String HTTP1_PROTOCOL = "http_1_1";
     /** The JUL logger of Helidon's accept loop (io.helidon.webserver.ServerListener), see {@link #close()}. */
     private static final String HELIDON_LISTENER_LOGGER = "io.helidon.webserver.ServerListener";
 
@@ -58,14 +54,16 @@ public final class HttpFrontend implements AutoCloseable {
         TrackerHttpService service = new TrackerHttpService(config, logic, metrics);
         // first, so that unreadable files fail start-up before any thread is started
         CertificateReloader.Loaded tls = config.tls().map(CertificateReloader::load).orElse(null);
-        ConnectionGuard guard = new ConnectionGuard(config.requestTimeout(), meters);
-        DirectHandlers.Builder direct = DirectHandlers.builder();
-        for (EventType type : EventType.values()) {
-            direct.addHandler(type, guard);
-        }
+        var builder = WebServer.builder();
+        ConnectionGuard guard = ConnectionGuard.install(builder, Http1Config.builder()
+                .maxPrologueLength(MAX_REQUEST_LINE)
+                .maxHeadersSize(MAX_HEADERS)
+                // Host is not used for anything (one tracker per listener): Helidon's simple check (a port, if
+                // given, is a number) instead of its full RFC 3986 parse with regexes, ~5% of a keep-alive
+                // announce's CPU (docs/performance.md)
+                .validateRequestHostHeader(false), "http", ConnectionGuard.METRIC, config.requestTimeout(), meters);
         WebServer server;
         try {
-            var builder = WebServer.builder();
             if (tls != null) {
                 builder.tls(tls.tls());
             }
@@ -78,23 +76,6 @@ public final class HttpFrontend implements AutoCloseable {
                     .idleConnectionTimeout(config.idleTimeout())
                     // Helidon refreshes a connection's idle timestamp at most once a second
                     .idleConnectionPeriod(idleCheckPeriod(config.idleTimeout()))
-                    .directHandlers(direct.build())
-                    // Exactly one protocol candidate, so that Helidon hands every connection to HTTP/1 at once
-                    // (and its idle check covers it) instead of first waiting for bytes to tell protocols apart:
-                    // with two, a connection that never sends a byte was never closed. Helidon adds a default
-                    // HTTP/1 protocol unless one is named http_1_1, and discovers another unless told not to.
-                    .protocolsDiscoverServices(false)
-                    .addProtocol(Http1Config.builder()
-                            .name(HTTP1_PROTOCOL)
-                            .maxPrologueLength(MAX_REQUEST_LINE)
-                            .maxHeadersSize(MAX_HEADERS)
-                            // Host is not used for anything (one tracker per listener): Helidon's simple check
-                            // (a port, if given, is a number) instead of its full RFC 3986 parse with regexes,
-                            // ~5% of a keep-alive announce's CPU (docs/performance.md)
-                            .validateRequestHostHeader(false)
-                            .addReceiveListener(guard)
-                            .addSendListener(guard.sendListener()) // when an answer went out (ConnectionGuard)
-                            .build())
                     .routing(r -> r.register(service))
                     .build()
                     .start();
