@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The whole configuration: one record per component, each built from its own section. Defaults live in each
@@ -46,23 +47,43 @@ public record SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig 
         if (!Files.isRegularFile(file)) {
             throw new ConfigException("--config", "no such file: " + file);
         }
-        Config config = Config.builder()
+        return parsed(() -> Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(envOverrides(env)))
                 .addSource(ConfigSources.file(file).build())
-                .build();
-        return create(config);
+                .build());
     }
 
     /** Parses YAML text (tests, examples). */
     public static SwarmgateConfig fromYaml(String yaml) {
-        Config config = Config.builder()
+        return parsed(() -> Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(yaml, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML))
-                .build();
-        return create(config);
+                .build());
+    }
+
+    /**
+     * The configuration of the YAML that {@code source} parses, with the two ways YAML can fail to be a
+     * configuration at all put in its terms: Helidon's reader follows an alias inside the anchor it names
+     * ({@code http: &a {port: *a}}) until the stack overflows, and casts a top level that is not a mapping.
+     */
+    private static SwarmgateConfig parsed(Supplier<Config> source) {
+        try {
+            return create(source.get());
+        } catch (StackOverflowError e) {
+            throw new ConfigException("--config",
+                    "the YAML refers to itself (an alias *name inside the anchor &name it names)");
+        } catch (io.helidon.config.ConfigException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof ClassCastException) {
+                    throw new ConfigException("--config", "the top level must be a mapping of sections (tracker:,"
+                            + " http:, ...), not a list or a single value");
+                }
+            }
+            throw e;
+        }
     }
 
     public static SwarmgateConfig create(Config root) {

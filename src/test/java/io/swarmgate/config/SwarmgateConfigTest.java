@@ -46,6 +46,25 @@ class SwarmgateConfigTest {
         assertTrue(e.getMessage().contains("shutdown-grace-period"), e::getMessage);
     }
 
+    /**
+     * YAML that is no configuration at all: an alias inside the anchor it names (Helidon's YAML reader followed
+     * it until the stack overflowed, and start-up died with a thousand-line stack trace), and a top level that is
+     * a list or a scalar (a Java cast message). Each is one line that says what is wrong.
+     */
+    @Test
+    void yamlThatIsNoMappingOfSectionsSaysSo() {
+        assertEquals("--config: the YAML refers to itself (an alias *name inside the anchor &name it names)",
+                error("http: &a {port: *a}\n"));
+        assertEquals("--config: the YAML refers to itself (an alias *name inside the anchor &name it names)",
+                error("tracker: &t\n  x: [*t]\n"));
+        String list = "--config: the top level must be a mapping of sections (tracker:, http:, ...), not a list"
+                + " or a single value";
+        assertEquals(list, error("[1, 2, 3]\n"));
+        assertEquals(list, error("!!binary abc\n"));
+        assertEquals(Duration.ofSeconds(7), SwarmgateConfig.fromYaml("shutdown-grace-period: &g 7s\n"
+                + "tracker: {}\n").shutdownGracePeriod(), "anchors that do not refer to themselves still work");
+    }
+
     @Test
     void badValuesNameTheirKey() {
         assertTrue(error("tracker:\n  announce-interval: -5m\n").startsWith("tracker.announce-interval:"));
