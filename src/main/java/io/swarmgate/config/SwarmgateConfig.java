@@ -64,26 +64,9 @@ public record SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig 
                 .build());
     }
 
-    /**
-     * The configuration of the YAML that {@code source} parses, with the two ways YAML can fail to be a
-     * configuration at all put in its terms: Helidon's reader follows an alias inside the anchor it names
-     * ({@code http: &a {port: *a}}) until the stack overflows, and casts a top level that is not a mapping.
-     */
+    /** The configuration of the YAML that {@code source} parses ({@link Yaml#read}: YAML that is none). */
     private static SwarmgateConfig parsed(Supplier<Config> source) {
-        try {
-            return create(source.get());
-        } catch (StackOverflowError e) {
-            throw new ConfigException("--config",
-                    "the YAML refers to itself (an alias *name inside the anchor &name it names)");
-        } catch (io.helidon.config.ConfigException e) {
-            for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof ClassCastException) {
-                    throw new ConfigException("--config", "the top level must be a mapping of sections (tracker:,"
-                            + " http:, ...), not a list or a single value");
-                }
-            }
-            throw e;
-        }
+        return Yaml.read("--config", () -> create(source.get()));
     }
 
     public static SwarmgateConfig create(Config root) {

@@ -57,8 +57,7 @@ class SwarmgateConfigTest {
                 error("http: &a {port: *a}\n"));
         assertEquals("--config: the YAML refers to itself (an alias *name inside the anchor &name it names)",
                 error("tracker: &t\n  x: [*t]\n"));
-        String list = "--config: the top level must be a mapping of sections (tracker:, http:, ...), not a list"
-                + " or a single value";
+        String list = "--config: the top level must be a mapping of keys to values, not a list or a single value";
         assertEquals(list, error("[1, 2, 3]\n"));
         assertEquals(list, error("!!binary abc\n"));
         assertEquals(Duration.ofSeconds(7), SwarmgateConfig.fromYaml("shutdown-grace-period: &g 7s\n"

@@ -7,6 +7,7 @@ import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.config.ConfigException;
 import io.swarmgate.config.ConfigReader;
+import io.swarmgate.config.Yaml;
 import io.swarmgate.hook.AnnounceContext;
 import io.swarmgate.hook.Hook;
 import io.swarmgate.metrics.RackPrefixes;
@@ -99,14 +100,19 @@ public final class SubnetPreferenceHook implements Hook, RackPrefixes {
         try {
             List<TopologyMap.Entry> all = new ArrayList<>(configured);
             if (!yaml.isBlank()) {
-                Config root = Config.builder()
-                        .disableEnvironmentVariablesSource()
-                        .disableSystemPropertiesSource()
-                        .addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML))
-                        .build();
-                ConfigReader r = ConfigReader.of(root, "");
-                all.addAll(TopologyMap.parse(r.node("topology"), "topology", "file entry"));
-                r.finish();
+                // YAML that is no mapping (a list, an alias inside its own anchor) fails like any bad entry,
+                // not with an Error that would end the reloading
+                Yaml.read("topology-file", () -> {
+                    Config root = Config.builder()
+                            .disableEnvironmentVariablesSource()
+                            .disableSystemPropertiesSource()
+                            .addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML))
+                            .build();
+                    ConfigReader r = ConfigReader.of(root, "");
+                    all.addAll(TopologyMap.parse(r.node("topology"), "topology", "file entry"));
+                    r.finish();
+                    return all;
+                });
             }
             return new TopologyMap(all, config);
         } catch (RuntimeException e) {

@@ -143,6 +143,17 @@ class TopologyMapTest {
             assertFalse(hook.reloadIfChanged());
             assertEquals(List.of("dc1/rack2", "dc1"), preferenceFor(hook, "10.1.0.1").groups());
 
+            // YAML that is no mapping: a list, and an alias inside its own anchor (which overflowed the
+            // reloader's stack, an Error that ended the reloading): refused like a bad entry, and reloading goes on
+            write(file, "- {cidr: 10.1.0.0/24, path: [dc1, rack4]}\n");
+            assertFalse(hook.reloadIfChanged());
+            write(file, "topology: []\nloop: &a {self: *a}\n");
+            assertFalse(hook.reloadIfChanged());
+            assertEquals(List.of("dc1/rack2", "dc1"), preferenceFor(hook, "10.1.0.1").groups());
+            write(file, "topology:\n  - {cidr: 10.1.0.0/24, path: [dc1, rack5]}\n");
+            assertTrue(hook.reloadIfChanged());
+            assertEquals(List.of("dc1/rack5", "dc1"), preferenceFor(hook, "10.1.0.1").groups());
+
             // an empty file leaves the configured entries
             write(file, "");
             assertTrue(hook.reloadIfChanged());
@@ -162,5 +173,8 @@ class TopologyMapTest {
         assertTrue(e.getMessage().contains("file entry 1 (cidr 10.1.0.0/40)"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> hook("topology-file: " + dir.resolve("missing.yaml")));
         assertEquals("prehooks.0.config.topology-file", e.key());
+        write(file, "[1, 2]\n");
+        e = assertThrows(ConfigException.class, () -> hook("topology-file: " + file));
+        assertTrue(e.getMessage().contains("the top level must be a mapping of keys to values"), e.getMessage());
     }
 }
