@@ -3,6 +3,7 @@ package io.swarmgate.hook;
 import io.swarmgate.config.ConfigException;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -82,7 +83,8 @@ public final class PolledFile<T> implements AutoCloseable {
             lastSeen = signature(file);
             current = reader.read(file);
         } catch (IOException e) {
-            throw new ConfigException(fileKey, "cannot read " + file + ": " + e);
+            throw new ConfigException(fileKey, "cannot read " + file + ": "
+                    + (e instanceof CharacterCodingException ? why(e) : e));
         } catch (MalformedException e) {
             throw new ConfigException(fileKey, file + " " + e.getMessage());
         }
@@ -144,10 +146,15 @@ public final class PolledFile<T> implements AutoCloseable {
             log.log(Level.INFO, owner + ": loaded " + describe.apply(read) + " from " + file);
             return true;
         } catch (IOException | MalformedException e) {
-            log.log(Level.WARNING, owner + ": " + file + " not loaded (" + e.getMessage()
+            log.log(Level.WARNING, owner + ": " + file + " not loaded (" + why(e)
                     + "); keeping the previous " + describe.apply(current));
             return false;
         }
+    }
+
+    /** What went wrong, in words: a file that is not UTF-8 text made the decoder's bare "Input length = 1". */
+    private static String why(Exception e) {
+        return e instanceof CharacterCodingException ? "not UTF-8 text (" + e.getMessage() + ")" : e.getMessage();
     }
 
     @Override

@@ -255,10 +255,19 @@ class TorrentApprovalHookTest {
         assertFalse(hook.reloadIfChanged());
         assertEquals(2, warningCount());
 
+        // bytes that are not UTF-8 text: said so, not the decoder's bare "Input length = 1"
+        FileTime before = Files.getLastModifiedTime(file);
+        Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 'a', '\n'});
+        Files.setLastModifiedTime(file, FileTime.fromMillis(before.toMillis() + 2000));
+        assertFalse(hook.reloadIfChanged());
+        assertEquals(3, warningCount());
+        assertTrue(warnings.get(2).getMessage().contains("not loaded (not UTF-8 text"), warnings.get(2).getMessage());
+        announceFor(hook, A);
+
         write(file, B.hex() + "\n");
         assertTrue(hook.reloadIfChanged());
         assertApprovesOnlyBNotA(hook);
-        assertEquals(2, warningCount());
+        assertEquals(3, warningCount());
     }
 
     @Test
