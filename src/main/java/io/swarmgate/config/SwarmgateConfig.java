@@ -1,5 +1,6 @@
 package io.swarmgate.config;
 
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
@@ -51,7 +52,9 @@ public record SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig 
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(envOverrides(env)))
-                .addSource(ConfigSources.file(file).build())
+                // YAML whatever the file is called (Helidon picks a parser by the name's extension, and refused
+                // a file without a known one, such as /etc/swarmgate/config)
+                .addSource(ConfigSources.file(file).mediaType(MediaTypes.APPLICATION_X_YAML).build())
                 .build());
     }
 
@@ -60,7 +63,7 @@ public record SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig 
         return parsed(() -> Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(yaml, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML))
+                .addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML))
                 .build());
     }
 

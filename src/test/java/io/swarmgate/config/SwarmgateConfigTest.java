@@ -64,6 +64,18 @@ class SwarmgateConfigTest {
                 + "tracker: {}\n").shutdownGracePeriod(), "anchors that do not refer to themselves still work");
     }
 
+    /** A file is YAML whatever its name: Helidon picks its parser by extension and refused one without. */
+    @Test
+    void aFileWithoutAYamlExtensionIsReadAsYaml(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config");
+        Files.writeString(file, "tracker:\n  max-numwant: 77\n");
+        assertEquals(77, SwarmgateConfig.load(file, Map.of()).tracker().maxNumWant());
+        Path conf = dir.resolve("swarmgate.conf");
+        Files.writeString(conf, "http: {port: 70000}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> SwarmgateConfig.load(conf, Map.of()));
+        assertTrue(e.getMessage().startsWith("http.port:"), e.getMessage());
+    }
+
     @Test
     void badValuesNameTheirKey() {
         assertTrue(error("tracker:\n  announce-interval: -5m\n").startsWith("tracker.announce-interval:"));
