@@ -20,7 +20,9 @@ import io.swarmgate.storage.StoreUnavailableException;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -185,13 +187,17 @@ public final class TrackerLogic implements AutoCloseable {
         for (Hook hook : prehooks) {
             hook.scrape(ctx);
         }
-        Map<InfoHash, SwarmStats> files = new LinkedHashMap<>();
+        // each info_hash once, in the request's order, asked of the store together
+        List<InfoHash> distinct = new ArrayList<>(new LinkedHashSet<>(request.infoHashes()));
+        List<SwarmStats> stats;
         try {
-            for (InfoHash infoHash : request.infoHashes()) {
-                files.computeIfAbsent(infoHash, store::stats);
-            }
+            stats = store.stats(distinct);
         } catch (StoreUnavailableException e) {
             throw storeUnavailable(e);
+        }
+        Map<InfoHash, SwarmStats> files = new LinkedHashMap<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            files.put(distinct.get(i), stats.get(i));
         }
         return new ScrapeResponse(files);
     }

@@ -7,6 +7,8 @@ import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.bittorrent.PeerSink;
 import io.swarmgate.bittorrent.SwarmStats;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -66,6 +68,20 @@ public interface PeerStore extends AutoCloseable {
 
     /** Counts over both address families; {@link SwarmStats#EMPTY} for an unknown torrent. */
     SwarmStats stats(InfoHash infoHash);
+
+    /**
+     * {@link #stats(InfoHash)} of each, in order: a scrape's. A remote store asks for them together, so a scrape
+     * costs about one round trip and waits at most the store's timeout in all, not one per info_hash.
+     *
+     * @throws StoreUnavailableException when a remote store cannot be reached in time
+     */
+    default List<SwarmStats> stats(List<InfoHash> infoHashes) {
+        List<SwarmStats> out = new ArrayList<>(infoHashes.size());
+        for (InfoHash infoHash : infoHashes) {
+            out.add(stats(infoHash));
+        }
+        return out;
+    }
 
     /**
      * The swarm as an operator sees it: counts, peers grouped by rack ({@code /ipv4Prefix} and

@@ -192,6 +192,29 @@ public abstract class PeerStoreContract {
         assertEquals(new StoreTotals(1, 2, 3, 0, 0), store.totals());
     }
 
+    /** A scrape's counts, asked together: each swarm's own, in the order asked, unknown ones empty. */
+    @Test
+    void statsOfManySwarmsAreEachSwarmsInOrder() {
+        List<InfoHash> asked = new java.util.ArrayList<>();
+        List<SwarmStats> expected = new java.util.ArrayList<>();
+        for (int s = 1; s <= 40; s++) {
+            InfoHash t = torrent(s);
+            asked.add(t);
+            for (int i = 0; i < s % 4; i++) {
+                put(t, peer("10.0." + s + "." + i, 6881), i == 0);
+            }
+            if (s % 5 == 0) {
+                complete(t, peer("10.1." + s + ".1", 6881));
+            }
+            expected.add(store.stats(t));
+        }
+        asked.add(torrent(99)); // unknown
+        expected.add(SwarmStats.EMPTY);
+        assertEquals(expected, store.stats(asked));
+        assertEquals(new SwarmStats(1, 2, 0), store.stats(List.of(torrent(3))).getFirst());
+        assertEquals(List.of(), store.stats(List.of()));
+    }
+
     @Test
     void reannounceRefreshesWithoutCountingTwice() {
         InfoHash t = torrent(1);

@@ -15,6 +15,8 @@ import redis.clients.jedis.util.RedisOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -131,18 +133,7 @@ final class PipelinedCalls implements AutoCloseable {
     /** {@link #call(byte[])} within a deadline of the caller's ({@link System#nanoTime()}), not a timeout from now. */
     Object call(byte[] command, long deadline) {
         try {
-            if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                throw new JedisConnectionException("all " + maxInFlight + " calls in flight still waiting after "
-                        + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
-            }
-            try {
-                // written now even in a burst: this thread waits for the reply, so it cannot wait for the burst
-                Call call = enqueue(command, deadline);
-                flush();
-                return call.get(); // untimed: the deadline thread fails it in time
-            } finally {
-                slots.release();
-            }
+            return callAll(List.of(command), deadline).getFirst().get(); // done: returns or throws at once
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JedisConnectionException("interrupted while waiting for Redis", e);
@@ -151,6 +142,42 @@ final class PipelinedCalls implements AutoCloseable {
                 throw data; // an error reply to this command alone (say, "Function not found")
             }
             throw new JedisConnectionException(String.valueOf(e.getCause().getMessage()), e.getCause());
+        }
+    }
+
+    /**
+     * Sends commands together, written now even in a burst (this thread waits for them, so it cannot wait for
+     * the burst), and waits for all their replies within one deadline: each future is done, with its raw reply
+     * or failed as {@link #submit} describes. All of them take one slot, as one {@link #call} does.
+     *
+     * @throws JedisConnectionException when no slot frees up by the deadline, or when interrupted
+     */
+    List<CompletableFuture<Object>> callAll(List<byte[]> commands, long deadline) {
+        try {
+            if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                throw new JedisConnectionException("all " + maxInFlight + " calls in flight still waiting after "
+                        + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
+            }
+            try {
+                List<CompletableFuture<Object>> calls = new ArrayList<>(commands.size());
+                for (byte[] command : commands) {
+                    calls.add(enqueue(command, deadline));
+                }
+                flush();
+                for (CompletableFuture<Object> call : calls) {
+                    try {
+                        call.get(); // untimed: the deadline thread fails it in time
+                    } catch (ExecutionException failed) {
+                        // the caller reads it from the future
+                    }
+                }
+                return calls;
+            } finally {
+                slots.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JedisConnectionException("interrupted while waiting for Redis", e);
         }
     }
 

@@ -52,6 +52,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -604,9 +605,68 @@ public final class RedisPeerStore implements PeerStore {
 
     @Override
     public SwarmStats stats(InfoHash infoHash) {
-        String hex = infoHash.hex();
-        List<?> reply = (List<?>) fcall(new SwarmCall(stats, hex, p -> p.bulk(ZERO)));
-        return new SwarmStats(intAt(reply, 0), intAt(reply, 1), (Long) reply.get(2));
+        return swarmStats(fcall(statsCall(infoHash)));
+    }
+
+    /**
+     * A scrape's counts: the calls for all its swarms go out together, per server (on a Cluster per master, by
+     * the client's map of slots), and all wait for one deadline, so a scrape of n info_hashes costs about one
+     * round trip per server instead of n, and at most the timeout in all. A call a server did not run as sent
+     * (no library there, a Cluster's refusal) or for a slot the map lacks goes the single call's way, within the
+     * same deadline.
+     */
+    @Override
+    public List<SwarmStats> stats(List<InfoHash> infoHashes) {
+        long deadline = System.nanoTime() + config.timeout().toNanos();
+        return call(() -> {
+            int n = infoHashes.size();
+            SwarmCall[] calls = new SwarmCall[n];
+            Map<PipelinedCalls, List<Integer>> byServer = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                calls[i] = statsCall(infoHashes.get(i));
+                PipelinedCalls server = pipelineFor(calls[i]);
+                if (server != null) {
+                    byServer.computeIfAbsent(server, k -> new ArrayList<>()).add(i);
+                }
+            }
+            Object[] replies = new Object[n];
+            byServer.forEach((server, indexes) -> {
+                List<byte[]> commands = new ArrayList<>(indexes.size());
+                for (int i : indexes) {
+                    commands.add(calls[i].encoded());
+                }
+                List<CompletableFuture<Object>> done = server.callAll(commands, deadline);
+                for (int j = 0; j < indexes.size(); j++) {
+                    CompletableFuture<Object> reply = done.get(j);
+                    if (reply.state() == CompletableFuture.State.SUCCESS) {
+                        replies[indexes.get(j)] = reply.resultNow();
+                        continue;
+                    }
+                    Throwable e = unwrap(reply.exceptionNow());
+                    if (!Library.missing(e) && !resendThroughClient(e)) {
+                        lostConnection(e);
+                        throw e instanceof RuntimeException r ? r : new JedisConnectionException(e);
+                    }
+                    // left for the single call's way below
+                }
+            });
+            List<SwarmStats> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                SwarmCall c = calls[i];
+                out.add(swarmStats(replies[i] != null ? replies[i]
+                        : loadingOnce(() -> fcallOnce(c, deadline), c, deadline)));
+            }
+            return out;
+        });
+    }
+
+    private SwarmCall statsCall(InfoHash infoHash) {
+        return new SwarmCall(stats, infoHash.hex(), p -> p.bulk(ZERO));
+    }
+
+    private static SwarmStats swarmStats(Object reply) {
+        List<?> r = (List<?>) reply;
+        return new SwarmStats(intAt(r, 0), intAt(r, 1), (Long) r.get(2));
     }
 
     @Override

@@ -98,6 +98,22 @@ class RedisClusterPeerStoreTest extends RedisPeerStoreTest {
     }
 
     /**
+     * A scrape of several swarms, one of which moved to another master under a running store: that master's
+     * refusal (MOVED) sends its call the single call's way, and every count is right.
+     */
+    @org.junit.jupiter.api.Test
+    void aScrapeWhoseSwarmMovedToAnotherMasterIsServedThere() {
+        InfoHash moved = torrent(13);
+        put(moved, peer("10.0.0.1", 6881), true);
+        put(torrent(14), peer("10.0.0.2", 6881), false);
+        int slot = JedisClusterCRC16.getSlot(moved.hex());
+        RedisServers.Node from = owner(slot);
+        moveSlot(slot, from, another(from));
+        assertEquals(List.of(new SwarmStats(0, 1, 0), new SwarmStats(1, 0, 0), SwarmStats.EMPTY),
+                store.stats(List.of(torrent(14), moved, torrent(15))));
+    }
+
+    /**
      * While a swarm's slot is half moved (keys migrated, slot not yet handed over), Redis refuses the store's
      * call with TRYAGAIN (several keys named, some not there). An announce then waits, within the timeout,
      * for the slot to finish moving, and is served from the new master, on the blocking and the asynchronous

@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The storage contract against a real redis-server, plus what only a shared, remote store must do. */
 class RedisPeerStoreTest extends PeerStoreContract {
@@ -90,6 +91,43 @@ class RedisPeerStoreTest extends PeerStoreContract {
         assertEquals(Map.of("fcall", (long) n), sent, "MONITOR: no other command over the network");
     }
 
+    /**
+     * A scrape of many swarms is one FCALL per swarm, written together: each server reads them in a read or
+     * two instead of one per swarm, so the scrape waits about one round trip, not sixty.
+     */
+    @Test
+    void aScrapeOfManySwarmsGoesOutTogether() {
+        List<InfoHash> torrents = new ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            torrents.add(torrent(i));
+            put(torrent(i), peer("10.0.0." + i, 6881), i % 2 == 0);
+        }
+        servers().resetStats();
+        long readsBefore = reads();
+        List<SwarmStats> stats = store.stats(torrents);
+        long reads = reads() - readsBefore;
+        for (int i = 1; i <= 60; i++) {
+            assertEquals(i % 2 == 0 ? new SwarmStats(1, 0, 0) : new SwarmStats(0, 1, 0), stats.get(i - 1));
+        }
+        assertEquals(60, servers().calls("fcall"), "one FCALL per swarm");
+        // one call after another took a read each (60, and INFO's own); together they take a few per server
+        // (the pipeline writes up to 32 calls at once, and INFO is a read too)
+        assertTrue(reads <= 15, reads + " reads for 60 calls");
+    }
+
+    /** Reads redis-server made from its clients' sockets, over all nodes (INFO stats). */
+    private long reads() {
+        long n = 0;
+        for (RedisServers.Node node : servers().nodes()) {
+            for (String line : servers().cli(node, "INFO", "stats").split("\n")) {
+                if (line.startsWith("total_reads_processed:")) {
+                    n += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                }
+            }
+        }
+        return n;
+    }
+
     @Test
     void aServerThatForgotTheFunctionsGetsThemAgain() {
         InfoHash t = torrent(1);
@@ -114,6 +152,17 @@ class RedisPeerStoreTest extends PeerStoreContract {
         assertEquals(List.of(first), sink.peers(), "the seeder, handed out once the library is back");
         assertEquals(new SwarmStats(1, 1, 0), store.stats(t));
         assertEquals(1, r.complete());
+    }
+
+    @Test
+    void aScrapeOfManySwarmsLoadsTheFunctionsAgainWhenTheServerForgotThem() {
+        put(torrent(1), peer("10.0.0.1", 6881), true);
+        put(torrent(2), peer("10.0.0.2", 6881), false);
+        for (RedisServers.Node node : servers().nodes()) {
+            assertEquals("OK", servers().cli(node, "FUNCTION", "FLUSH").strip());
+        }
+        assertEquals(List.of(new SwarmStats(1, 0, 0), new SwarmStats(0, 1, 0), SwarmStats.EMPTY),
+                store.stats(List.of(torrent(1), torrent(2), torrent(3))));
     }
 
     private SwarmStats statsAfterPut(InfoHash t, Peer p) {
