@@ -19,8 +19,9 @@ public final class Yaml {
         try {
             return read.get();
         } catch (StackOverflowError e) {
+            // (or nests thousands deep, which no configuration does)
             throw new ConfigException(key, "the YAML refers to itself (an alias *name inside the anchor &name it"
-                    + " names)");
+                    + " names) or nests too deep");
         } catch (io.helidon.config.ConfigException e) {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof ClassCastException) {

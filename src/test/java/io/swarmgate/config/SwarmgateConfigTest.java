@@ -53,9 +53,9 @@ class SwarmgateConfigTest {
      */
     @Test
     void yamlThatIsNoMappingOfSectionsSaysSo() {
-        assertEquals("--config: the YAML refers to itself (an alias *name inside the anchor &name it names)",
+        assertEquals("--config: the YAML refers to itself (an alias *name inside the anchor &name it names) or nests too deep",
                 error("http: &a {port: *a}\n"));
-        assertEquals("--config: the YAML refers to itself (an alias *name inside the anchor &name it names)",
+        assertEquals("--config: the YAML refers to itself (an alias *name inside the anchor &name it names) or nests too deep",
                 error("tracker: &t\n  x: [*t]\n"));
         String list = "--config: the top level must be a mapping of keys to values, not a list or a single value";
         assertEquals(list, error("[1, 2, 3]\n"));
