@@ -630,6 +630,7 @@ public final class RedisPeerStore implements PeerStore {
                 }
             }
             Object[] replies = new Object[n];
+            boolean[] refused = new boolean[n];
             byServer.forEach((server, indexes) -> {
                 List<byte[]> commands = new ArrayList<>(indexes.size());
                 for (int i : indexes) {
@@ -643,18 +644,19 @@ public final class RedisPeerStore implements PeerStore {
                         continue;
                     }
                     Throwable e = unwrap(reply.exceptionNow());
-                    if (!Library.missing(e) && !resendThroughClient(e)) {
+                    refused[indexes.get(j)] = resendThroughClient(e);
+                    if (!Library.missing(e) && !refused[indexes.get(j)]) {
                         lostConnection(e);
                         throw e instanceof RuntimeException r ? r : new JedisConnectionException(e);
                     }
-                    // left for the single call's way below
+                    // left for below: loaded and sent again, or (refused) straight through the client
                 }
             });
             List<SwarmStats> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 SwarmCall c = calls[i];
-                out.add(swarmStats(replies[i] != null ? replies[i]
-                        : loadingOnce(() -> fcallOnce(c, deadline), c, deadline)));
+                Supplier<Object> again = refused[i] ? () -> viaClientBy(c, deadline) : () -> fcallOnce(c, deadline);
+                out.add(swarmStats(replies[i] != null ? replies[i] : loadingOnce(again, c, deadline)));
             }
             return out;
         });
@@ -912,7 +914,7 @@ public final class RedisPeerStore implements PeerStore {
     private Object fcallOnce(SwarmCall c, long deadline) {
         PipelinedCalls calls = pipelineFor(c);
         if (calls == null) {
-            return byDeadline(() -> viaClient(c, deadline), deadline); // only a Cluster's map can lack a slot
+            return viaClientBy(c, deadline); // only a Cluster's map can lack a slot
         }
         try {
             return calls.call(c.encoded(), deadline);
@@ -920,11 +922,16 @@ public final class RedisPeerStore implements PeerStore {
             if (!resendThroughClient(e)) {
                 throw e;
             }
-            return byDeadline(() -> viaClient(c, deadline), deadline);
+            return viaClientBy(c, deadline);
         } catch (JedisConnectionException e) {
             lostConnection(e);
             throw e;
         }
+    }
+
+    /** {@link #viaClient}, failed at the deadline (the client's own attempts each wait a socket timeout). */
+    private Object viaClientBy(SwarmCall c, long deadline) {
+        return byDeadline(() -> viaClient(c, deadline), deadline);
     }
 
     /**
