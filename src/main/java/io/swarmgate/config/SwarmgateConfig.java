@@ -60,11 +60,7 @@ public record SwarmgateConfig(TrackerConfig tracker, HttpConfig http, UdpConfig 
 
     /** Parses YAML text (tests, examples). */
     public static SwarmgateConfig fromYaml(String yaml) {
-        return parsed(() -> Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML))
-                .build());
+        return parsed(() -> Yaml.text(yaml));
     }
 
     /** The configuration of the YAML that {@code source} parses ({@link Yaml#read}: YAML that is none). */

@@ -1,5 +1,9 @@
 package io.swarmgate.config;
 
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
 import java.util.function.Supplier;
 
 /**
@@ -9,6 +13,15 @@ import java.util.function.Supplier;
  */
 public final class Yaml {
     private Yaml() {
+    }
+
+    /** The configuration YAML {@code text} holds, and nothing else (no environment, no system properties). */
+    public static Config text(String text) {
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(text, MediaTypes.APPLICATION_X_YAML))
+                .build();
     }
 
     /**

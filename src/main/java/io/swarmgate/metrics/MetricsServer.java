@@ -9,6 +9,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.swarmgate.bittorrent.IpAddress;
+import io.swarmgate.config.HttpConfig;
 import io.swarmgate.config.MetricsConfig;
 import io.swarmgate.frontend.http.ConnectionGuard;
 import io.swarmgate.logging.JsonStrings;
@@ -47,8 +48,8 @@ public final class MetricsServer implements AutoCloseable {
 
     /** The counter of requests refused before a route ({@link ConnectionGuard}), tagged {@code result}. */
     static final String REJECTED = "swarmgate.metrics.rejected";
-    /** How long a request's headers may take after its request line (the tracker listener's default). */
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a request's headers may take after its request line: the tracker listener's default. */
+    static final Duration REQUEST_TIMEOUT = HttpConfig.DEFAULTS.requestTimeout();
 
     private final WebServer server;
     private final ConnectionGuard guard;

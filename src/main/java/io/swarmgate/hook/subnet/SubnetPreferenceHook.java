@@ -1,8 +1,5 @@
 package io.swarmgate.hook.subnet;
 
-import io.helidon.common.media.type.MediaTypes;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.swarmgate.bittorrent.IpAddress;
 import io.swarmgate.bittorrent.PeerPreference;
 import io.swarmgate.config.ConfigException;
@@ -103,12 +100,7 @@ public final class SubnetPreferenceHook implements Hook, RackPrefixes {
                 // YAML that is no mapping (a list, an alias inside its own anchor) fails like any bad entry,
                 // not with an Error that would end the reloading
                 Yaml.read("topology-file", () -> {
-                    Config root = Config.builder()
-                            .disableEnvironmentVariablesSource()
-                            .disableSystemPropertiesSource()
-                            .addSource(ConfigSources.create(yaml, MediaTypes.APPLICATION_X_YAML))
-                            .build();
-                    ConfigReader r = ConfigReader.of(root, "");
+                    ConfigReader r = ConfigReader.of(Yaml.text(yaml), "");
                     all.addAll(TopologyMap.parse(r.node("topology"), "topology", "file entry"));
                     r.finish();
                     return all;
