@@ -191,6 +191,24 @@ public final class RedisServers implements AutoCloseable {
         return sum;
     }
 
+    /** Reads redis-server made from its clients' sockets, over all nodes (INFO stats total_reads_processed). */
+    public long reads() {
+        long sum = 0;
+        for (Node n : nodes) {
+            sum += reads(n);
+        }
+        return sum;
+    }
+
+    private long reads(Node n) {
+        for (String line : cli(n, "INFO", "stats").split("\n")) {
+            if (line.startsWith("total_reads_processed:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        throw new IllegalStateException("no total_reads_processed in INFO stats of port " + n.port);
+    }
+
     /** Every command's calls, summed over all nodes. */
     public java.util.Map<String, Long> commandStats() {
         java.util.Map<String, Long> sum = new java.util.TreeMap<>();

@@ -64,7 +64,7 @@ class PipelinedCallsTest {
     void commandsWaitingTogetherReachRedisInFewReads() throws Exception {
         try (PipelinedCalls calls = new PipelinedCalls(address, client, 64, Duration.ofSeconds(20), "test")) {
             assertEquals(1L, calls.call(incr())); // connected
-            long readsBefore = reads();
+            long readsBefore = redis.reads();
             redis.pause(node);
             int callers = 50;
             Set<Object> replies = ConcurrentHashMap.newKeySet();
@@ -84,7 +84,7 @@ class PipelinedCallsTest {
             }
             assertEquals(expected, replies, "every caller got its own reply");
             // one read per command without pipelining; INFO itself is one more
-            long reads = reads() - readsBefore;
+            long reads = redis.reads() - readsBefore;
             assertTrue(reads <= 8, callers + " commands took " + reads + " reads");
         }
     }
@@ -194,8 +194,9 @@ class PipelinedCallsTest {
     void callsSubmittedInOneBurstGoOutInOneWrite() throws Exception {
         try (PipelinedCalls calls = new PipelinedCalls(address, client, 64, Duration.ofSeconds(20), "test")) {
             assertEquals(1L, calls.call(incr())); // connected
-            long readsBefore = reads();
-            long perInfo = reads() - readsBefore; // what one redis-cli INFO adds to the count (its command, its close)
+            long readsBefore = redis.reads();
+            // what one redis-cli INFO adds to the count (its command, its close)
+            long perInfo = redis.reads() - readsBefore;
             readsBefore += perInfo;
             List<CompletableFuture<Object>> replies = new ArrayList<>();
             Burst.run(() -> {
@@ -210,7 +211,7 @@ class PipelinedCallsTest {
             }
             assertEquals(30, got.size(), "every call got its own reply: " + got);
             // less the two redis-cli INFOs since readsBefore
-            long reads = reads() - readsBefore - 2 * perInfo;
+            long reads = redis.reads() - readsBefore - 2 * perInfo;
             assertEquals(1, reads, "30 calls of one burst took " + reads + " reads");
         }
     }
@@ -263,15 +264,6 @@ class PipelinedCallsTest {
 
     private long redisCalls(String command) {
         return redis.commandStats().getOrDefault(command, 0L);
-    }
-
-    private long reads() {
-        for (String line : redis.cli(node, "INFO", "stats").split("\n")) {
-            if (line.startsWith("total_reads_processed:")) {
-                return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-            }
-        }
-        throw new IllegalStateException("no total_reads_processed in INFO stats");
     }
 
     private static void until(BooleanSupplier condition) throws InterruptedException {

@@ -103,9 +103,9 @@ class RedisPeerStoreTest extends PeerStoreContract {
             put(torrent(i), peer("10.0.0." + i, 6881), i % 2 == 0);
         }
         servers().resetStats();
-        long readsBefore = reads();
+        long readsBefore = servers().reads();
         List<SwarmStats> stats = store.stats(torrents);
-        long reads = reads() - readsBefore;
+        long reads = servers().reads() - readsBefore;
         for (int i = 1; i <= 60; i++) {
             assertEquals(i % 2 == 0 ? new SwarmStats(1, 0, 0) : new SwarmStats(0, 1, 0), stats.get(i - 1));
         }
@@ -115,18 +115,6 @@ class RedisPeerStoreTest extends PeerStoreContract {
         assertTrue(reads <= 15, reads + " reads for 60 calls");
     }
 
-    /** Reads redis-server made from its clients' sockets, over all nodes (INFO stats). */
-    private long reads() {
-        long n = 0;
-        for (RedisServers.Node node : servers().nodes()) {
-            for (String line : servers().cli(node, "INFO", "stats").split("\n")) {
-                if (line.startsWith("total_reads_processed:")) {
-                    n += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                }
-            }
-        }
-        return n;
-    }
 
     @Test
     void aServerThatForgotTheFunctionsGetsThemAgain() {
