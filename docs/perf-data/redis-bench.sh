@@ -15,6 +15,7 @@
 # prints, per announce, the tracker's user/system CPU, system calls and context switches (tracker_*).
 # WARMUP=8s: a longer unmeasured start (default 2s; an open-loop run at a fixed rate needs the JIT and the first
 # announces of the bench's new peers behind it, or their backlog lands in the measured window).
+# PEERS=random: new random peers every run (the default before the fifteenth session; see --peer-seed below).
 # SOCKETS=n: the UDP generator's sockets (default 1). BENCH_ARGS="..." adds options to every bench run (e.g.
 # SOCKETS=2 BENCH_ARGS="--threads 2": two generator threads on
 # core 1, which then park instead of polling, leaving that core to a redis-server beside them, REDIS_CPU=1).
@@ -106,6 +107,13 @@ for pid in $mem $red $memjvm $redjvm; do taskset -apc 0 $pid >/dev/null; done
 # redis-server in the middle of a function on the core they share (README "Thirteenth session")
 if [ "${SCHED_BATCH:-}" = 1 ]; then for pid in $memjvm $redjvm; do chrt -a -b -p 0 $pid; done; fi
 JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*-2[1-9]*/bin/java /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort -V | tail -1)}
+# The same 50,000 peers in every run (bench --peer-seed), so that the swarms stay at 50 peers however many
+# rounds and modes run against these two trackers; with random peers (PEERS=random, or a jar whose bench has
+# no --peer-seed) each run adds 50 peers to every swarm, and later rounds measure larger swarms.
+seed=()
+if [ "${PEERS:-}" != random ] && "$JAVA" -jar "$jar" bench --help 2>/dev/null | grep -q -- --peer-seed; then
+  seed=(--peer-seed 1)
+fi
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $t; }
 cpu() { rall INFO cpu | tr -d '\r' | awk -F: -v k="$1" '$1 == k {s += $2} END {printf "%.6f", s}'; }
 for r in $(seq "$rounds"); do
@@ -120,6 +128,7 @@ for r in $(seq "$rounds"); do
         *) echo "unknown mode $mode" >&2; exit 2 ;;
       esac
       if [ -n "$rate" ]; then args+=(--rate "$rate"); fi
+      args+=("${seed[@]}")
       if [ -n "${BENCH_ARGS:-}" ]; then read -ra extra <<<"$BENCH_ARGS"; args+=("${extra[@]}"); fi
       rall CONFIG RESETSTAT >/dev/null
       before=$(ticks "${rpids[@]}"); u0=$(cpu used_cpu_user_main_thread); s0=$(cpu used_cpu_sys_main_thread)

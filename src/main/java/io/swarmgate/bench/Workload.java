@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
  * The simulated population: {@code peers} peers spread round-robin over {@code swarms} info hashes, a fifth of
  * every swarm seeding. Info hashes are a fixed function of the swarm number (so a whitelist written by
  * {@code --print-infohashes} matches every later run); peer ids and ports are random per run, like clients that
- * restart. Each worker plays its own slice of the peers, so no two workers announce the same peer.
+ * restart, or with a peer seed a fixed function of the seed and the peer's number, so that repeated runs against
+ * one tracker announce the same peers and its swarms keep their size. Each worker plays its own slice of the
+ * peers, so no two workers announce the same peer.
  *
  * With tokens, there is one JWT per swarm (the {@code jwt} query parameter / BEP 41 URL data).
  */
@@ -27,8 +29,15 @@ public final class Workload {
     private final int numWant;
     private final List<String> tokens;
     private final InfoHash[] infoHashes;
+    /** Null: peer ids and ports random per run; else they are a function of this and the peer's number. */
+    private final Long peerSeed;
 
     public Workload(int swarms, int peers, int numWant, List<String> tokens) {
+        this(swarms, peers, numWant, tokens, null);
+    }
+
+    /** @param peerSeed null for random peer ids and ports per run, else the seed they are derived from */
+    public Workload(int swarms, int peers, int numWant, List<String> tokens, Long peerSeed) {
         if (swarms < 1 || peers < swarms) {
             throw new IllegalArgumentException("--peers must be at least --swarms (one peer per swarm), and"
                     + " --swarms at least 1");
@@ -40,6 +49,7 @@ public final class Workload {
         this.peers = peers;
         this.numWant = numWant;
         this.tokens = List.copyOf(tokens);
+        this.peerSeed = peerSeed;
         this.infoHashes = new InfoHash[swarms];
         for (int s = 0; s < swarms; s++) {
             infoHashes[s] = InfoHash.of(infoHashBytes(s));
@@ -122,9 +132,11 @@ public final class Workload {
             started = new boolean[n];
             for (int k = 0; k < n; k++) {
                 peer[k] = index + k * workers;
+                SplittableRandom r = workload.peerSeed == null ? random
+                        : new SplittableRandom(mix(workload.peerSeed ^ mix(peer[k])));
                 // "-SG0001-" and 12 random bytes, as an Azureus-style client id
-                ids[k] = new PeerId(0x2d53_4730_3030_312dL, random.nextLong(), random.nextInt());
-                ports[k] = 1024 + random.nextInt(64_000);
+                ids[k] = new PeerId(0x2d53_4730_3030_312dL, r.nextLong(), r.nextInt());
+                ports[k] = 1024 + r.nextInt(64_000);
             }
         }
 

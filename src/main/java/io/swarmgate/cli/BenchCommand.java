@@ -27,7 +27,7 @@ import java.util.Set;
 public final class BenchCommand {
     static final String USAGE = """
             usage: swarmgate bench udp|http --target HOST:PORT [--duration 20s] [--warmup 2s] [--swarms 1000]
-                                   [--peers N] [--sockets 16] [--window 4] [--threads N] [--scrape]
+                                   [--peers N] [--peer-seed N] [--sockets 16] [--window 4] [--threads N] [--scrape]
                                    [--keep-alive]
                                    [--numwant 50] [--timeout 1s] [--rate N] [--tracker-pid PID] [--allow-remote]
                                    [--jwt-key FILE [--jwt-issuer ISS] [--jwt-audience AUD]]
@@ -45,6 +45,9 @@ public final class BenchCommand {
               --peers simulated peers (default 50 per swarm, random peer ids and ports), a fifth of each
                     swarm seeding; a peer's first announce says event=started. --scrape first announces
                     every peer once, then scrapes one random swarm per request.
+              --peer-seed N derives the peer ids and ports from N and each peer's number instead: runs with
+                    the same N announce the same peers, whatever the protocol, sockets or threads, so repeated
+                    runs against one tracker keep its swarms at --peers (random ones add --peers each run).
               --jwt-key signs one token per swarm with this private JWK (from `swarmgate keys generate`)
                     and sends it as jwt= (BEP 41 URL data over UDP); issuer and audience default to
                     swarmgate-bench.
@@ -69,7 +72,7 @@ public final class BenchCommand {
         BenchPlan plan;
         try {
             Options o = Options.parse(args, Set.of("target", "duration", "warmup", "swarms", "peers", "sockets",
-                    "window", "threads", "numwant", "timeout", "tracker-pid", "rate", "jwt-key", "jwt-issuer",
+                    "window", "threads", "numwant", "peer-seed", "timeout", "tracker-pid", "rate", "jwt-key", "jwt-issuer",
                     "jwt-audience", "write-infohashes"), Set.of("scrape", "keep-alive", "allow-remote", "print-infohashes", "help"));
             if (o.flag("help")) {
                 out.print(USAGE);
@@ -102,7 +105,7 @@ public final class BenchCommand {
                         integer(o, "sockets", 16, 1, 1024), integer(o, "window", 4, 1, 4096), o.flag("scrape"),
                         o.flag("keep-alive"), duration(o, "timeout", "1s"),
                         integer(o, "tracker-pid", 0, 0, Integer.MAX_VALUE),
-                        new Workload(swarms, peers, numWant, tokens), integer(o, "rate", 0, 0, 10_000_000),
+                        new Workload(swarms, peers, numWant, tokens, peerSeed(o)), integer(o, "rate", 0, 0, 10_000_000),
                         integer(o, "threads", 0, 1, 1024));
             } catch (IllegalArgumentException e) {
                 throw new Options.UsageException(e.getMessage());
@@ -241,6 +244,11 @@ public final class BenchCommand {
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("--" + name + ": " + e.getMessage());
         }
+    }
+
+    /** --peer-seed: null (random peers per run) when not given. */
+    private static Long peerSeed(Options o) throws Options.UsageException {
+        return o.get("peer-seed", null) == null ? null : (long) integer(o, "peer-seed", 0, 0, Integer.MAX_VALUE);
     }
 
     private static int integer(Options o, String name, int def, int min, int max) throws Options.UsageException {

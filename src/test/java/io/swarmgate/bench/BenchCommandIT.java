@@ -285,6 +285,38 @@ class BenchCommandIT {
         assertEquals(n(h, "announces"), served("http", "announce", n(h, "announces")));
     }
 
+    /** Seeders and leechers in the tracker's swarms, both address families. */
+    private long peersInSwarms() {
+        return Stream.of("swarmgate.seeders", "swarmgate.leechers")
+                .flatMap(name -> meters.find(name).gauges().stream())
+                .mapToLong(g -> (long) g.value()).sum();
+    }
+
+    /**
+     * With a peer seed, runs against one tracker announce the same 200 peers, even over another protocol with
+     * other workers (UDP with 2 sockets, HTTP with 4 connections), so its swarms keep their size; without one,
+     * a run brings 200 new peers (random ports of one address: a pair may meet in a swarm by chance).
+     */
+    @Test
+    void aPeerSeedAnnouncesTheSamePeersInEveryRun() {
+        start("");
+        String udp = "127.0.0.1:" + tracker.udpPort();
+        String http = "127.0.0.1:" + tracker.httpPort();
+        Run first = bench(args("udp", udp, "--sockets=2", "--window=2", "--peer-seed=7"));
+        assertClean(first, first.figures());
+        assertEquals(200, peersInSwarms());
+        Run again = bench(args("http", http, "--sockets=2", "--window=2", "--keep-alive", "--peer-seed=7"));
+        assertClean(again, again.figures());
+        assertEquals(200, peersInSwarms(), "the same peers again");
+        Run random = bench(args("udp", udp, "--sockets=2", "--window=2"));
+        assertClean(random, random.figures());
+        long after = peersInSwarms();
+        assertTrue(after >= 390 && after <= 400, "200 new peers, got " + (after - 200));
+        Run bad = bench(args("udp", udp, "--peer-seed=-1"));
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--peer-seed must be a whole number"), bad.err());
+    }
+
     @Test
     void httpWithAConnectionPerRequestAndWithKeepAlive() {
         start("");
