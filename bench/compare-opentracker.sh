@@ -109,11 +109,16 @@ start_floor() {
   FLOOR_PID=$(pgrep -P "${PIDS[-1]}" java || echo "${PIDS[-1]}")
 }
 
+# The same 50,000 UDP peers in every run (bench --peer-seed), as wrk's population below is fixed: with random
+# peers each run added 50 to every swarm of both trackers, so later rounds measured larger swarms. A JAR whose
+# bench has no --peer-seed runs with random peers, as before.
+PEER_SEED=()
+if "${BENCH[@]}" --help 2>/dev/null | grep -q -- --peer-seed; then PEER_SEED=(--peer-seed 1); fi
 # one run; prints "RATE TRACKER% GENERATOR%"
 udp_run() { # port pid seconds [sockets window]
   local line
   line=$("${BENCH[@]}" udp --target 127.0.0.1:$1 --duration "${3}s" --warmup 2s --sockets "${4:-16}" --window "${5:-4}" \
-         --swarms 1000 --tracker-pid "$2" 2>/dev/null | grep '^BENCH ')
+         --swarms 1000 "${PEER_SEED[@]}" --tracker-pid "$2" 2>/dev/null | grep '^BENCH ')
   echo "$line" | tr ' ' '\n' | awk -F= '$1=="rate"{r=$2} $1=="tracker_cores"{t=$2*100} $1=="bench_cores"{g=$2*100}
     END { printf "%d %.0f %.0f\n", r, t, g }'
 }
